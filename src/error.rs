@@ -1,0 +1,76 @@
+//! One error type for the library.
+//!
+//! Every message names the thing that is wrong (the file, the column, the row) in one line, because
+//! the CLI prints it as is and exits with status 2: a pipeline log then says exactly what to fix.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a readable Parquet file: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Csv { path: PathBuf, message: String },
+    #[error("{path}: column {column:?} has type {data_type}, which reident cannot read")]
+    UnsupportedType {
+        path: PathBuf,
+        column: String,
+        data_type: String,
+    },
+    #[error("unknown column {column:?}; the data has: {}", quote_list(available))]
+    UnknownColumn {
+        column: String,
+        available: Vec<String>,
+    },
+    #[error("column {column:?} is given two roles: {first} and {second}")]
+    ConflictingRoles {
+        column: String,
+        first: &'static str,
+        second: &'static str,
+    },
+    #[error("{path}: {message}")]
+    Policy { path: PathBuf, message: String },
+    #[error("no quasi-identifiers given: name at least one column with --qi or in the policy file")]
+    NoQuasiIdentifiers,
+    #[error("{path}: the table has no records")]
+    EmptyTable { path: PathBuf },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn quote_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn parquet(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
+        Error::Parquet {
+            path: path.into(),
+            message: one_line(&err.to_string()),
+        }
+    }
+}
+
+/// Library errors (parquet's in particular) sometimes span lines; the CLI promises one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

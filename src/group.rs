@@ -1,0 +1,130 @@
+//! Grouping items by tuples of small integer codes: the one group-by that the whole engine uses.
+//!
+//! Rows of a chunk grouped into local classes, local classes merged into the global class table,
+//! classes rolled up into coarser classes, (class, sensitive value) pairs counted: all of these are
+//! "give every distinct code tuple a dense id". The tuple is folded into one `u64` in mixed radix
+//! (column by column, `id * cardinality + code`), so that hashing works on a single machine word
+//! however many columns there are. When the next column would overflow the `u64`, the ids so far
+//! are densified first (their number is at most the number of items), and folding goes on.
+//!
+//! The final densification uses a direct lookup table when the id space is small (the common case
+//! for generalized data, and much faster than hashing), a hash map otherwise. Dense ids are given in
+//! order of first appearance, so the result depends only on the input order, never on threads.
+
+use hashbrown::HashMap;
+
+/// The result of a grouping: the group of every item, and the first item of every group.
+#[derive(Debug, Clone, Default)]
+pub struct Grouping {
+    pub group_of: Vec<u32>,
+    pub first_item: Vec<u32>,
+}
+
+impl Grouping {
+    pub fn len(&self) -> usize {
+        self.first_item.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first_item.is_empty()
+    }
+
+    /// Sum of `weight(item)` per group, in item order.
+    pub fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
+        let mut sums = vec![0u64; self.len()];
+        for (i, &g) in self.group_of.iter().enumerate() {
+            sums[g as usize] += weight(i);
+        }
+        sums
+    }
+}
+
+/// Groups `n` items by the tuple `(code(0, i), code(1, i), ...)`, where column `c` takes codes
+/// `0..cards[c]`. `code` must return codes below the column's cardinality.
+pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32) -> Grouping {
+    assert!(n < u32::MAX as usize, "more than 2^32 - 1 items in one grouping");
+    let mut ids = vec![0u64; n];
+    let mut radix: u64 = 1;
+    for (c, &card) in cards.iter().enumerate() {
+        let card = card.max(1);
+        if radix.checked_mul(card).is_none() {
+            let g = densify(&ids, radix);
+            radix = g.len().max(1) as u64;
+            for (id, &grp) in ids.iter_mut().zip(&g.group_of) {
+                *id = grp as u64;
+            }
+        }
+        for (i, id) in ids.iter_mut().enumerate() {
+            let v = code(c, i) as u64;
+            debug_assert!(v < card, "code {v} out of range {card} in column {c}");
+            *id = *id * card + v;
+        }
+        radix *= card;
+    }
+    densify(&ids, radix)
+}
+
+/// Dense ids for `ids`, all of which are below `radix`.
+fn densify(ids: &[u64], radix: u64) -> Grouping {
+    let n = ids.len();
+    let mut group_of = Vec::with_capacity(n);
+    let mut first_item = Vec::new();
+    if radix <= (1 << 22).max(2 * n as u64) && radix <= (1 << 28) {
+        let mut table = vec![u32::MAX; radix as usize];
+        for (i, &id) in ids.iter().enumerate() {
+            let slot = &mut table[id as usize];
+            if *slot == u32::MAX {
+                *slot = first_item.len() as u32;
+                first_item.push(i as u32);
+            }
+            group_of.push(*slot);
+        }
+    } else {
+        let mut map: HashMap<u64, u32> = HashMap::with_capacity(n.min(1 << 20));
+        for (i, &id) in ids.iter().enumerate() {
+            let g = *map.entry(id).or_insert_with(|| {
+                first_item.push(i as u32);
+                (first_item.len() - 1) as u32
+            });
+            group_of.push(g);
+        }
+    }
+    Grouping {
+        group_of,
+        first_item,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_in_first_appearance_order() {
+        let a = [1u32, 0, 1, 1, 0];
+        let b = [2u32, 2, 2, 0, 2];
+        let g = group_tuples(5, &[2, 3], |c, i| if c == 0 { a[i] } else { b[i] });
+        assert_eq!(g.group_of, vec![0, 1, 0, 2, 1]);
+        assert_eq!(g.first_item, vec![0, 1, 3]);
+        assert_eq!(g.sum_per_group(|_| 1), vec![2, 2, 1]);
+    }
+
+    #[test]
+    fn wide_tuples_densify_instead_of_overflowing() {
+        // 10 columns of cardinality 2^20: the product overflows u64 twice over.
+        let n = 1000;
+        let code = |c: usize, i: usize| ((i * 7919 + c * 104_729) % 3 * (1 << 18)) as u32;
+        let g = group_tuples(n, &[1 << 20; 10], code);
+        let mut naive = std::collections::BTreeMap::new();
+        for i in 0..n {
+            let key: Vec<u32> = (0..10).map(|c| code(c, i)).collect();
+            let next = naive.len();
+            naive.entry(key).or_insert(next);
+        }
+        assert_eq!(g.len(), naive.len());
+        for i in 0..n {
+            let key: Vec<u32> = (0..10).map(|c| code(c, i)).collect();
+            assert_eq!(g.group_of[i] as usize, naive[&key]);
+        }
+    }
+}

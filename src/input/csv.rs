@@ -1,0 +1,209 @@
+//! CSV input in the ARX style: a header row, `;` by default, UTF-8.
+//!
+//! The delimiter is detected from the header line (the most frequent of `;`, `,` and tab, `;` on a
+//! tie) unless given. LF and CRLF line endings and a UTF-8 byte-order mark are accepted, as ARX's
+//! own exports and the shipped Adult file use them. An empty field and the text `NULL` are both the
+//! missing value. A row with a different number of fields than the header is an error, not a guess.
+//!
+//! Parsing is sequential (the `csv` crate); encoding and grouping of each block of rows run in
+//! parallel. Parquet is the format for large data.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use super::encode::{LocalColumn, NULL_TEXT};
+use super::Chunk;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Rows per chunk.
+pub const CHUNK_ROWS: usize = 1 << 16;
+
+pub struct CsvInput {
+    pub path: PathBuf,
+    pub columns: Vec<String>,
+    pub delimiter: u8,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Opens the file positioned after a UTF-8 byte-order mark, if there is one.
+fn open_skipping_bom(path: &Path) -> Result<BufReader<File>> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut r = BufReader::with_capacity(1 << 20, f);
+    let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+    if buf.starts_with(BOM) {
+        r.consume(BOM.len());
+    }
+    Ok(r)
+}
+
+/// The delimiter of a header line: the most frequent of `;`, `,`, tab; `;` on a tie or none.
+pub fn detect_delimiter(header: &[u8]) -> u8 {
+    let count = |d: u8| header.iter().filter(|&&b| b == d).count();
+    let mut best = b';';
+    for d in [b',', b'\t'] {
+        if count(d) > count(best) {
+            best = d;
+        }
+    }
+    best
+}
+
+impl CsvInput {
+    pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Self> {
+        let mut r = open_skipping_bom(path)?;
+        let mut first = Vec::new();
+        r.read_until(b'\n', &mut first)
+            .map_err(|e| Error::io(path, e))?;
+        if first.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::Csv {
+                path: path.to_path_buf(),
+                message: "the file is empty: no header row".into(),
+            });
+        }
+        let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&first));
+        let mut reader = csv_reader(delimiter, &first[..]);
+        let header = reader.byte_headers().map_err(|e| csv_error(path, e))?;
+        let mut columns = Vec::with_capacity(header.len());
+        for field in header.iter() {
+            let name = std::str::from_utf8(field).map_err(|_| Error::Csv {
+                path: path.to_path_buf(),
+                message: "line 1: the header is not valid UTF-8".into(),
+            })?;
+            if columns.iter().any(|c: &String| c == name) {
+                return Err(Error::Csv {
+                    path: path.to_path_buf(),
+                    message: format!("line 1: column {name:?} appears twice in the header"),
+                });
+            }
+            columns.push(name.to_string());
+        }
+        Ok(CsvInput {
+            path: path.to_path_buf(),
+            columns,
+            delimiter,
+        })
+    }
+
+    pub fn file_len(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn map_chunks<T: Send>(
+        &self,
+        columns: &[usize],
+        progress: &Progress,
+        f: impl Fn(Chunk) -> T + Sync,
+    ) -> Result<Vec<T>> {
+        let mut reader = csv_reader(self.delimiter, open_skipping_bom(&self.path)?);
+        reader.byte_headers().map_err(|e| csv_error(&self.path, e))?;
+        let window = 2 * rayon::current_num_threads().max(1);
+        let mut out = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        let mut last_pos = 0u64;
+        loop {
+            // Parse up to `window` blocks of rows, then encode and process them in parallel.
+            let mut blocks: Vec<Vec<csv::ByteRecord>> = Vec::with_capacity(window);
+            let mut done = false;
+            while blocks.len() < window && !done {
+                let mut block = Vec::with_capacity(CHUNK_ROWS);
+                while block.len() < CHUNK_ROWS {
+                    if !reader
+                        .read_byte_record(&mut record)
+                        .map_err(|e| csv_error(&self.path, e))?
+                    {
+                        done = true;
+                        break;
+                    }
+                    block.push(record.clone());
+                }
+                let pos = reader.position().byte();
+                progress.inc(pos.saturating_sub(last_pos));
+                last_pos = pos;
+                if !block.is_empty() {
+                    blocks.push(block);
+                }
+            }
+            let results: Vec<Result<T>> = blocks
+                .par_iter()
+                .map(|b| Ok(f(self.encode(b, columns)?)))
+                .collect();
+            for r in results {
+                out.push(r?);
+            }
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    fn encode(&self, block: &[csv::ByteRecord], columns: &[usize]) -> Result<Chunk> {
+        let encoded = columns
+            .iter()
+            .map(|&c| {
+                let mut map: HashMap<&[u8], u32> = HashMap::new();
+                let mut dict = Vec::new();
+                let mut codes = Vec::with_capacity(block.len());
+                for rec in block {
+                    let field = rec.get(c).unwrap_or_default();
+                    let field: &[u8] = if field.is_empty() { NULL_TEXT.as_bytes() } else { field };
+                    let code = match map.get(field) {
+                        Some(&code) => code,
+                        None => {
+                            let text = std::str::from_utf8(field).map_err(|_| Error::Csv {
+                                path: self.path.clone(),
+                                message: format!(
+                                    "line {}: column {:?} is not valid UTF-8",
+                                    rec.position().map_or(0, |p| p.line()),
+                                    self.columns[c]
+                                ),
+                            })?;
+                            let code = dict.len() as u32;
+                            dict.push(text.to_string());
+                            map.insert(field, code);
+                            code
+                        }
+                    };
+                    codes.push(code);
+                }
+                Ok(LocalColumn { dict, codes })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Chunk {
+            rows: block.len(),
+            columns: encoded,
+        })
+    }
+}
+
+fn csv_reader<R: Read>(delimiter: u8, r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(r)
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => format!(
+            "line {}: {len} fields, but the header has {expected_len}",
+            pos.as_ref().map_or(0, |p| p.line())
+        ),
+        csv::ErrorKind::Io(err) => err.to_string(),
+        _ => crate::error::one_line(&e.to_string()),
+    };
+    Error::Csv {
+        path: path.to_path_buf(),
+        message,
+    }
+}

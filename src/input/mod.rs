@@ -1,0 +1,122 @@
+//! Reading tables: Parquet and ARX-style CSV, in chunks, in parallel, only the columns asked for.
+//!
+//! Both formats produce the same thing: [`Chunk`]s, each a block of rows with every requested column
+//! dictionary-encoded on its own ([`encode::LocalColumn`]). Everything after that (the class table)
+//! is format-blind. Chunk boundaries depend only on the file (row groups, fixed row counts), never on
+//! the number of threads, so the results are the same on any machine.
+
+pub mod csv;
+pub mod encode;
+pub mod parquet;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use encode::LocalColumn;
+
+/// A block of rows: one encoded column per requested column, in the order requested.
+#[derive(Debug, Clone, Default)]
+pub struct Chunk {
+    pub rows: usize,
+    pub columns: Vec<LocalColumn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Parquet,
+    Csv,
+}
+
+/// How to read an input file.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// CSV delimiter; detected from the header line when not given.
+    pub delimiter: Option<u8>,
+}
+
+/// An opened input table: its format and column names, ready to be read in chunks.
+pub enum Input {
+    Parquet(parquet::ParquetInput),
+    Csv(csv::CsvInput),
+}
+
+impl Input {
+    /// Opens a file, telling Parquet from CSV by its first bytes (`PAR1`), not by its name.
+    pub fn open(path: &Path, options: &InputOptions) -> Result<Input> {
+        use std::io::Read;
+        let mut magic = [0u8; 4];
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let got = f.read(&mut magic).map_err(|e| Error::io(path, e))?;
+        if got == 4 && &magic == b"PAR1" {
+            Ok(Input::Parquet(parquet::ParquetInput::open(path)?))
+        } else if is_parquet_name(path) {
+            Err(Error::parquet(path, "the file does not start with PAR1"))
+        } else {
+            Ok(Input::Csv(csv::CsvInput::open(path, options.delimiter)?))
+        }
+    }
+
+    pub fn path(&self) -> &PathBuf {
+        match self {
+            Input::Parquet(p) => &p.path,
+            Input::Csv(c) => &c.path,
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        match self {
+            Input::Parquet(_) => Format::Parquet,
+            Input::Csv(_) => Format::Csv,
+        }
+    }
+
+    /// What a progress bar counts for this input: rows for Parquet, bytes for CSV.
+    pub fn progress_total(&self) -> (u64, &'static str) {
+        match self {
+            Input::Parquet(p) => (p.num_rows(), "rows"),
+            Input::Csv(c) => (c.file_len(), "bytes"),
+        }
+    }
+
+    /// Column names in file order.
+    pub fn columns(&self) -> &[String] {
+        match self {
+            Input::Parquet(p) => &p.columns,
+            Input::Csv(c) => &c.columns,
+        }
+    }
+
+    /// The index of a column, or an error that lists the columns there are.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.columns()
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| Error::UnknownColumn {
+                column: name.to_string(),
+                available: self.columns().to_vec(),
+            })
+    }
+
+    /// Reads the given columns chunk by chunk, applies `f` to every chunk (in parallel), and returns
+    /// the results in chunk order.
+    pub fn map_chunks<T: Send>(
+        &self,
+        columns: &[usize],
+        progress: &Progress,
+        f: impl Fn(Chunk) -> T + Sync,
+    ) -> Result<Vec<T>> {
+        match self {
+            Input::Parquet(p) => p.map_chunks(columns, progress, f),
+            Input::Csv(c) => c.map_chunks(columns, progress, f),
+        }
+    }
+}
+
+fn is_parquet_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()),
+        Some(ref e) if e == "parquet" || e == "pq"
+    )
+}

@@ -1,0 +1,21 @@
+//! reident: re-identification risk analysis for microdata.
+//!
+//! The engine reads a table (Parquet or ARX-style CSV), reduces it to a [`classes::ClassTable`]
+//! over the quasi-identifiers, and computes every figure from that table. See the README for the
+//! command-line tool built on this library.
+
+pub mod analyze;
+pub mod classes;
+pub mod convert;
+pub mod criteria;
+pub mod error;
+pub mod group;
+pub mod input;
+pub mod policy;
+pub mod progress;
+pub mod risk;
+
+pub use classes::ClassTable;
+pub use error::{Error, Result};
+pub use input::{Input, InputOptions};
+pub use policy::{Policy, Roles};

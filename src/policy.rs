@@ -1,0 +1,157 @@
+//! Column roles, from flags or from a JSON policy file.
+//!
+//! Every column has one role:
+//! * **quasi-identifier** (QI): could be linked to outside knowledge (age, ZIP code, sex); the
+//!   equivalence classes are formed over these;
+//! * **sensitive**: what must not be learned about a person (a diagnosis); measured per class;
+//! * **identifying**: a direct identifier (name, SSN); listed in reports, never read or analysed;
+//! * **insensitive**: everything else, never read.
+//!
+//! The policy file is the durable form of these choices: an auditor reads it next to the report.
+//! Later features extend it (hierarchies, thresholds); unknown keys are rejected so that a typo
+//! never silently drops a requirement.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The policy file (JSON). Schema version 1:
+///
+/// ```json
+/// {
+///   "schema_version": 1,
+///   "quasi_identifiers": ["age", "sex", "zip"],
+///   "sensitive": ["diagnosis"],
+///   "identifying": ["name"],
+///   "insensitive": ["comment"]
+/// }
+/// ```
+///
+/// Every key but `schema_version` is optional; columns not named are insensitive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The version of this format; 1.
+    #[serde(default = "default_version")]
+    pub schema_version: u32,
+    /// Quasi-identifiers, in the order reports list them.
+    #[serde(default)]
+    pub quasi_identifiers: Vec<String>,
+    /// Sensitive attributes.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+    /// Direct identifiers: reported, never analysed.
+    #[serde(default)]
+    pub identifying: Vec<String>,
+    /// Columns explicitly marked insensitive (the default for unnamed columns).
+    #[serde(default)]
+    pub insensitive: Vec<String>,
+}
+
+fn default_version() -> u32 {
+    1
+}
+
+pub const POLICY_SCHEMA_VERSION: u32 = 1;
+
+impl Policy {
+    pub fn load(path: &Path) -> Result<Policy> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let policy: Policy = serde_json::from_str(&text).map_err(|e| Error::Policy {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        if policy.schema_version != POLICY_SCHEMA_VERSION {
+            return Err(Error::Policy {
+                path: path.to_path_buf(),
+                message: format!(
+                    "schema_version {} is not supported (this reident reads version {POLICY_SCHEMA_VERSION})",
+                    policy.schema_version
+                ),
+            });
+        }
+        Ok(policy)
+    }
+
+    /// Flags given on the command line replace the policy's list for that role.
+    pub fn override_with(
+        mut self,
+        qi: &[String],
+        sensitive: &[String],
+        identifying: &[String],
+    ) -> Policy {
+        if !qi.is_empty() {
+            self.quasi_identifiers = qi.to_vec();
+        }
+        if !sensitive.is_empty() {
+            self.sensitive = sensitive.to_vec();
+        }
+        if !identifying.is_empty() {
+            self.identifying = identifying.to_vec();
+        }
+        self
+    }
+}
+
+/// Roles resolved against a table's columns: indices into the table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles {
+    pub columns: Vec<String>,
+    pub qi: Vec<usize>,
+    pub sensitive: Vec<usize>,
+    pub identifying: Vec<usize>,
+    pub insensitive: Vec<usize>,
+}
+
+impl Roles {
+    /// Checks every named column exists and has one role. At least one QI is required.
+    pub fn resolve(policy: &Policy, columns: &[String]) -> Result<Roles> {
+        let find = |name: &String| {
+            columns
+                .iter()
+                .position(|c| c == name)
+                .ok_or_else(|| Error::UnknownColumn {
+                    column: name.clone(),
+                    available: columns.to_vec(),
+                })
+        };
+        let mut role_of: Vec<Option<&'static str>> = vec![None; columns.len()];
+        let mut assign = |names: &[String], role: &'static str| -> Result<Vec<usize>> {
+            let mut out = Vec::with_capacity(names.len());
+            for name in names {
+                let i = find(name)?;
+                if let Some(first) = role_of[i] {
+                    return Err(Error::ConflictingRoles {
+                        column: name.clone(),
+                        first,
+                        second: role,
+                    });
+                }
+                role_of[i] = Some(role);
+                out.push(i);
+            }
+            Ok(out)
+        };
+        let qi = assign(&policy.quasi_identifiers, "quasi-identifier")?;
+        let sensitive = assign(&policy.sensitive, "sensitive")?;
+        let identifying = assign(&policy.identifying, "identifying")?;
+        assign(&policy.insensitive, "insensitive")?;
+        if qi.is_empty() {
+            return Err(Error::NoQuasiIdentifiers);
+        }
+        let insensitive = (0..columns.len()).filter(|&i| role_of[i].is_none() || role_of[i] == Some("insensitive")).collect();
+        Ok(Roles {
+            columns: columns.to_vec(),
+            qi,
+            sensitive,
+            identifying,
+            insensitive,
+        })
+    }
+
+    pub fn names(&self, idx: &[usize]) -> Vec<String> {
+        idx.iter().map(|&i| self.columns[i].clone()).collect()
+    }
+}

@@ -1,0 +1,55 @@
+//! Prosecutor risk: the attacker knows the target is in the data and matches on the QIs.
+//!
+//! A record in a class of size `f` is re-identified with probability `1/f`. The highest risk is
+//! `1/k`; the average over records is `classes / n` (each class contributes `f * 1/f = 1`).
+//! Definitions as in El Emam's and ARX's risk models.
+
+use serde::Serialize;
+
+use crate::classes::ClassTable;
+
+/// Record-risk thresholds commonly used as release criteria (0.5 down to 0.05: public-release and
+/// data-sharing guidance cited by El Emam, and ARX's risk wizard).
+pub const THRESHOLDS: [f64; 7] = [0.5, 0.33, 0.2, 0.1, 0.09, 0.075, 0.05];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordsAbove {
+    pub threshold: f64,
+    /// Records whose risk is strictly greater than the threshold.
+    pub records: u64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProsecutorRisk {
+    pub highest: f64,
+    pub average: f64,
+    pub records_above: Vec<RecordsAbove>,
+}
+
+impl ProsecutorRisk {
+    pub fn of(table: &ClassTable) -> ProsecutorRisk {
+        let n = table.n_records as f64;
+        let k = table.counts.iter().copied().min().unwrap_or(0);
+        let records_above = THRESHOLDS
+            .iter()
+            .map(|&t| {
+                let records: u64 = table
+                    .counts
+                    .iter()
+                    .filter(|&&f| 1.0 / f as f64 > t)
+                    .sum();
+                RecordsAbove {
+                    threshold: t,
+                    records,
+                    share: records as f64 / n,
+                }
+            })
+            .collect();
+        ProsecutorRisk {
+            highest: if k == 0 { 0.0 } else { 1.0 / k as f64 },
+            average: table.n_classes() as f64 / n,
+            records_above,
+        }
+    }
+}
