@@ -63,7 +63,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-DEFAULT_SOURCE = "/work/shared/datasets/adult"
+DEFAULT_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datasets", "adult")
 DEFAULT_SEED = 20240601
 COLUMNS = [
     "sex",

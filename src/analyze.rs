@@ -22,16 +22,26 @@ pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> R
     let columns: Vec<usize> = roles.qi.iter().chain(&roles.sensitive).copied().collect();
     let names = roles.names(&columns);
     let n_qi = roles.qi.len();
+    let t = std::time::Instant::now();
     let locals = input.map_chunks(&columns, progress, |chunk| {
         LocalClasses::from_chunk(chunk, n_qi)
     })?;
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        let items: usize = locals.iter().map(|l| l.n_classes()).sum();
+        eprintln!("read+local grouping: {:?}, {} chunks, {items} local classes", t.elapsed(), locals.len());
+    }
     progress.finish();
     if locals.iter().all(|l| l.rows == 0) {
         return Err(Error::EmptyTable {
             path: input.path().clone(),
         });
     }
-    Ok(ClassTable::from_locals(&names, n_qi, locals))
+    let t = std::time::Instant::now();
+    let table = ClassTable::from_locals(&names, n_qi, locals);
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!("merge: {:?}", t.elapsed());
+    }
+    Ok(table)
 }
 
 #[derive(Debug, Clone, Serialize)]

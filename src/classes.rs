@@ -21,7 +21,7 @@ use std::cmp::Ordering;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use crate::group::{group_tuples, Grouping};
+use crate::group::{group_folded, group_tuples, Grouping};
 use crate::input::encode::NULL_TEXT;
 use crate::input::Chunk;
 
@@ -221,7 +221,8 @@ impl ClassTable {
             .collect()
     }
 
-    /// Merges the chunks' classes, in the order given, into one class table in canonical order.
+    /// Merges the chunks' classes, in the order given, into one class table. Classes are in order
+    /// of their first record.
     /// `names` are the QI names followed by the sensitive column names.
     pub fn from_locals(names: &[String], n_qi: usize, locals: Vec<LocalClasses>) -> Self {
         let n_cols = names.len();
@@ -239,55 +240,68 @@ impl ClassTable {
             .collect();
         let n_items: usize = locals.iter().map(|l| l.n_classes()).sum();
         let n_records: u64 = locals.iter().map(|l| l.rows as u64).sum();
-
-        // Global code tuples of every chunk-local class, QI by QI.
-        let item_codes: Vec<Vec<u32>> = (0..n_qi)
-            .into_par_iter()
-            .map(|q| {
-                let mut col = Vec::with_capacity(n_items);
-                for (l, m) in locals.iter().zip(&maps) {
-                    col.extend(l.keys[q].iter().map(|&c| m[q][c as usize]));
-                }
-                col
+        // Codes follow the natural order of every dictionary: compose each chunk's map with it.
+        let orders: Vec<Vec<u32>> = interners.iter().map(|i| rank(&i.values)).collect();
+        let maps: Vec<Vec<Vec<u32>>> = maps
+            .into_iter()
+            .map(|m| {
+                m.into_iter()
+                    .zip(&orders)
+                    .map(|(m, ord)| m.iter().map(|&c| ord[c as usize]).collect())
+                    .collect()
             })
             .collect();
+        let mut item_offset = Vec::with_capacity(locals.len() + 1);
+        item_offset.push(0usize);
+        for l in &locals {
+            item_offset.push(item_offset.last().unwrap() + l.n_classes());
+        }
         let cards: Vec<u64> = interners[..n_qi]
             .iter()
             .map(|i| i.values.len() as u64)
             .collect();
-        let g = group_tuples(n_items, &cards, |c, i| item_codes[c][i]);
-        let item_counts: Vec<u64> = locals.iter().flat_map(|l| l.counts.iter().copied()).collect();
-        let counts = g.sum_per_group(|i| item_counts[i]);
-
-        // Natural order of every dictionary, then the classes sorted by their code tuples.
-        let orders: Vec<Vec<u32>> = interners.iter().map(|i| rank(&i.values)).collect();
+        // Group all chunks' classes by their global code tuples, each chunk folding its own keys
+        // into its slice of the ids, in parallel.
+        let g = group_folded(n_items, &cards, |q, card, ids| {
+            let mut slices = Vec::with_capacity(locals.len());
+            let mut rest = ids;
+            for l in &locals {
+                let (mine, tail) = rest.split_at_mut(l.n_classes());
+                slices.push(mine);
+                rest = tail;
+            }
+            slices
+                .into_par_iter()
+                .zip(locals.par_iter().zip(&maps))
+                .for_each(|(ids, (l, m))| {
+                    for (id, &k) in ids.iter_mut().zip(&l.keys[q]) {
+                        *id = *id * card + m[q][k as usize] as u64;
+                    }
+                });
+        });
+        let mut counts = vec![0u64; g.len()];
+        for (l, &off) in locals.iter().zip(&item_offset) {
+            for (j, &n) in l.counts.iter().enumerate() {
+                counts[g.group_of[off + j] as usize] += n;
+            }
+        }
+        // Classes stay in order of first appearance in the file, which does not depend on
+        // chunking or threads (sorting them cost more than the whole group-by).
         let codes: Vec<Vec<u32>> = (0..n_qi)
+            .into_par_iter()
             .map(|q| {
                 g.first_item
                     .iter()
-                    .map(|&i| orders[q][item_codes[q][i as usize] as usize])
+                    .map(|&i| {
+                        let li = item_offset.partition_point(|&o| o <= i as usize) - 1;
+                        let local = i as usize - item_offset[li];
+                        maps[li][q][locals[li].keys[q][local] as usize]
+                    })
                     .collect()
             })
             .collect();
-        let mut perm: Vec<u32> = (0..g.len() as u32).collect();
-        perm.par_sort_unstable_by(|&a, &b| cmp_tuple(&codes, a as usize, b as usize));
-        let mut new_index = vec![0u32; perm.len()];
-        for (new, &old) in perm.iter().enumerate() {
-            new_index[old as usize] = new as u32;
-        }
-        let codes = codes
-            .iter()
-            .map(|col| perm.iter().map(|&old| col[old as usize]).collect())
-            .collect();
-        let counts = perm.iter().map(|&old| counts[old as usize]).collect();
+        let n_classes = g.len();
 
-        // Item offsets, to find the global class of a chunk's local class.
-        let mut item_offset = Vec::with_capacity(locals.len());
-        let mut acc = 0usize;
-        for l in &locals {
-            item_offset.push(acc);
-            acc += l.n_classes();
-        }
         let sensitive = (n_qi..n_cols)
             .map(|col| {
                 let s = col - n_qi;
@@ -297,12 +311,9 @@ impl ClassTable {
                     .flat_map(|(li, l)| {
                         let off = item_offset[li];
                         let map = &maps[li][col];
-                        let ord = &orders[col];
                         let g = &g;
-                        let new_index = &new_index;
                         l.sensitive[s].iter().map(move |&(c, code, n)| {
-                            let class = new_index[g.group_of[off + c as usize] as usize];
-                            (class, ord[map[code as usize] as usize], n)
+                            (g.group_of[off + c as usize], map[code as usize], n)
                         })
                     })
                     .collect();
@@ -310,7 +321,7 @@ impl ClassTable {
                     name: names[col].clone(),
                     values: sorted_values(&interners[col].values, &orders[col]),
                 };
-                Histograms::from_triples(domain, perm.len(), &triples)
+                Histograms::from_triples(domain, n_classes, &triples)
             })
             .collect();
         let qis = (0..n_qi)

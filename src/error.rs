@@ -65,7 +65,7 @@ impl Error {
     pub(crate) fn parquet(path: impl Into<PathBuf>, err: impl std::fmt::Display) -> Self {
         Error::Parquet {
             path: path.into(),
-            message: one_line(&err.to_string()),
+            message: one_line(err.to_string().trim_start_matches("Parquet error: ")),
         }
     }
 }

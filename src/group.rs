@@ -12,6 +12,7 @@
 //! order of first appearance, so the result depends only on the input order, never on threads.
 
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 /// The result of a grouping: the group of every item, and the first item of every group.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +42,35 @@ impl Grouping {
 
 /// Groups `n` items by the tuple `(code(0, i), code(1, i), ...)`, where column `c` takes codes
 /// `0..cards[c]`. `code` must return codes below the column's cardinality.
-pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32) -> Grouping {
+pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32 + Sync) -> Grouping {
+    group_folded(n, cards, |c, card, ids| {
+        let min_len = if ids.len() >= PAR_MIN { 1 } else { usize::MAX };
+        ids.par_chunks_mut(PAR_BLOCK)
+            .enumerate()
+            .with_min_len(min_len)
+            .for_each(|(b, block)| {
+                let base = b * PAR_BLOCK;
+                for (j, id) in block.iter_mut().enumerate() {
+                    let v = code(c, base + j) as u64;
+                    debug_assert!(v < card, "code {v} out of range {card} in column {c}");
+                    *id = *id * card + v;
+                }
+            })
+    })
+}
+
+/// Items below this count are grouped on one thread: the work is too small to split.
+const PAR_MIN: usize = 1 << 18;
+const PAR_BLOCK: usize = 1 << 15;
+
+/// The general form of [`group_tuples`]: `fold(c, card, ids)` must set every
+/// `ids[i] = ids[i] * card + code(c, i)`. Callers whose items live in several arrays (the chunks
+/// of a merge) fold each array into its slice of `ids` without first copying them into one.
+pub fn group_folded(
+    n: usize,
+    cards: &[u64],
+    fold: impl Fn(usize, u64, &mut [u64]),
+) -> Grouping {
     assert!(n < u32::MAX as usize, "more than 2^32 - 1 items in one grouping");
     let mut ids = vec![0u64; n];
     let mut radix: u64 = 1;
@@ -54,11 +83,7 @@ pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32)
                 *id = grp as u64;
             }
         }
-        for (i, id) in ids.iter_mut().enumerate() {
-            let v = code(c, i) as u64;
-            debug_assert!(v < card, "code {v} out of range {card} in column {c}");
-            *id = *id * card + v;
-        }
+        fold(c, card, &mut ids);
         radix *= card;
     }
     densify(&ids, radix)
@@ -67,9 +92,9 @@ pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32)
 /// Dense ids for `ids`, all of which are below `radix`.
 fn densify(ids: &[u64], radix: u64) -> Grouping {
     let n = ids.len();
-    let mut group_of = Vec::with_capacity(n);
-    let mut first_item = Vec::new();
     if radix <= (1 << 22).max(2 * n as u64) && radix <= (1 << 28) {
+        let mut group_of = Vec::with_capacity(n);
+        let mut first_item = Vec::new();
         let mut table = vec![u32::MAX; radix as usize];
         for (i, &id) in ids.iter().enumerate() {
             let slot = &mut table[id as usize];
@@ -79,19 +104,91 @@ fn densify(ids: &[u64], radix: u64) -> Grouping {
             }
             group_of.push(*slot);
         }
-    } else {
-        let mut map: HashMap<u64, u32> = HashMap::with_capacity(n.min(1 << 20));
-        for (i, &id) in ids.iter().enumerate() {
-            let g = *map.entry(id).or_insert_with(|| {
-                first_item.push(i as u32);
-                (first_item.len() - 1) as u32
-            });
-            group_of.push(g);
+        Grouping {
+            group_of,
+            first_item,
         }
+    } else if n >= PAR_MIN {
+        densify_partitioned(ids)
+    } else {
+        densify_hashed(ids.iter().copied(), n)
+    }
+}
+
+/// Hash-map densification of a sequence of ids, in order of first appearance.
+fn densify_hashed(ids: impl Iterator<Item = u64>, n: usize) -> Grouping {
+    let mut group_of = Vec::with_capacity(n);
+    let mut first_item = Vec::new();
+    let mut map: HashMap<u64, u32> = HashMap::with_capacity(n.min(1 << 20));
+    for (i, id) in ids.enumerate() {
+        let g = *map.entry(id).or_insert_with(|| {
+            first_item.push(i as u32);
+            (first_item.len() - 1) as u32
+        });
+        group_of.push(g);
     }
     Grouping {
         group_of,
         first_item,
+    }
+}
+
+/// Parallel hash densification: items are split by a hash of their id into a fixed number of
+/// partitions (so the split does not depend on the thread count), each partition is densified on
+/// its own, and groups are then numbered by their first item, as the sequential version does.
+fn densify_partitioned(ids: &[u64]) -> Grouping {
+    const BITS: u32 = 6;
+    let part_of = |id: u64| (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize;
+    let parts = 1usize << BITS;
+    // Counting sort of the item indices by partition, keeping item order within a partition.
+    let mut offsets = vec![0usize; parts + 1];
+    for &id in ids {
+        offsets[part_of(id) + 1] += 1;
+    }
+    for p in 0..parts {
+        offsets[p + 1] += offsets[p];
+    }
+    let mut fill = offsets.clone();
+    let mut items = vec![0u32; ids.len()];
+    for (i, &id) in ids.iter().enumerate() {
+        let p = part_of(id);
+        items[fill[p]] = i as u32;
+        fill[p] += 1;
+    }
+    let local: Vec<Grouping> = (0..parts)
+        .into_par_iter()
+        .map(|p| {
+            let mine = &items[offsets[p]..offsets[p + 1]];
+            densify_hashed(mine.iter().map(|&i| ids[i as usize]), mine.len())
+        })
+        .collect();
+    // Number the groups by their first item (an item index of the whole input).
+    let mut firsts: Vec<(u32, u32, u32)> = local
+        .iter()
+        .enumerate()
+        .flat_map(|(p, g)| {
+            let mine = &items[offsets[p]..offsets[p + 1]];
+            g.first_item
+                .iter()
+                .enumerate()
+                .map(move |(lg, &f)| (mine[f as usize], p as u32, lg as u32))
+        })
+        .collect();
+    firsts.par_sort_unstable_by_key(|t| t.0);
+    let mut remap: Vec<Vec<u32>> = local.iter().map(|g| vec![0; g.len()]).collect();
+    for (gid, &(_, p, lg)) in firsts.iter().enumerate() {
+        remap[p as usize][lg as usize] = gid as u32;
+    }
+    let mut group_of = vec![0u32; ids.len()];
+    for (p, g) in local.iter().enumerate() {
+        let mine = &items[offsets[p]..offsets[p + 1]];
+        for (&item, &lg) in mine.iter().zip(&g.group_of) {
+            group_of[item as usize] = remap[p][lg as usize];
+        }
+    }
+    Grouping {
+        group_of,
+        first_item: firsts.into_iter().map(|t| t.0).collect(),
     }
 }
 
@@ -123,8 +220,28 @@ mod tests {
         }
         assert_eq!(g.len(), naive.len());
         for i in 0..n {
+            assert_eq!(g.group_of[i] as usize, naive[&(0..10).map(|c| code(c, i)).collect::<Vec<_>>()]);
+        }
+        for i in 0..n {
             let key: Vec<u32> = (0..10).map(|c| code(c, i)).collect();
             assert_eq!(g.group_of[i] as usize, naive[&key]);
         }
+    }
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+
+    #[test]
+    fn partitioned_densify_equals_sequential() {
+        let n = PAR_MIN + 12_345;
+        let ids: Vec<u64> = (0..n as u64)
+            .map(|i| (i.wrapping_mul(2_654_435_761) % 100_003) << 33)
+            .collect();
+        let a = densify_partitioned(&ids);
+        let b = densify_hashed(ids.iter().copied(), n);
+        assert_eq!(a.group_of, b.group_of);
+        assert_eq!(a.first_item, b.first_item);
     }
 }

@@ -100,8 +100,7 @@ impl CsvInput {
         progress: &Progress,
         f: impl Fn(Chunk) -> T + Sync,
     ) -> Result<Vec<T>> {
-        let mut reader = csv_reader(self.delimiter, open_skipping_bom(&self.path)?);
-        reader.byte_headers().map_err(|e| csv_error(&self.path, e))?;
+        let mut reader = Records::open(self)?;
         let window = 2 * rayon::current_num_threads().max(1);
         let mut out = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -113,16 +112,13 @@ impl CsvInput {
             while blocks.len() < window && !done {
                 let mut block = Vec::with_capacity(CHUNK_ROWS);
                 while block.len() < CHUNK_ROWS {
-                    if !reader
-                        .read_byte_record(&mut record)
-                        .map_err(|e| csv_error(&self.path, e))?
-                    {
+                    if !reader.read(&mut record)? {
                         done = true;
                         break;
                     }
                     block.push(record.clone());
                 }
-                let pos = reader.position().byte();
+                let pos = reader.byte_position();
                 progress.inc(pos.saturating_sub(last_pos));
                 last_pos = pos;
                 if !block.is_empty() {
@@ -178,6 +174,91 @@ impl CsvInput {
             rows: block.len(),
             columns: encoded,
         })
+    }
+}
+
+/// The data records after the header. A file with one column is read line by line: there an
+/// empty line is a record with a missing value, which a general CSV parser would skip.
+enum Records {
+    Csv(csv::Reader<BufReader<File>>, PathBuf),
+    Lines {
+        reader: BufReader<File>,
+        path: PathBuf,
+        line: u64,
+        pos: u64,
+    },
+}
+
+impl Records {
+    fn open(input: &CsvInput) -> Result<Records> {
+        let mut r = open_skipping_bom(&input.path)?;
+        if input.columns.len() == 1 {
+            let mut header = Vec::new();
+            let n = r
+                .read_until(b'\n', &mut header)
+                .map_err(|e| Error::io(&input.path, e))?;
+            return Ok(Records::Lines {
+                reader: r,
+                path: input.path.clone(),
+                line: 1,
+                pos: n as u64,
+            });
+        }
+        let mut reader = csv_reader(input.delimiter, r);
+        reader
+            .byte_headers()
+            .map_err(|e| csv_error(&input.path, e))?;
+        Ok(Records::Csv(reader, input.path.clone()))
+    }
+
+    fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+        match self {
+            Records::Csv(r, path) => r.read_byte_record(record).map_err(|e| csv_error(path, e)),
+            Records::Lines {
+                reader,
+                path,
+                line,
+                pos,
+            } => {
+                let mut buf = Vec::new();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| Error::io(&*path, e))?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                *line += 1;
+                *pos += n as u64;
+                while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                    buf.pop();
+                }
+                record.clear();
+                match buf.as_slice() {
+                    [b'"', inner @ .., b'"'] => {
+                        // A quoted field: `""` inside stands for one quote.
+                        let mut field = Vec::with_capacity(inner.len());
+                        let mut i = 0;
+                        while i < inner.len() {
+                            field.push(inner[i]);
+                            i += if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') { 2 } else { 1 };
+                        }
+                        record.push_field(&field);
+                    }
+                    field => record.push_field(field),
+                }
+                let mut p = csv::Position::new();
+                p.set_line(*line);
+                record.set_position(Some(p));
+                Ok(true)
+            }
+        }
+    }
+
+    fn byte_position(&self) -> u64 {
+        match self {
+            Records::Csv(r, _) => r.position().byte(),
+            Records::Lines { pos, .. } => *pos,
+        }
     }
 }
 
