@@ -149,12 +149,48 @@ impl LocalClasses {
                     .collect()
             })
             .collect();
-        LocalClasses {
+        let mut local = LocalClasses {
             rows,
             dicts: cols.into_iter().map(|c| c.dict).collect(),
             keys,
             counts,
             sensitive,
+        };
+        local.drop_unused_values(n_qi);
+        local
+    }
+
+    /// Keeps only the dictionary entries that some row uses: a Parquet dictionary may hold values
+    /// that no row of the chunk has, and those must not enter the table's domains.
+    fn drop_unused_values(&mut self, n_qi: usize) {
+        for (c, dict) in self.dicts.iter_mut().enumerate() {
+            let mut remap = vec![u32::MAX; dict.len()];
+            let mut mark = |code: &mut u32| {
+                if remap[*code as usize] == u32::MAX {
+                    remap[*code as usize] = 0;
+                }
+            };
+            if c < n_qi {
+                self.keys[c].iter_mut().for_each(&mut mark);
+            } else {
+                self.sensitive[c - n_qi].iter_mut().for_each(|t| mark(&mut t.1));
+            }
+            if remap.iter().all(|&r| r != u32::MAX) {
+                continue;
+            }
+            let mut kept = Vec::new();
+            for (old, r) in remap.iter_mut().enumerate() {
+                if *r != u32::MAX {
+                    *r = kept.len() as u32;
+                    kept.push(std::mem::take(&mut dict[old]));
+                }
+            }
+            *dict = kept;
+            if c < n_qi {
+                self.keys[c].iter_mut().for_each(|k| *k = remap[*k as usize]);
+            } else {
+                self.sensitive[c - n_qi].iter_mut().for_each(|t| t.1 = remap[t.1 as usize]);
+            }
         }
     }
 
