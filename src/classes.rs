@@ -323,15 +323,22 @@ impl ClassTable {
         }
         // Classes stay in order of first appearance in the file, which does not depend on
         // chunking or threads (sorting them cost more than the whole group-by).
+        let origin: Vec<(u32, u32)> = g
+            .first_item
+            .iter()
+            .map(|&i| {
+                let li = item_offset.partition_point(|&o| o <= i as usize) - 1;
+                (li as u32, (i as usize - item_offset[li]) as u32)
+            })
+            .collect();
         let codes: Vec<Vec<u32>> = (0..n_qi)
             .into_par_iter()
             .map(|q| {
-                g.first_item
+                origin
                     .iter()
-                    .map(|&i| {
-                        let li = item_offset.partition_point(|&o| o <= i as usize) - 1;
-                        let local = i as usize - item_offset[li];
-                        maps[li][q][locals[li].keys[q][local] as usize]
+                    .map(|&(li, local)| {
+                        let li = li as usize;
+                        maps[li][q][locals[li].keys[q][local as usize] as usize]
                     })
                     .collect()
             })

@@ -148,20 +148,24 @@ fn densify_partitioned(ids: &[u64]) -> Grouping {
     for p in 0..parts {
         offsets[p + 1] += offsets[p];
     }
+    // Ids are moved with their items so that each partition reads its own contiguous slice.
     let mut fill = offsets.clone();
     let mut items = vec![0u32; ids.len()];
+    let mut sorted_ids = vec![0u64; ids.len()];
     for (i, &id) in ids.iter().enumerate() {
         let p = part_of(id);
         items[fill[p]] = i as u32;
+        sorted_ids[fill[p]] = id;
         fill[p] += 1;
     }
     let local: Vec<Grouping> = (0..parts)
         .into_par_iter()
         .map(|p| {
-            let mine = &items[offsets[p]..offsets[p + 1]];
-            densify_hashed(mine.iter().map(|&i| ids[i as usize]), mine.len())
+            let mine = &sorted_ids[offsets[p]..offsets[p + 1]];
+            densify_hashed(mine.iter().copied(), mine.len())
         })
         .collect();
+    drop(sorted_ids);
     // Number the groups by their first item (an item index of the whole input).
     let mut firsts: Vec<(u32, u32, u32)> = local
         .iter()

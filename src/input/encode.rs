@@ -54,24 +54,35 @@ pub fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
                 return encode_array(&arrow_array::NullArray::new(array.len()));
             }
             let values = encode_array(dict.values().as_ref())?;
-            let keys = dict.normalized_keys();
-            let key_nulls = dict.keys().logical_nulls();
             let mut out = values.dict;
-            let mut null_code = None;
-            let codes = keys
-                .iter()
-                .enumerate()
-                .map(|(i, &k)| {
-                    if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                        *null_code.get_or_insert_with(|| {
-                            out.push(NULL_TEXT.to_string());
-                            (out.len() - 1) as u32
-                        })
-                    } else {
-                        values.codes[k]
+            let null_code = out.len() as u32;
+            let has_nulls = dict.keys().null_count() > 0;
+            if has_nulls {
+                out.push(NULL_TEXT.to_string());
+            }
+            let vcodes = &values.codes;
+            let last = vcodes.len() - 1;
+            // Int32 keys (what the Parquet reader produces) without the usize detour.
+            let codes: Vec<u32> = match dict.keys().as_primitive_opt::<Int32Type>() {
+                Some(keys) => keys
+                    .values()
+                    .iter()
+                    .map(|&k| vcodes[(k.max(0) as usize).min(last)])
+                    .collect(),
+                None => dict
+                    .normalized_keys()
+                    .into_iter()
+                    .map(|k| vcodes[k])
+                    .collect(),
+            };
+            let mut codes = codes;
+            if has_nulls {
+                if let Some(nulls) = dict.keys().logical_nulls() {
+                    for i in nulls.iter().enumerate().filter(|(_, v)| !v).map(|(i, _)| i) {
+                        codes[i] = null_code;
                     }
-                })
-                .collect();
+                }
+            }
             LocalColumn { dict: out, codes }
         }
         DataType::Utf8 => intern_str(array, |i| array.as_string::<i32>().value(i)),
