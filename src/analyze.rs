@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::classes::{ClassTable, LocalClasses};
+use crate::classes::{ClassTable, LocalClasses, Merger};
 use crate::criteria::k_anonymity::{common_checks, KCheck};
 use crate::error::{Error, Result};
 use crate::input::{Format, Input};
@@ -22,26 +22,23 @@ pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> R
     let columns: Vec<usize> = roles.qi.iter().chain(&roles.sensitive).copied().collect();
     let names = roles.names(&columns);
     let n_qi = roles.qi.len();
-    let t = std::time::Instant::now();
-    let locals = input.map_chunks(&columns, progress, |chunk| {
-        LocalClasses::from_chunk(chunk, n_qi)
-    })?;
-    if std::env::var_os("REIDENT_TIMING").is_some() {
-        let items: usize = locals.iter().map(|l| l.n_classes()).sum();
-        eprintln!("read+local grouping: {:?}, {} chunks, {items} local classes", t.elapsed(), locals.len());
-    }
+    let mut merger = Merger::new(&names, n_qi);
+    input.for_each_window(
+        &columns,
+        progress,
+        |chunk| LocalClasses::from_chunk(chunk, n_qi),
+        |locals| {
+            merger.push(locals);
+            Ok(())
+        },
+    )?;
     progress.finish();
-    if locals.iter().all(|l| l.rows == 0) {
+    if merger.records() == 0 {
         return Err(Error::EmptyTable {
             path: input.path().clone(),
         });
     }
-    let t = std::time::Instant::now();
-    let table = ClassTable::from_locals(&names, n_qi, locals);
-    if std::env::var_os("REIDENT_TIMING").is_some() {
-        eprintln!("merge: {:?}", t.elapsed());
-    }
-    Ok(table)
+    Ok(merger.finish())
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use proptest::prelude::*;
-use reident::classes::{ClassTable, LocalClasses, Recode, RollupQi};
+use reident::classes::{ClassTable, LocalClasses, Merger, Recode, RollupQi};
 use reident::input::encode::LocalColumn;
 use reident::input::Chunk;
 
@@ -113,13 +113,20 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn class_table_equals_naive_grouping((rows, n_qi, n_cols, chunk_rows) in table_strategy()) {
+    fn class_table_equals_naive_grouping((rows, n_qi, n_cols, chunk_rows) in table_strategy(), flush in 1usize..50) {
         let t = build(&rows, n_qi, n_cols, chunk_rows);
         prop_assert_eq!(t.n_records, rows.len() as u64);
         prop_assert_eq!(as_naive(&t), naive(&rows, n_qi, n_cols));
         // Chunking changes nothing, not even the order of classes.
         let whole = build(&rows, n_qi, n_cols, rows.len());
         prop_assert_eq!(&t, &whole);
+        // Nor does merging in many small steps (bounded memory for long files).
+        let names: Vec<String> = (0..n_cols).map(|c| format!("c{c}")).collect();
+        let mut m = Merger::with_flush_items(&names, n_qi, flush);
+        for r in rows.chunks(chunk_rows) {
+            m.push(vec![LocalClasses::from_chunk(chunk(r, n_cols), n_qi)]);
+        }
+        prop_assert_eq!(&m.finish(), &t);
     }
 
     #[test]

@@ -94,15 +94,15 @@ impl CsvInput {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
     }
 
-    pub fn map_chunks<T: Send>(
+    pub fn for_each_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
         f: impl Fn(Chunk) -> T + Sync,
-    ) -> Result<Vec<T>> {
+        mut sink: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
         let mut reader = Records::open(self)?;
-        let window = 2 * rayon::current_num_threads().max(1);
-        let mut out = Vec::new();
+        let window = super::window_len();
         let mut record = csv::ByteRecord::new();
         let mut last_pos = 0u64;
         loop {
@@ -125,15 +125,13 @@ impl CsvInput {
                     blocks.push(block);
                 }
             }
-            let results: Vec<Result<T>> = blocks
+            let results: Vec<T> = blocks
                 .par_iter()
                 .map(|b| Ok(f(self.encode(b, columns)?)))
-                .collect();
-            for r in results {
-                out.push(r?);
-            }
+                .collect::<Result<_>>()?;
+            sink(results)?;
             if done {
-                return Ok(out);
+                return Ok(());
             }
         }
     }

@@ -9,6 +9,11 @@ pub mod csv;
 pub mod encode;
 pub mod parquet;
 
+/// Chunks read (in parallel) before they are handed on: enough to keep every thread busy.
+pub fn window_len() -> usize {
+    2 * rayon::current_num_threads().max(1)
+}
+
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -99,18 +104,35 @@ impl Input {
             })
     }
 
-    /// Reads the given columns chunk by chunk, applies `f` to every chunk (in parallel), and returns
-    /// the results in chunk order.
+    /// Reads the given columns chunk by chunk, applies `f` to every chunk (in parallel), and hands
+    /// the results to `sink` a window at a time, in chunk order. Only one window of chunks is in
+    /// memory at once, so a file larger than memory can be streamed.
+    pub fn for_each_window<T: Send>(
+        &self,
+        columns: &[usize],
+        progress: &Progress,
+        f: impl Fn(Chunk) -> T + Sync,
+        sink: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Input::Parquet(p) => p.for_each_window(columns, progress, f, sink),
+            Input::Csv(c) => c.for_each_window(columns, progress, f, sink),
+        }
+    }
+
+    /// [`Input::for_each_window`], collecting every result (for whole-table operations).
     pub fn map_chunks<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
         f: impl Fn(Chunk) -> T + Sync,
     ) -> Result<Vec<T>> {
-        match self {
-            Input::Parquet(p) => p.map_chunks(columns, progress, f),
-            Input::Csv(c) => c.map_chunks(columns, progress, f),
-        }
+        let mut out = Vec::new();
+        self.for_each_window(columns, progress, f, |w| {
+            out.extend(w);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 

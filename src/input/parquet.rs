@@ -73,12 +73,13 @@ impl ParquetInput {
         self.metadata.schema()
     }
 
-    pub fn map_chunks<T: Send>(
+    pub fn for_each_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
         f: impl Fn(Chunk) -> T + Sync,
-    ) -> Result<Vec<T>> {
+        mut sink: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
         // The reader returns projected columns in file order; remember where each requested one is.
         let mut roots: Vec<usize> = columns.to_vec();
         roots.sort_unstable();
@@ -93,9 +94,11 @@ impl ParquetInput {
                 return Err(Error::Invalid(format!("column index {c} out of range")));
             }
         }
-        let per_group: Vec<Vec<T>> = (0..self.num_row_groups())
-            .into_par_iter()
-            .map(|rg| -> Result<Vec<T>> {
+        let groups: Vec<usize> = (0..self.num_row_groups()).collect();
+        for window in groups.chunks(super::window_len()) {
+            let per_group: Vec<Vec<T>> = window
+            .par_iter()
+            .map(|&rg| -> Result<Vec<T>> {
                 let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
                 let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
                 let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
@@ -132,7 +135,9 @@ impl ParquetInput {
                 Ok(out)
             })
             .collect::<Result<_>>()?;
-        Ok(per_group.into_iter().flatten().collect())
+            sink(per_group.into_iter().flatten().collect())?;
+        }
+        Ok(())
     }
 }
 

@@ -18,12 +18,16 @@
 
 use std::cmp::Ordering;
 
-use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use crate::group::{group_folded, group_tuples, Grouping};
+use crate::group::{group_tuples, Grouping};
 use crate::input::encode::NULL_TEXT;
-use crate::input::Chunk;
+
+mod local;
+mod merge;
+
+pub use local::LocalClasses;
+pub use merge::Merger;
 
 /// The values of one column: code `c` stands for `values[c]` (canonical text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -50,7 +54,7 @@ impl Histograms {
     }
 
     /// Builds the histograms from (class, code, count) triples in any order; duplicates are summed.
-    fn from_triples(domain: Domain, n_classes: usize, triples: &[(u32, u32, u64)]) -> Self {
+    pub(crate) fn from_triples(domain: Domain, n_classes: usize, triples: &[(u32, u32, u64)]) -> Self {
         let mut offsets = vec![0usize; n_classes + 1];
         for &(c, _, _) in triples {
             offsets[c as usize + 1] += 1;
@@ -106,122 +110,6 @@ pub struct ClassTable {
     pub sensitive: Vec<Histograms>,
 }
 
-/// The classes of one chunk, over the chunk's own dictionaries.
-#[derive(Debug, Clone, Default)]
-pub struct LocalClasses {
-    pub rows: usize,
-    /// One dictionary per column: the QIs, then the sensitive columns.
-    dicts: Vec<Vec<String>>,
-    keys: Vec<Vec<u32>>,
-    counts: Vec<u64>,
-    sensitive: Vec<Vec<(u32, u32, u64)>>,
-}
-
-impl LocalClasses {
-    /// Groups the rows of one chunk. The chunk's first `n_qi` columns are the QIs, the rest are
-    /// sensitive columns.
-    pub fn from_chunk(chunk: Chunk, n_qi: usize) -> Self {
-        let rows = chunk.rows;
-        let cols = chunk.columns;
-        let cards: Vec<u64> = cols[..n_qi].iter().map(|c| c.dict.len() as u64).collect();
-        let g = group_tuples(rows, &cards, |c, i| cols[c].codes[i]);
-        let keys = cols[..n_qi]
-            .iter()
-            .map(|col| g.first_item.iter().map(|&r| col.codes[r as usize]).collect())
-            .collect();
-        let counts = g.sum_per_group(|_| 1);
-        let sensitive = cols[n_qi..]
-            .iter()
-            .map(|s| {
-                let pairs = group_tuples(rows, &[g.len() as u64, s.dict.len() as u64], |c, i| {
-                    if c == 0 {
-                        g.group_of[i]
-                    } else {
-                        s.codes[i]
-                    }
-                });
-                let n = pairs.sum_per_group(|_| 1);
-                pairs
-                    .first_item
-                    .iter()
-                    .zip(n)
-                    .map(|(&r, n)| (g.group_of[r as usize], s.codes[r as usize], n))
-                    .collect()
-            })
-            .collect();
-        let mut local = LocalClasses {
-            rows,
-            dicts: cols.into_iter().map(|c| c.dict).collect(),
-            keys,
-            counts,
-            sensitive,
-        };
-        local.drop_unused_values(n_qi);
-        local
-    }
-
-    /// Keeps only the dictionary entries that some row uses: a Parquet dictionary may hold values
-    /// that no row of the chunk has, and those must not enter the table's domains.
-    fn drop_unused_values(&mut self, n_qi: usize) {
-        for (c, dict) in self.dicts.iter_mut().enumerate() {
-            let mut remap = vec![u32::MAX; dict.len()];
-            let mut mark = |code: &mut u32| {
-                if remap[*code as usize] == u32::MAX {
-                    remap[*code as usize] = 0;
-                }
-            };
-            if c < n_qi {
-                self.keys[c].iter_mut().for_each(&mut mark);
-            } else {
-                self.sensitive[c - n_qi].iter_mut().for_each(|t| mark(&mut t.1));
-            }
-            if remap.iter().all(|&r| r != u32::MAX) {
-                continue;
-            }
-            let mut kept = Vec::new();
-            for (old, r) in remap.iter_mut().enumerate() {
-                if *r != u32::MAX {
-                    *r = kept.len() as u32;
-                    kept.push(std::mem::take(&mut dict[old]));
-                }
-            }
-            *dict = kept;
-            if c < n_qi {
-                self.keys[c].iter_mut().for_each(|k| *k = remap[*k as usize]);
-            } else {
-                self.sensitive[c - n_qi].iter_mut().for_each(|t| t.1 = remap[t.1 as usize]);
-            }
-        }
-    }
-
-    pub fn n_classes(&self) -> usize {
-        self.counts.len()
-    }
-}
-
-/// Interns canonical texts into global codes, in order of first appearance.
-#[derive(Default)]
-struct Interner {
-    codes: HashMap<String, u32>,
-    values: Vec<String>,
-}
-
-impl Interner {
-    fn map(&mut self, dict: &[String]) -> Vec<u32> {
-        dict.iter()
-            .map(|v| match self.codes.get(v.as_str()) {
-                Some(&c) => c,
-                None => {
-                    let c = self.values.len() as u32;
-                    self.codes.insert(v.clone(), c);
-                    self.values.push(v.clone());
-                    c
-                }
-            })
-            .collect()
-    }
-}
-
 /// A recoding of one QI's codes into a coarser domain (a hierarchy level, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recode {
@@ -239,6 +127,14 @@ pub struct RollupQi<'a> {
 }
 
 impl ClassTable {
+    /// Merges the chunks' classes, in the order given, into one class table: a [`Merger`] fed
+    /// one window.
+    pub fn from_locals(names: &[String], n_qi: usize, locals: Vec<LocalClasses>) -> Self {
+        let mut m = Merger::new(names, n_qi);
+        m.push(locals);
+        m.finish()
+    }
+
     pub fn n_classes(&self) -> usize {
         self.counts.len()
     }
@@ -255,131 +151,6 @@ impl ClassTable {
             .zip(&self.codes)
             .map(|(d, col)| d.values[col[class] as usize].as_str())
             .collect()
-    }
-
-    /// Merges the chunks' classes, in the order given, into one class table. Classes are in order
-    /// of their first record.
-    /// `names` are the QI names followed by the sensitive column names.
-    pub fn from_locals(names: &[String], n_qi: usize, locals: Vec<LocalClasses>) -> Self {
-        let n_cols = names.len();
-        let mut interners: Vec<Interner> = (0..n_cols).map(|_| Interner::default()).collect();
-        // Map every chunk's dictionaries into global codes (cheap: dictionaries are small).
-        let maps: Vec<Vec<Vec<u32>>> = locals
-            .iter()
-            .map(|l| {
-                l.dicts
-                    .iter()
-                    .zip(interners.iter_mut())
-                    .map(|(d, i)| i.map(d))
-                    .collect()
-            })
-            .collect();
-        let n_items: usize = locals.iter().map(|l| l.n_classes()).sum();
-        let n_records: u64 = locals.iter().map(|l| l.rows as u64).sum();
-        // Codes follow the natural order of every dictionary: compose each chunk's map with it.
-        let orders: Vec<Vec<u32>> = interners.iter().map(|i| rank(&i.values)).collect();
-        let maps: Vec<Vec<Vec<u32>>> = maps
-            .into_iter()
-            .map(|m| {
-                m.into_iter()
-                    .zip(&orders)
-                    .map(|(m, ord)| m.iter().map(|&c| ord[c as usize]).collect())
-                    .collect()
-            })
-            .collect();
-        let mut item_offset = Vec::with_capacity(locals.len() + 1);
-        item_offset.push(0usize);
-        for l in &locals {
-            item_offset.push(item_offset.last().unwrap() + l.n_classes());
-        }
-        let cards: Vec<u64> = interners[..n_qi]
-            .iter()
-            .map(|i| i.values.len() as u64)
-            .collect();
-        // Group all chunks' classes by their global code tuples, each chunk folding its own keys
-        // into its slice of the ids, in parallel.
-        let g = group_folded(n_items, &cards, |q, card, ids| {
-            let mut slices = Vec::with_capacity(locals.len());
-            let mut rest = ids;
-            for l in &locals {
-                let (mine, tail) = rest.split_at_mut(l.n_classes());
-                slices.push(mine);
-                rest = tail;
-            }
-            slices
-                .into_par_iter()
-                .zip(locals.par_iter().zip(&maps))
-                .for_each(|(ids, (l, m))| {
-                    for (id, &k) in ids.iter_mut().zip(&l.keys[q]) {
-                        *id = *id * card + m[q][k as usize] as u64;
-                    }
-                });
-        });
-        let mut counts = vec![0u64; g.len()];
-        for (l, &off) in locals.iter().zip(&item_offset) {
-            for (j, &n) in l.counts.iter().enumerate() {
-                counts[g.group_of[off + j] as usize] += n;
-            }
-        }
-        // Classes stay in order of first appearance in the file, which does not depend on
-        // chunking or threads (sorting them cost more than the whole group-by).
-        let origin: Vec<(u32, u32)> = g
-            .first_item
-            .iter()
-            .map(|&i| {
-                let li = item_offset.partition_point(|&o| o <= i as usize) - 1;
-                (li as u32, (i as usize - item_offset[li]) as u32)
-            })
-            .collect();
-        let codes: Vec<Vec<u32>> = (0..n_qi)
-            .into_par_iter()
-            .map(|q| {
-                origin
-                    .iter()
-                    .map(|&(li, local)| {
-                        let li = li as usize;
-                        maps[li][q][locals[li].keys[q][local as usize] as usize]
-                    })
-                    .collect()
-            })
-            .collect();
-        let n_classes = g.len();
-
-        let sensitive = (n_qi..n_cols)
-            .map(|col| {
-                let s = col - n_qi;
-                let triples: Vec<(u32, u32, u64)> = locals
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(li, l)| {
-                        let off = item_offset[li];
-                        let map = &maps[li][col];
-                        let g = &g;
-                        l.sensitive[s].iter().map(move |&(c, code, n)| {
-                            (g.group_of[off + c as usize], map[code as usize], n)
-                        })
-                    })
-                    .collect();
-                let domain = Domain {
-                    name: names[col].clone(),
-                    values: sorted_values(&interners[col].values, &orders[col]),
-                };
-                Histograms::from_triples(domain, n_classes, &triples)
-            })
-            .collect();
-        let qis = (0..n_qi)
-            .map(|q| Domain {
-                name: names[q].clone(),
-                values: sorted_values(&interners[q].values, &orders[q]),
-            })
-            .collect();
-        ClassTable {
-            n_records,
-            qis,
-            codes,
-            counts,
-            sensitive,
-        }
     }
 
     /// A coarser class table, from this one's classes: the QIs listed (in that order), each
@@ -485,7 +256,7 @@ fn cmp_tuple(codes: &[Vec<u32>], a: usize, b: usize) -> Ordering {
 
 /// `rank[i]` is the position of `values[i]` in natural order: when every value (but `NULL`) reads
 /// as a number, by number (ties by text); otherwise by text. `NULL` sorts last.
-fn rank(values: &[String]) -> Vec<u32> {
+pub(crate) fn rank(values: &[String]) -> Vec<u32> {
     let nums: Option<Vec<f64>> = values
         .iter()
         .filter(|v| v.as_str() != NULL_TEXT)
@@ -516,7 +287,7 @@ fn rank(values: &[String]) -> Vec<u32> {
     rank
 }
 
-fn sorted_values(values: &[String], rank: &[u32]) -> Vec<String> {
+pub(crate) fn sorted_values(values: &[String], rank: &[u32]) -> Vec<String> {
     let mut out = vec![String::new(); values.len()];
     for (v, &r) in values.iter().zip(rank) {
         out[r as usize] = v.clone();
