@@ -26,7 +26,11 @@ const QI: [&str; 9] = [
 
 fn roles(input: &Input) -> Roles {
     let qi: Vec<String> = QI.iter().map(|s| s.to_string()).collect();
-    Roles::resolve(&Policy::default().override_with(&qi, &[], &[]), input.columns()).unwrap()
+    Roles::resolve(
+        &Policy::default().override_with(&qi, &[], &[]),
+        input.columns(),
+    )
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {

@@ -183,7 +183,8 @@ fn write_parquet<W: Write + Send>(
             .zip(&is_int)
             .map(|(col, &int)| -> ArrayRef {
                 if int {
-                    let vals: Vec<Option<i64>> = col.dict.iter().map(|v| canonical_int(v)).collect();
+                    let vals: Vec<Option<i64>> =
+                        col.dict.iter().map(|v| canonical_int(v)).collect();
                     Arc::new(Int64Array::from_iter(
                         col.codes.iter().map(|&c| vals[c as usize]),
                     ))
@@ -204,7 +205,9 @@ fn write_parquet<W: Write + Send>(
 }
 
 fn write_csv<W: Write>(w: W, names: &[String], chunks: &[Chunk], delimiter: u8) -> Result<()> {
-    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(w);
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
     let err = |e: csv::Error| Error::Invalid(format!("writing CSV: {e}"));
     writer.write_record(names).map_err(err)?;
     let mut record: Vec<&str> = Vec::with_capacity(names.len());
@@ -218,6 +221,8 @@ fn write_csv<W: Write>(w: W, names: &[String], chunks: &[Chunk], delimiter: u8) 
             writer.write_record(&record).map_err(err)?;
         }
     }
-    writer.flush().map_err(|e| Error::Invalid(format!("writing CSV: {e}")))?;
+    writer
+        .flush()
+        .map_err(|e| Error::Invalid(format!("writing CSV: {e}")))?;
     Ok(())
 }

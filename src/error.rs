@@ -36,7 +36,9 @@ pub enum Error {
     },
     #[error("{path}: {message}")]
     Policy { path: PathBuf, message: String },
-    #[error("no quasi-identifiers given: name at least one column with --qi or in the policy file")]
+    #[error(
+        "no quasi-identifiers given: name at least one column with --qi or in the policy file"
+    )]
     NoQuasiIdentifiers,
     #[error("{path}: the table has no records")]
     EmptyTable { path: PathBuf },

@@ -42,7 +42,11 @@ impl Grouping {
 
 /// Groups `n` items by the tuple `(code(0, i), code(1, i), ...)`, where column `c` takes codes
 /// `0..cards[c]`. `code` must return codes below the column's cardinality.
-pub fn group_tuples(n: usize, cards: &[u64], code: impl Fn(usize, usize) -> u32 + Sync) -> Grouping {
+pub fn group_tuples(
+    n: usize,
+    cards: &[u64],
+    code: impl Fn(usize, usize) -> u32 + Sync,
+) -> Grouping {
     group_folded(n, cards, |c, card, ids| {
         let min_len = if ids.len() >= PAR_MIN { 1 } else { usize::MAX };
         ids.par_chunks_mut(PAR_BLOCK)
@@ -66,12 +70,11 @@ const PAR_BLOCK: usize = 1 << 15;
 /// The general form of [`group_tuples`]: `fold(c, card, ids)` must set every
 /// `ids[i] = ids[i] * card + code(c, i)`. Callers whose items live in several arrays (the chunks
 /// of a merge) fold each array into its slice of `ids` without first copying them into one.
-pub fn group_folded(
-    n: usize,
-    cards: &[u64],
-    fold: impl Fn(usize, u64, &mut [u64]),
-) -> Grouping {
-    assert!(n < u32::MAX as usize, "more than 2^32 - 1 items in one grouping");
+pub fn group_folded(n: usize, cards: &[u64], fold: impl Fn(usize, u64, &mut [u64])) -> Grouping {
+    assert!(
+        n < u32::MAX as usize,
+        "more than 2^32 - 1 items in one grouping"
+    );
     let mut ids = vec![0u64; n];
     let mut radix: u64 = 1;
     for (c, &card) in cards.iter().enumerate() {
@@ -224,7 +227,10 @@ mod tests {
         }
         assert_eq!(g.len(), naive.len());
         for i in 0..n {
-            assert_eq!(g.group_of[i] as usize, naive[&(0..10).map(|c| code(c, i)).collect::<Vec<_>>()]);
+            assert_eq!(
+                g.group_of[i] as usize,
+                naive[&(0..10).map(|c| code(c, i)).collect::<Vec<_>>()]
+            );
         }
         for i in 0..n {
             let key: Vec<u32> = (0..10).map(|c| code(c, i)).collect();

@@ -141,7 +141,9 @@ impl Roles {
         if qi.is_empty() {
             return Err(Error::NoQuasiIdentifiers);
         }
-        let insensitive = (0..columns.len()).filter(|&i| role_of[i].is_none() || role_of[i] == Some("insensitive")).collect();
+        let insensitive = (0..columns.len())
+            .filter(|&i| role_of[i].is_none() || role_of[i] == Some("insensitive"))
+            .collect();
         Ok(Roles {
             columns: columns.to_vec(),
             qi,

@@ -25,7 +25,8 @@ impl Progress {
             return Self::hidden();
         }
         let bar = ProgressBar::new(total);
-        let template = format!("{{spinner}} {what} [{{bar:40}}] {{human_pos}}/{{human_len}} ({{eta}})");
+        let template =
+            format!("{{spinner}} {what} [{{bar:40}}] {{human_pos}}/{{human_len}} ({{eta}})");
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.progress_chars("=> "));
         }

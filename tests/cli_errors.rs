@@ -7,19 +7,31 @@ fn fails_with(args: &[&str], needles: &[&str]) {
     let out = run_cli(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {err}"
+    );
     assert!(err.starts_with("reident: error: "), "{args:?}: {err}");
     for n in needles {
         assert!(err.contains(n), "{args:?}: {err:?} lacks {n:?}");
     }
-    assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
 }
 
 #[test]
 fn unknown_column_lists_the_available_ones() {
     fails_with(
-        &["analyze", "datasets/adult/adult.parquet", "--qi", "age,zipcode"],
+        &[
+            "analyze",
+            "datasets/adult/adult.parquet",
+            "--qi",
+            "age,zipcode",
+        ],
         &["unknown column \"zipcode\"", "\"sex\"", "\"salary-class\""],
     );
 }
@@ -27,7 +39,12 @@ fn unknown_column_lists_the_available_ones() {
 #[test]
 fn truncated_parquet() {
     fails_with(
-        &["analyze", "tests/fixtures/truncated.parquet", "--qi", "city"],
+        &[
+            "analyze",
+            "tests/fixtures/truncated.parquet",
+            "--qi",
+            "city",
+        ],
         &["truncated.parquet", "Parquet"],
     );
 }
@@ -44,7 +61,10 @@ fn corrupt_parquet_pages() {
     }
     std::fs::write(&p, bytes).unwrap();
     let cols = "city,name,tag,age,code,small,score,flag,birth,visit,stamp,bin";
-    fails_with(&["analyze", p.to_str().unwrap(), "--qi", cols], &["corrupt.parquet"]);
+    fails_with(
+        &["analyze", p.to_str().unwrap(), "--qi", cols],
+        &["corrupt.parquet"],
+    );
 }
 
 #[test]
@@ -52,7 +72,10 @@ fn not_parquet_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("fake.parquet");
     std::fs::write(&p, "hello;world\n1;2\n").unwrap();
-    fails_with(&["analyze", p.to_str().unwrap(), "--qi", "hello"], &["fake.parquet", "PAR1"]);
+    fails_with(
+        &["analyze", p.to_str().unwrap(), "--qi", "hello"],
+        &["fake.parquet", "PAR1"],
+    );
 }
 
 #[test]
@@ -65,8 +88,14 @@ fn csv_row_with_wrong_number_of_fields() {
 
 #[test]
 fn empty_tables() {
-    fails_with(&["analyze", "tests/fixtures/empty.csv", "--qi", "a"], &["empty.csv", "no records"]);
-    fails_with(&["analyze", "tests/fixtures/empty.parquet", "--qi", "a"], &["empty.parquet", "no records"]);
+    fails_with(
+        &["analyze", "tests/fixtures/empty.csv", "--qi", "a"],
+        &["empty.csv", "no records"],
+    );
+    fails_with(
+        &["analyze", "tests/fixtures/empty.parquet", "--qi", "a"],
+        &["empty.parquet", "no records"],
+    );
 }
 
 #[test]
@@ -74,23 +103,39 @@ fn empty_file_has_no_header() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("nothing.csv");
     std::fs::write(&p, "").unwrap();
-    fails_with(&["analyze", p.to_str().unwrap(), "--qi", "a"], &["nothing.csv", "no header"]);
+    fails_with(
+        &["analyze", p.to_str().unwrap(), "--qi", "a"],
+        &["nothing.csv", "no header"],
+    );
 }
 
 #[test]
 fn no_quasi_identifiers() {
-    fails_with(&["analyze", "datasets/adult/adult.parquet"], &["no quasi-identifiers"]);
+    fails_with(
+        &["analyze", "datasets/adult/adult.parquet"],
+        &["no quasi-identifiers"],
+    );
 }
 
 #[test]
 fn missing_file() {
-    fails_with(&["analyze", "no/such/file.parquet", "--qi", "a"], &["no/such/file.parquet"]);
+    fails_with(
+        &["analyze", "no/such/file.parquet", "--qi", "a"],
+        &["no/such/file.parquet"],
+    );
 }
 
 #[test]
 fn a_column_with_two_roles() {
     fails_with(
-        &["analyze", "datasets/adult/adult.parquet", "--qi", "age,sex", "--sensitive", "sex"],
+        &[
+            "analyze",
+            "datasets/adult/adult.parquet",
+            "--qi",
+            "age,sex",
+            "--sensitive",
+            "sex",
+        ],
         &["\"sex\"", "quasi-identifier", "sensitive"],
     );
 }
@@ -101,7 +146,12 @@ fn policy_with_unknown_key_is_rejected() {
     let p = dir.path().join("policy.json");
     std::fs::write(&p, r#"{"schema_version": 1, "quasi_identifers": ["age"]}"#).unwrap();
     fails_with(
-        &["analyze", "datasets/adult/adult.parquet", "--policy", p.to_str().unwrap()],
+        &[
+            "analyze",
+            "datasets/adult/adult.parquet",
+            "--policy",
+            p.to_str().unwrap(),
+        ],
         &["policy.json", "unknown field `quasi_identifers`"],
     );
 }
@@ -115,17 +165,40 @@ fn policy_file_gives_roles() {
         r#"{"schema_version": 1, "quasi_identifiers": ["sex", "age"], "sensitive": ["occupation"], "identifying": ["native-country"]}"#,
     )
     .unwrap();
-    let out = run_cli(&["analyze", "datasets/adult/adult.parquet", "--policy", p.to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_cli(&[
+        "analyze",
+        "datasets/adult/adult.parquet",
+        "--policy",
+        p.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["roles"]["quasi_identifiers"], serde_json::json!(["sex", "age"]));
-    assert_eq!(v["roles"]["identifying"], serde_json::json!(["native-country"]));
+    assert_eq!(
+        v["roles"]["quasi_identifiers"],
+        serde_json::json!(["sex", "age"])
+    );
+    assert_eq!(
+        v["roles"]["identifying"],
+        serde_json::json!(["native-country"])
+    );
     assert_eq!(v["roles"]["sensitive"], serde_json::json!(["occupation"]));
     assert_eq!(v["roles"]["insensitive"].as_array().unwrap().len(), 5);
 }
 
 #[test]
 fn bad_delimiter_argument() {
-    let out = run_cli(&["analyze", "datasets/adult/adult.csv", "--qi", "age", "--delimiter", "ab"]);
+    let out = run_cli(&[
+        "analyze",
+        "datasets/adult/adult.csv",
+        "--qi",
+        "age",
+        "--delimiter",
+        "ab",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -85,7 +85,10 @@ fn delimiters_bom_and_crlf_are_handled() {
     assert_eq!(a, b);
     assert_eq!(a, c);
     assert_eq!((a.n_records, a.n_classes()), (10, 6));
-    assert!(!cols[0].starts_with('\u{feff}'), "BOM kept in the first column name");
+    assert!(
+        !cols[0].starts_with('\u{feff}'),
+        "BOM kept in the first column name"
+    );
 }
 
 #[test]

@@ -88,7 +88,10 @@ fn as_naive(t: &ClassTable) -> Naive {
                     .collect()
             })
             .collect();
-        assert!(m.insert(key, (t.counts[c], hists)).is_none(), "duplicate class");
+        assert!(
+            m.insert(key, (t.counts[c], hists)).is_none(),
+            "duplicate class"
+        );
     }
     m
 }
@@ -180,8 +183,16 @@ proptest! {
     }
 }
 
-fn json_with_threads(threads: usize, path: &std::path::Path, qi: &[String], s: &[String]) -> String {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+fn json_with_threads(
+    threads: usize,
+    path: &std::path::Path,
+    qi: &[String],
+    s: &[String],
+) -> String {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let (t, r) = analyze(path, qi, s);
         format!("{}\n{:?}", serde_json::to_string(&r).unwrap(), t)
@@ -191,9 +202,21 @@ fn json_with_threads(threads: usize, path: &std::path::Path, qi: &[String], s: &
 #[test]
 fn output_is_identical_for_one_and_two_threads() {
     for (path, qi, s) in [
-        (adult("adult.parquet"), strings(&ADULT_QI[..8]), strings(&["salary-class"])),
-        (fixture("types_pyarrow.parquet"), strings(&["city", "age", "visit"]), strings(&["flag"])),
-        (fixture("types_duckdb.parquet"), all_columns(&fixture("types_duckdb.parquet")), vec![]),
+        (
+            adult("adult.parquet"),
+            strings(&ADULT_QI[..8]),
+            strings(&["salary-class"]),
+        ),
+        (
+            fixture("types_pyarrow.parquet"),
+            strings(&["city", "age", "visit"]),
+            strings(&["flag"]),
+        ),
+        (
+            fixture("types_duckdb.parquet"),
+            all_columns(&fixture("types_duckdb.parquet")),
+            vec![],
+        ),
     ] {
         let one = json_with_threads(1, &path, &qi, &s);
         let two = json_with_threads(2, &path, &qi, &s);
@@ -204,7 +227,17 @@ fn output_is_identical_for_one_and_two_threads() {
 #[test]
 fn cli_json_is_byte_identical_for_one_and_two_threads() {
     let args = |t: &'static str| {
-        run_cli(&["--threads", t, "analyze", "tests/fixtures/types_pyarrow.parquet", "--qi", "city,age,code,visit", "--sensitive", "flag", "--json"])
+        run_cli(&[
+            "--threads",
+            t,
+            "analyze",
+            "tests/fixtures/types_pyarrow.parquet",
+            "--qi",
+            "city,age,code,visit",
+            "--sensitive",
+            "flag",
+            "--json",
+        ])
     };
     let (a, b) = (args("1"), args("2"));
     assert!(a.status.success());

@@ -26,7 +26,12 @@ impl LocalClasses {
         let g = group_tuples(rows, &cards, |c, i| cols[c].codes[i]);
         let keys = cols[..n_qi]
             .iter()
-            .map(|col| g.first_item.iter().map(|&r| col.codes[r as usize]).collect())
+            .map(|col| {
+                g.first_item
+                    .iter()
+                    .map(|&r| col.codes[r as usize])
+                    .collect()
+            })
             .collect();
         let counts = g.sum_per_group(|_| 1);
         let sensitive = cols[n_qi..]
@@ -72,7 +77,9 @@ impl LocalClasses {
             if c < n_qi {
                 self.keys[c].iter_mut().for_each(&mut mark);
             } else {
-                self.sensitive[c - n_qi].iter_mut().for_each(|t| mark(&mut t.1));
+                self.sensitive[c - n_qi]
+                    .iter_mut()
+                    .for_each(|t| mark(&mut t.1));
             }
             if remap.iter().all(|&r| r != u32::MAX) {
                 continue;
@@ -86,9 +93,13 @@ impl LocalClasses {
             }
             *dict = kept;
             if c < n_qi {
-                self.keys[c].iter_mut().for_each(|k| *k = remap[*k as usize]);
+                self.keys[c]
+                    .iter_mut()
+                    .for_each(|k| *k = remap[*k as usize]);
             } else {
-                self.sensitive[c - n_qi].iter_mut().for_each(|t| t.1 = remap[t.1 as usize]);
+                self.sensitive[c - n_qi]
+                    .iter_mut()
+                    .for_each(|t| t.1 = remap[t.1 as usize]);
             }
         }
     }
@@ -97,4 +108,3 @@ impl LocalClasses {
         self.counts.len()
     }
 }
-

@@ -145,14 +145,11 @@ impl Merger {
                 slices.push(mine);
                 rest = tail;
             }
-            slices
-                .into_par_iter()
-                .zip(&buffer)
-                .for_each(|(ids, b)| {
-                    for (id, &k) in ids.iter_mut().zip(&b.local.keys[q]) {
-                        *id = *id * card + b.maps[q][k as usize] as u64;
-                    }
-                });
+            slices.into_par_iter().zip(&buffer).for_each(|(ids, b)| {
+                for (id, &k) in ids.iter_mut().zip(&b.local.keys[q]) {
+                    *id = *id * card + b.maps[q][k as usize] as u64;
+                }
+            });
         });
         // Old classes are distinct and come first, so they keep their numbers.
         debug_assert!((0..n_old).all(|i| g.group_of[i] as usize == i));
@@ -240,14 +237,22 @@ impl Merger {
 }
 
 /// One triple per (class, code) pair, counts summed.
-fn sum_pairs(triples: &[(u32, u32, u64)], n_classes: usize, n_codes: usize) -> Vec<(u32, u32, u64)> {
-    let g = group_tuples(triples.len(), &[n_classes as u64, n_codes as u64], |c, i| {
-        if c == 0 {
-            triples[i].0
-        } else {
-            triples[i].1
-        }
-    });
+fn sum_pairs(
+    triples: &[(u32, u32, u64)],
+    n_classes: usize,
+    n_codes: usize,
+) -> Vec<(u32, u32, u64)> {
+    let g = group_tuples(
+        triples.len(),
+        &[n_classes as u64, n_codes as u64],
+        |c, i| {
+            if c == 0 {
+                triples[i].0
+            } else {
+                triples[i].1
+            }
+        },
+    );
     let sums = g.sum_per_group(|i| triples[i].2);
     g.first_item
         .iter()

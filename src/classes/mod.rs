@@ -54,7 +54,11 @@ impl Histograms {
     }
 
     /// Builds the histograms from (class, code, count) triples in any order; duplicates are summed.
-    pub(crate) fn from_triples(domain: Domain, n_classes: usize, triples: &[(u32, u32, u64)]) -> Self {
+    pub(crate) fn from_triples(
+        domain: Domain,
+        n_classes: usize,
+        triples: &[(u32, u32, u64)],
+    ) -> Self {
         let mut offsets = vec![0usize; n_classes + 1];
         for &(c, _, _) in triples {
             offsets[c as usize + 1] += 1;
@@ -274,11 +278,7 @@ pub(crate) fn rank(values: &[String]) -> Vec<u32> {
                     .then(values[a].cmp(&values[b]))
             });
         }
-        None => idx.sort_by(|&a, &b| {
-            is_null(a)
-                .cmp(&is_null(b))
-                .then(values[a].cmp(&values[b]))
-        }),
+        None => idx.sort_by(|&a, &b| is_null(a).cmp(&is_null(b)).then(values[a].cmp(&values[b]))),
     }
     let mut rank = vec![0u32; values.len()];
     for (r, &i) in idx.iter().enumerate() {

@@ -145,7 +145,11 @@ impl CsvInput {
                 let mut codes = Vec::with_capacity(block.len());
                 for rec in block {
                     let field = rec.get(c).unwrap_or_default();
-                    let field: &[u8] = if field.is_empty() { NULL_TEXT.as_bytes() } else { field };
+                    let field: &[u8] = if field.is_empty() {
+                        NULL_TEXT.as_bytes()
+                    } else {
+                        field
+                    };
                     let code = match map.get(field) {
                         Some(&code) => code,
                         None => {
@@ -238,7 +242,11 @@ impl Records {
                         let mut i = 0;
                         while i < inner.len() {
                             field.push(inner[i]);
-                            i += if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') { 2 } else { 1 };
+                            i += if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') {
+                                2
+                            } else {
+                                1
+                            };
                         }
                         record.push_field(&field);
                     }

@@ -111,24 +111,34 @@ pub fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
         }
         DataType::Float16 => {
             let a = array.as_primitive::<Float16Type>();
-            intern(array, |i| a.value(i).to_bits(), |b| {
-                format_float(half_to_f64(b))
-            })
+            intern(
+                array,
+                |i| a.value(i).to_bits(),
+                |b| format_float(half_to_f64(b)),
+            )
         }
         DataType::Float32 => {
             let a = array.as_primitive::<Float32Type>();
-            intern(array, |i| a.value(i).to_bits(), |b| {
-                let v = f32::from_bits(b);
-                if v.is_finite() {
-                    format!("{v}")
-                } else {
-                    format_float(v as f64)
-                }
-            })
+            intern(
+                array,
+                |i| a.value(i).to_bits(),
+                |b| {
+                    let v = f32::from_bits(b);
+                    if v.is_finite() {
+                        format!("{v}")
+                    } else {
+                        format_float(v as f64)
+                    }
+                },
+            )
         }
         DataType::Float64 => {
             let a = array.as_primitive::<Float64Type>();
-            intern(array, |i| a.value(i).to_bits(), |b| format_float(f64::from_bits(b)))
+            intern(
+                array,
+                |i| a.value(i).to_bits(),
+                |b| format_float(f64::from_bits(b)),
+            )
         }
         DataType::Decimal128(_, scale) => {
             let a = array.as_primitive::<Decimal128Type>();
@@ -141,13 +151,17 @@ pub fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
         }
         DataType::Date64 => {
             let a = array.as_primitive::<Date64Type>();
-            intern(array, |i| a.value(i), |ms| {
-                if ms.rem_euclid(86_400_000) == 0 {
-                    format_date(ms.div_euclid(86_400_000))
-                } else {
-                    format_timestamp(ms as i128 * 1_000_000, false)
-                }
-            })
+            intern(
+                array,
+                |i| a.value(i),
+                |ms| {
+                    if ms.rem_euclid(86_400_000) == 0 {
+                        format_date(ms.div_euclid(86_400_000))
+                    } else {
+                        format_timestamp(ms as i128 * 1_000_000, false)
+                    }
+                },
+            )
         }
         DataType::Timestamp(unit, tz) => {
             let per_unit: i128 = match unit {

@@ -97,44 +97,44 @@ impl ParquetInput {
         let groups: Vec<usize> = (0..self.num_row_groups()).collect();
         for window in groups.chunks(super::window_len()) {
             let per_group: Vec<Vec<T>> = window
-            .par_iter()
-            .map(|&rg| -> Result<Vec<T>> {
-                let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
-                let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
-                let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                    file,
-                    self.metadata.clone(),
-                )
-                .with_row_groups(vec![rg])
-                .with_projection(mask)
-                .with_batch_size(BATCH_ROWS)
-                .build()
-                .map_err(|e| Error::parquet(&self.path, e))?;
-                let mut out = Vec::new();
-                for batch in reader {
-                    let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
-                    let mut encoded = Vec::with_capacity(columns.len());
-                    for (&c, &p) in columns.iter().zip(&position) {
-                        let array = batch.column(p);
-                        let col = encode_array(array.as_ref()).map_err(|t| {
-                            Error::UnsupportedType {
-                                path: self.path.clone(),
-                                column: schema.field(c).name().clone(),
-                                data_type: t,
-                            }
-                        })?;
-                        encoded.push(col);
+                .par_iter()
+                .map(|&rg| -> Result<Vec<T>> {
+                    let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+                    let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
+                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
+                        file,
+                        self.metadata.clone(),
+                    )
+                    .with_row_groups(vec![rg])
+                    .with_projection(mask)
+                    .with_batch_size(BATCH_ROWS)
+                    .build()
+                    .map_err(|e| Error::parquet(&self.path, e))?;
+                    let mut out = Vec::new();
+                    for batch in reader {
+                        let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
+                        let mut encoded = Vec::with_capacity(columns.len());
+                        for (&c, &p) in columns.iter().zip(&position) {
+                            let array = batch.column(p);
+                            let col = encode_array(array.as_ref()).map_err(|t| {
+                                Error::UnsupportedType {
+                                    path: self.path.clone(),
+                                    column: schema.field(c).name().clone(),
+                                    data_type: t,
+                                }
+                            })?;
+                            encoded.push(col);
+                        }
+                        let rows = batch.num_rows();
+                        progress.inc(rows as u64);
+                        out.push(f(Chunk {
+                            rows,
+                            columns: encoded,
+                        }));
                     }
-                    let rows = batch.num_rows();
-                    progress.inc(rows as u64);
-                    out.push(f(Chunk {
-                        rows,
-                        columns: encoded,
-                    }));
-                }
-                Ok(out)
-            })
-            .collect::<Result<_>>()?;
+                    Ok(out)
+                })
+                .collect::<Result<_>>()?;
             sink(per_group.into_iter().flatten().collect())?;
         }
         Ok(())

@@ -34,11 +34,7 @@ impl ProsecutorRisk {
         let records_above = THRESHOLDS
             .iter()
             .map(|&t| {
-                let records: u64 = table
-                    .counts
-                    .iter()
-                    .filter(|&&f| 1.0 / f as f64 > t)
-                    .sum();
+                let records: u64 = table.counts.iter().filter(|&&f| 1.0 / f as f64 > t).sum();
                 RecordsAbove {
                     threshold: t,
                     records,

@@ -37,7 +37,11 @@ pub fn strings(names: &[&str]) -> Vec<String> {
 }
 
 /// Builds the class table and the analyze report of a file, as `reident analyze` does.
-pub fn analyze(path: &std::path::Path, qi: &[String], sensitive: &[String]) -> (ClassTable, AnalyzeReport) {
+pub fn analyze(
+    path: &std::path::Path,
+    qi: &[String],
+    sensitive: &[String],
+) -> (ClassTable, AnalyzeReport) {
     let input = Input::open(path, &InputOptions::default()).expect("open");
     let policy = Policy::default().override_with(qi, sensitive, &[]);
     let roles = Roles::resolve(&policy, input.columns()).expect("roles");
