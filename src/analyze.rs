@@ -4,13 +4,20 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::classes::{ClassTable, LocalClasses, Merger};
+use crate::classes::{ClassTable, Layout, LocalClasses, Merger};
 use crate::criteria::k_anonymity::{common_checks, KCheck};
+use crate::criteria::l_diversity::LDiversity;
+use crate::criteria::t_closeness::{Distribution, GroundDistance, TCloseness};
 use crate::error::{Error, Result};
+use crate::hierarchy::Hierarchy;
+use crate::input::InputOptions;
 use crate::input::{Format, Input};
 use crate::policy::Roles;
+use crate::population::{Population, PopulationSpec};
 use crate::progress::Progress;
+use crate::risk::attacker::{ClassSizeSource, JournalistRisk, MarketerRisk, PopulationClassSizes};
 use crate::risk::class_sizes::ClassSizes;
+use crate::risk::individual::IndividualRisk;
 use crate::risk::prosecutor::ProsecutorRisk;
 use crate::risk::uniqueness::SampleUniques;
 
@@ -19,15 +26,54 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Reads the QI and sensitive columns of `input` and builds its class table.
 pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
-    let columns: Vec<usize> = roles.qi.iter().chain(&roles.sensitive).copied().collect();
-    let names = roles.names(&columns);
-    let n_qi = roles.qi.len();
-    let mut merger = Merger::new(&names, n_qi);
+    Ok(build_classes(input, roles, false, progress)?.0)
+}
+
+/// Reads the QI, sensitive and weight columns of `input` and builds its class table, and with
+/// `row_classes` the class of every record (in file order) for per-record outputs.
+pub fn build_classes(
+    input: &Input,
+    roles: &Roles,
+    row_classes: bool,
+    progress: &Progress,
+) -> Result<(ClassTable, Option<Vec<u32>>)> {
+    let columns: Vec<usize> = roles
+        .qi
+        .iter()
+        .chain(&roles.sensitive)
+        .chain(&roles.weight)
+        .copied()
+        .collect();
+    let names = roles.names(
+        &roles
+            .qi
+            .iter()
+            .chain(&roles.sensitive)
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let layout = Layout {
+        n_qi: roles.qi.len(),
+        n_sensitive: roles.sensitive.len(),
+        weight: roles.weight.is_some(),
+        row_classes,
+    };
+    let mut merger = Merger::new(&names, layout.n_qi);
     input.for_each_window(
         &columns,
         progress,
-        |chunk| LocalClasses::from_chunk(chunk, n_qi),
+        |chunk| LocalClasses::from_chunk(chunk, &layout),
         |locals| {
+            let locals = locals
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, String>>()
+                .map_err(|value| {
+                    Error::Invalid(format!(
+                    "{}: weight column {:?} holds {value:?}, which is not a non-negative number",
+                    input.path().display(),
+                    roles.weight.map(|w| roles.columns[w].as_str()).unwrap_or_default()
+                ))
+                })?;
             merger.push(locals);
             Ok(())
         },
@@ -38,7 +84,16 @@ pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> R
             path: input.path().clone(),
         });
     }
-    Ok(merger.finish())
+    Ok(merger.finish_with_rows())
+}
+
+fn source_text(s: ClassSizeSource) -> &'static str {
+    match s {
+        ClassSizeSource::Table => "the population table",
+        ClassSizeSource::Weights => "the sampling weights",
+        ClassSizeSource::Scaled => "the sample scaled by 1/f",
+        ClassSizeSource::Sample => "the sample",
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,11 +149,92 @@ pub struct AnalyzeReport {
     pub prosecutor: ProsecutorRisk,
     pub sample_uniques: SampleUniques,
     pub k_anonymity: Vec<KCheck>,
+    /// The population assumption every population-based figure below rests on.
+    pub population: Population,
+    pub journalist: JournalistRisk,
+    pub marketer: MarketerRisk,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub individual_risk: Option<IndividualRisk>,
+    pub sensitive: Vec<SensitiveReport>,
+}
+
+/// Targets and inputs of the sensitive-attribute models.
+#[derive(Debug, Clone)]
+pub struct ModelOptions {
+    /// l for distinct and entropy l-diversity and for recursive (c,l)-diversity.
+    pub l: usize,
+    pub c: f64,
+    pub t: f64,
+    /// Hierarchies of sensitive columns, for the hierarchical t-closeness distance.
+    pub sensitive_hierarchies: Vec<(String, Hierarchy)>,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        ModelOptions {
+            l: 2,
+            c: 3.0,
+            t: 0.2,
+            sensitive_hierarchies: Vec::new(),
+        }
+    }
+}
+
+/// l-diversity and t-closeness of one sensitive column.
+#[derive(Debug, Clone, Serialize)]
+pub struct SensitiveReport {
+    pub column: String,
+    pub l_diversity: LDiversity,
+    pub t_closeness: Vec<TCloseness>,
+}
+
+impl SensitiveReport {
+    pub fn of(table: &ClassTable, s: usize, options: &ModelOptions) -> Result<Self> {
+        let h = &table.sensitive[s];
+        let mut dist = Distribution::of(h);
+        let mut grounds = vec![GroundDistance::Equal, GroundDistance::Ordered];
+        if let Some((_, hierarchy)) = options
+            .sensitive_hierarchies
+            .iter()
+            .find(|(name, _)| *name == h.domain.name)
+        {
+            dist = dist.with_hierarchy(h, hierarchy)?;
+            grounds.push(GroundDistance::Hierarchical);
+        }
+        Ok(SensitiveReport {
+            column: h.domain.name.clone(),
+            l_diversity: LDiversity::of(table, s, options.l, options.c),
+            t_closeness: grounds
+                .into_iter()
+                .map(|g| TCloseness::of(table, s, &dist, g, options.t))
+                .collect(),
+        })
+    }
 }
 
 impl AnalyzeReport {
+    /// Every figure of `analyze` with no population and default targets.
     pub fn new(input: &Input, roles: &Roles, table: &ClassTable) -> Self {
-        AnalyzeReport {
+        let population =
+            Population::resolve(&PopulationSpec::Sample, table, &InputOptions::default())
+                .expect("the sample as population always resolves");
+        Self::with_models(input, roles, table, population, &ModelOptions::default())
+            .expect("no hierarchy, no error")
+    }
+
+    pub fn with_models(
+        input: &Input,
+        roles: &Roles,
+        table: &ClassTable,
+        population: Population,
+        options: &ModelOptions,
+    ) -> Result<Self> {
+        let sizes = PopulationClassSizes::of(table, &population);
+        let weight_name = roles
+            .weight
+            .map(|w| roles.columns[w].clone())
+            .unwrap_or_default();
+        Ok(AnalyzeReport {
             schema_version: SCHEMA_VERSION,
             tool: ToolInfo::current(),
             dataset: DatasetInfo {
@@ -112,7 +248,14 @@ impl AnalyzeReport {
             prosecutor: ProsecutorRisk::of(table),
             sample_uniques: SampleUniques::of(table),
             k_anonymity: common_checks(table),
-        }
+            journalist: JournalistRisk::of(table, &sizes),
+            marketer: MarketerRisk::of(table, &sizes),
+            individual_risk: IndividualRisk::of(table, &weight_name),
+            sensitive: (0..table.sensitive.len())
+                .map(|s| SensitiveReport::of(table, s, options))
+                .collect::<Result<_>>()?,
+            population,
+        })
     }
 
     /// The human-readable table printed by default.
@@ -182,6 +325,82 @@ impl AnalyzeReport {
             .map(|k| format!("k={} {}", k.k, if k.met { "yes" } else { "no" }))
             .collect();
         let _ = writeln!(s, "k-anonymity: {}", checks.join(", "));
+        let _ = writeln!(s);
+        let _ = writeln!(s, "population: {}", self.population.description);
+        let j = &self.journalist;
+        let _ = writeln!(
+            s,
+            "journalist risk (population class sizes from {}): highest {:.6}, success rate {:.6}",
+            source_text(j.population_class_sizes),
+            j.highest,
+            j.success_rate
+        );
+        let _ = writeln!(
+            s,
+            "marketer risk: success rate {:.6}",
+            self.marketer.success_rate
+        );
+        if let Some(ir) = &self.individual_risk {
+            let _ = writeln!(
+                s,
+                "individual risk (weights {:?}): expected re-identifications {:.3} ({}), highest {:.6}",
+                ir.weight_column,
+                ir.global_risk,
+                pct(ir.global_share),
+                ir.highest
+            );
+        }
+        for sr in &self.sensitive {
+            let l = &sr.l_diversity;
+            let _ = writeln!(s);
+            let _ = writeln!(s, "sensitive attribute {:?}", sr.column);
+            let _ = writeln!(
+                s,
+                "  distinct l-diversity   l = {:<8} classes below l={}: {} ({} records)",
+                l.distinct.l,
+                l.distinct.target,
+                l.distinct.below_target.classes,
+                l.distinct.below_target.records
+            );
+            let _ = writeln!(
+                s,
+                "  entropy l-diversity    l = {:<8.4} classes below l={}: {} ({} records)",
+                l.entropy.l,
+                l.entropy.target,
+                l.entropy.below_target.classes,
+                l.entropy.below_target.records
+            );
+            let cs: Vec<String> = l
+                .recursive
+                .iter()
+                .map(|r| match r.c_must_exceed {
+                    Some(c) => format!("l={}: c > {c:.4}", r.l),
+                    None => format!("l={}: never", r.l),
+                })
+                .collect();
+            let _ = writeln!(s, "  recursive (c,l)        {}", cs.join(", "));
+            let rt = &l.recursive_target;
+            let _ = writeln!(
+                s,
+                "  recursive ({},{})-diversity: {} ({} classes, {} records violate)",
+                rt.c,
+                rt.l,
+                if rt.holds { "holds" } else { "fails" },
+                rt.violations.classes,
+                rt.violations.records
+            );
+            for t in &sr.t_closeness {
+                let _ = writeln!(
+                    s,
+                    "  t-closeness ({:<12}) t = {:<8.6} classes above t={}: {} ({} records)",
+                    format!("{:?}", t.distance).to_lowercase(),
+                    t.t,
+                    t.target,
+                    t.above_target.classes,
+                    t.above_target.records
+                );
+            }
+        }
         s
     }
 }

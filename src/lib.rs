@@ -10,9 +10,12 @@ pub mod convert;
 pub mod criteria;
 pub mod error;
 pub mod group;
+pub mod hierarchy;
 pub mod input;
 pub mod policy;
+pub mod population;
 pub mod progress;
+pub mod record_risk;
 pub mod risk;
 
 pub use classes::ClassTable;

@@ -48,6 +48,10 @@ pub struct Policy {
     /// Columns explicitly marked insensitive (the default for unnamed columns).
     #[serde(default)]
     pub insensitive: Vec<String>,
+    /// A sampling-weight column (each record stands for this many people in the population),
+    /// for the weighted individual risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 fn default_version() -> u32 {
@@ -93,6 +97,14 @@ impl Policy {
         }
         self
     }
+
+    /// Replaces the weight column when one is given.
+    pub fn with_weight(mut self, weight: Option<&String>) -> Policy {
+        if let Some(w) = weight {
+            self.weight = Some(w.clone());
+        }
+        self
+    }
 }
 
 /// Roles resolved against a table's columns: indices into the table's columns.
@@ -103,6 +115,8 @@ pub struct Roles {
     pub sensitive: Vec<usize>,
     pub identifying: Vec<usize>,
     pub insensitive: Vec<usize>,
+    /// The sampling-weight column, if any (it has no other role).
+    pub weight: Option<usize>,
 }
 
 impl Roles {
@@ -138,6 +152,10 @@ impl Roles {
         let sensitive = assign(&policy.sensitive, "sensitive")?;
         let identifying = assign(&policy.identifying, "identifying")?;
         assign(&policy.insensitive, "insensitive")?;
+        let weight = match &policy.weight {
+            Some(w) => Some(assign(std::slice::from_ref(w), "weight")?[0]),
+            None => None,
+        };
         if qi.is_empty() {
             return Err(Error::NoQuasiIdentifiers);
         }
@@ -150,6 +168,7 @@ impl Roles {
             sensitive,
             identifying,
             insensitive,
+            weight,
         })
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use proptest::prelude::*;
-use reident::classes::{ClassTable, LocalClasses, Merger, Recode, RollupQi};
+use reident::classes::{ClassTable, Layout, LocalClasses, Merger, Recode, RollupQi};
 use reident::input::encode::LocalColumn;
 use reident::input::Chunk;
 
@@ -45,11 +45,19 @@ fn chunk(rows: &[Row], n_cols: usize) -> Chunk {
     }
 }
 
+fn layout(n_qi: usize, n_cols: usize) -> Layout {
+    Layout {
+        n_qi,
+        n_sensitive: n_cols - n_qi,
+        ..Default::default()
+    }
+}
+
 fn build(rows: &[Row], n_qi: usize, n_cols: usize, chunk_rows: usize) -> ClassTable {
     let names: Vec<String> = (0..n_cols).map(|c| format!("c{c}")).collect();
     let locals = rows
         .chunks(chunk_rows.max(1))
-        .map(|r| LocalClasses::from_chunk(chunk(r, n_cols), n_qi))
+        .map(|r| LocalClasses::from_chunk(chunk(r, n_cols), &layout(n_qi, n_cols)).unwrap())
         .collect();
     ClassTable::from_locals(&names, n_qi, locals)
 }
@@ -127,7 +135,7 @@ proptest! {
         let names: Vec<String> = (0..n_cols).map(|c| format!("c{c}")).collect();
         let mut m = Merger::with_flush_items(&names, n_qi, flush);
         for r in rows.chunks(chunk_rows) {
-            m.push(vec![LocalClasses::from_chunk(chunk(r, n_cols), n_qi)]);
+            m.push(vec![LocalClasses::from_chunk(chunk(r, n_cols), &layout(n_qi, n_cols)).unwrap()]);
         }
         prop_assert_eq!(&m.finish(), &t);
     }

@@ -3,6 +3,26 @@
 use crate::group::group_tuples;
 use crate::input::Chunk;
 
+/// What the columns of a chunk are: `n_qi` QIs, then `n_sensitive` sensitive columns, then the
+/// weight column if `weight`. `row_classes` keeps each row's class, for per-record outputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub n_qi: usize,
+    pub n_sensitive: usize,
+    pub weight: bool,
+    pub row_classes: bool,
+}
+
+impl Layout {
+    /// QIs only.
+    pub fn qi_only(n_qi: usize) -> Self {
+        Layout {
+            n_qi,
+            ..Default::default()
+        }
+    }
+}
+
 /// The classes of one chunk, over the chunk's own dictionaries.
 #[derive(Debug, Clone, Default)]
 pub struct LocalClasses {
@@ -14,14 +34,20 @@ pub struct LocalClasses {
     pub(super) counts: Vec<u64>,
     /// Per sensitive column: (local class, local code, count).
     pub(super) sensitive: Vec<Vec<(u32, u32, u64)>>,
+    /// Sum of the weight column per class, in row order.
+    pub(super) weights: Option<Vec<f64>>,
+    /// The local class of every row, when the layout asks for it.
+    pub(super) row_classes: Option<Vec<u32>>,
 }
 
 impl LocalClasses {
-    /// Groups the rows of one chunk. The chunk's first `n_qi` columns are the QIs, the rest are
-    /// sensitive columns.
-    pub fn from_chunk(chunk: Chunk, n_qi: usize) -> Self {
+    /// Groups the rows of one chunk laid out as `layout` says. The error is a weight value that
+    /// is not a finite, non-negative number.
+    pub fn from_chunk(chunk: Chunk, layout: &Layout) -> Result<Self, String> {
+        let n_qi = layout.n_qi;
         let rows = chunk.rows;
-        let cols = chunk.columns;
+        let mut cols = chunk.columns;
+        let weight_col = if layout.weight { cols.pop() } else { None };
         let cards: Vec<u64> = cols[..n_qi].iter().map(|c| c.dict.len() as u64).collect();
         let g = group_tuples(rows, &cards, |c, i| cols[c].codes[i]);
         let keys = cols[..n_qi]
@@ -34,6 +60,24 @@ impl LocalClasses {
             })
             .collect();
         let counts = g.sum_per_group(|_| 1);
+        let weights = match weight_col {
+            Some(w) => {
+                let values = w
+                    .dict
+                    .iter()
+                    .map(|v| match v.parse::<f64>() {
+                        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                        _ => Err(v.clone()),
+                    })
+                    .collect::<Result<Vec<f64>, String>>()?;
+                let mut sums = vec![0.0f64; g.len()];
+                for (&grp, &code) in g.group_of.iter().zip(&w.codes) {
+                    sums[grp as usize] += values[code as usize];
+                }
+                Some(sums)
+            }
+            None => None,
+        };
         let sensitive = cols[n_qi..]
             .iter()
             .map(|s| {
@@ -59,9 +103,11 @@ impl LocalClasses {
             keys,
             counts,
             sensitive,
+            weights,
+            row_classes: layout.row_classes.then_some(g.group_of),
         };
         local.drop_unused_values(n_qi);
-        local
+        Ok(local)
     }
 
     /// Keeps only the dictionary entries that some row uses: a Parquet dictionary may hold values

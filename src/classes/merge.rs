@@ -61,6 +61,10 @@ pub struct Merger {
     counts: Vec<u64>,
     /// Per sensitive column: (class, provisional code, count), one triple per pair.
     sensitive: Vec<Vec<(u32, u32, u64)>>,
+    /// Weight sums per class, when the chunks carry a weight column.
+    weights: Option<Vec<f64>>,
+    /// The class of every row so far, when the chunks carry their rows' classes.
+    row_classes: Option<Vec<u32>>,
     buffer: Vec<Buffered>,
     buffered_items: usize,
     records: u64,
@@ -83,6 +87,8 @@ impl Merger {
             keys: vec![Vec::new(); n_qi],
             counts: Vec::new(),
             sensitive: vec![Vec::new(); names.len() - n_qi],
+            weights: None,
+            row_classes: None,
             buffer: Vec::new(),
             buffered_items: 0,
             records: 0,
@@ -97,6 +103,12 @@ impl Merger {
     /// Adds chunks' classes, in file order.
     pub fn push(&mut self, locals: Vec<LocalClasses>) {
         for local in locals {
+            if local.weights.is_some() && self.weights.is_none() {
+                self.weights = Some(Vec::new());
+            }
+            if local.row_classes.is_some() && self.row_classes.is_none() {
+                self.row_classes = Some(Vec::new());
+            }
             let maps = local
                 .dicts
                 .iter()
@@ -176,6 +188,26 @@ impl Merger {
                 self.counts[g.group_of[off + j] as usize] += n;
             }
         }
+        if let Some(w) = &mut self.weights {
+            w.resize(n_classes, 0.0);
+            for (b, &off) in buffer.iter().zip(&offsets) {
+                for (j, &x) in b.local.weights.iter().flatten().enumerate() {
+                    w[g.group_of[off + j] as usize] += x;
+                }
+            }
+        }
+        // Class numbers given here are final (old classes keep theirs), so rows can be mapped now.
+        if let Some(rc) = &mut self.row_classes {
+            for (b, &off) in buffer.iter().zip(&offsets) {
+                rc.extend(
+                    b.local
+                        .row_classes
+                        .iter()
+                        .flatten()
+                        .map(|&lc| g.group_of[off + lc as usize]),
+                );
+            }
+        }
         for (s, acc) in self.sensitive.iter_mut().enumerate() {
             for (b, &off) in buffer.iter().zip(&offsets) {
                 let map = &b.maps[n_qi + s];
@@ -191,8 +223,14 @@ impl Merger {
 
     /// The class table: codes in the natural order of each domain, classes in order of their
     /// first record.
-    pub fn finish(mut self) -> ClassTable {
+    pub fn finish(self) -> ClassTable {
+        self.finish_with_rows().0
+    }
+
+    /// [`Merger::finish`], and the class of every row (in file order) if the chunks kept them.
+    pub fn finish_with_rows(mut self) -> (ClassTable, Option<Vec<u32>>) {
         self.flush();
+        let row_classes = self.row_classes.take();
         let n_qi = self.n_qi;
         let n_classes = self.counts.len();
         let orders: Vec<Vec<u32>> = self.interners.iter().map(|i| rank(&i.values)).collect();
@@ -226,13 +264,15 @@ impl Merger {
                 values: sorted_values(&self.interners[q].values, &orders[q]),
             })
             .collect();
-        ClassTable {
+        let table = ClassTable {
             n_records: self.records,
             qis,
             codes,
             counts: self.counts,
             sensitive,
-        }
+            weights: self.weights,
+        };
+        (table, row_classes)
     }
 }
 

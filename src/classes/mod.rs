@@ -26,7 +26,7 @@ use crate::input::encode::NULL_TEXT;
 mod local;
 mod merge;
 
-pub use local::LocalClasses;
+pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
 
 /// The values of one column: code `c` stands for `values[c]` (canonical text).
@@ -99,7 +99,7 @@ impl Histograms {
 }
 
 /// Equivalence classes over the quasi-identifiers.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClassTable {
     /// Number of records (the sum of `counts`).
     pub n_records: u64,
@@ -112,6 +112,9 @@ pub struct ClassTable {
     pub counts: Vec<u64>,
     /// One set of histograms per sensitive column.
     pub sensitive: Vec<Histograms>,
+    /// `weights[c]`: the sum of the sampling weights of class `c`'s records (its estimated
+    /// population size), when a weight column was read.
+    pub weights: Option<Vec<f64>>,
 }
 
 /// A recoding of one QI's codes into a coarser domain (a hierarchy level, say).
@@ -204,12 +207,20 @@ impl ClassTable {
                 None => self.qis[q.source].clone(),
             })
             .collect();
+        let weights = self.weights.as_ref().map(|w| {
+            let mut sums = vec![0.0; g.len()];
+            for (i, &x) in w.iter().enumerate() {
+                sums[g.group_of[i] as usize] += x;
+            }
+            sums
+        });
         ClassTable {
             n_records: self.n_records,
             qis: domains,
             codes,
             counts,
             sensitive,
+            weights,
         }
     }
 
@@ -221,6 +232,9 @@ impl ClassTable {
             *col = perm.iter().map(|&p| col[p as usize]).collect();
         }
         self.counts = perm.iter().map(|&p| self.counts[p as usize]).collect();
+        if let Some(w) = &mut self.weights {
+            *w = perm.iter().map(|&p| w[p as usize]).collect();
+        }
         for h in &mut self.sensitive {
             let mut triples = Vec::with_capacity(h.codes.len());
             for (new, &old) in perm.iter().enumerate() {

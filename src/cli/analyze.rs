@@ -2,9 +2,14 @@
 
 use std::path::PathBuf;
 
-use reident::analyze::{build_class_table, AnalyzeReport};
-use reident::error::Result;
+use reident::analyze::{build_classes, AnalyzeReport, ModelOptions};
+use reident::error::{Error, Result};
+use reident::hierarchy::Hierarchy;
+use reident::population::{Population, PopulationSpec};
 use reident::progress::Progress;
+use reident::record_risk::RecordRisk;
+use reident::risk::attacker::PopulationClassSizes;
+use reident::risk::individual::IndividualRisk;
 use reident::{Input, InputOptions, Policy, Roles};
 
 #[derive(Debug, clap::Args)]
@@ -20,9 +25,42 @@ pub struct Args {
     /// Direct identifiers: listed in the output, never analysed.
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub identifying: Vec<String>,
+    /// A sampling-weight column: enables the weighted individual risk.
+    #[arg(long, value_name = "COLUMN")]
+    pub weight: Option<String>,
     /// A JSON policy file with the column roles; flags given here replace its lists.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The sample is this share of the population (0 < f <= 1).
+    #[arg(long, value_name = "F", group = "pop")]
+    pub sampling_fraction: Option<f64>,
+    /// Population size: a number, or a region (usa, uk, germany, eu, ...: see the README).
+    #[arg(long, value_name = "N|REGION", group = "pop")]
+    pub population: Option<String>,
+    /// A population frequency table (Parquet or CSV): the QI columns and a count column.
+    #[arg(long, value_name = "FILE", group = "pop")]
+    pub population_table: Option<PathBuf>,
+    /// The count column of --population-table.
+    #[arg(long, value_name = "COLUMN", default_value = "count")]
+    pub population_count: String,
+    /// Target l for distinct, entropy and recursive (c,l) l-diversity.
+    #[arg(long, default_value_t = 2)]
+    pub l: usize,
+    /// Target c for recursive (c,l)-diversity.
+    #[arg(long, default_value_t = 3.0)]
+    pub c: f64,
+    /// Target t for t-closeness.
+    #[arg(long, default_value_t = 0.2)]
+    pub t: f64,
+    /// Hierarchy of a sensitive column, COLUMN=FILE (ARX format), for hierarchical t-closeness.
+    #[arg(long = "sensitive-hierarchy", value_name = "COLUMN=FILE")]
+    pub sensitive_hierarchy: Vec<String>,
+    /// A folder of hierarchy_<column>.csv files; those of sensitive columns are used.
+    #[arg(long, value_name = "DIR")]
+    pub hierarchies: Option<PathBuf>,
+    /// Write one row per record (row number, class size, risks; no values) to this Parquet file.
+    #[arg(long, value_name = "FILE")]
+    pub record_risk: Option<PathBuf>,
     /// CSV delimiter (default: detected from the header line).
     #[arg(long, value_parser = super::parse_delimiter)]
     pub delimiter: Option<u8>,
@@ -36,24 +74,89 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         Some(p) => Policy::load(p)?,
         None => Policy::default(),
     }
-    .override_with(&args.qi, &args.sensitive, &args.identifying);
-    let input = Input::open(
-        &args.data,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
+    .override_with(&args.qi, &args.sensitive, &args.identifying)
+    .with_weight(args.weight.as_ref());
+    let options = InputOptions {
+        delimiter: args.delimiter,
+    };
+    let input = Input::open(&args.data, &options)?;
     let roles = Roles::resolve(&policy, input.columns())?;
+    let spec = if let Some(f) = args.sampling_fraction {
+        PopulationSpec::SamplingFraction(f)
+    } else if let Some(n) = &args.population {
+        PopulationSpec::Size(n.clone())
+    } else if let Some(path) = &args.population_table {
+        PopulationSpec::Table {
+            path: path.clone(),
+            count_column: args.population_count.clone(),
+        }
+    } else {
+        PopulationSpec::Sample
+    };
+    let models = ModelOptions {
+        l: args.l,
+        c: args.c,
+        t: args.t,
+        sensitive_hierarchies: sensitive_hierarchies(&args, &roles)?,
+    };
     let (total, unit) = input.progress_total();
     let progress = Progress::new(total, unit, quiet);
-    let table = build_class_table(&input, &roles, &progress)?;
-    let report = AnalyzeReport::new(&input, &roles, &table);
+    let (table, row_classes) =
+        build_classes(&input, &roles, args.record_risk.is_some(), &progress)?;
+    let population = Population::resolve(&spec, &table, &options)?;
+    if let (Some(path), Some(rows)) = (&args.record_risk, &row_classes) {
+        let sizes = PopulationClassSizes::of(&table, &population);
+        let journalist: Vec<f64> = sizes.sizes.iter().map(|&f| 1.0 / f).collect();
+        let individual = IndividualRisk::per_class(&table);
+        let mut per_class: Vec<(&'static str, &[f64])> = vec![("journalist_risk", &journalist)];
+        if let Some(ind) = &individual {
+            per_class.push(("individual_risk", ind));
+        }
+        RecordRisk {
+            row_classes: rows,
+            class_sizes: &table.counts,
+            per_class,
+        }
+        .write(path)?;
+    }
+    let report = AnalyzeReport::with_models(&input, &roles, &table, population, &models)?;
     if args.json {
         let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| reident::Error::Invalid(format!("serializing the report: {e}")))?;
+            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
         print!("{}", report.render_text());
     }
     Ok(0)
+}
+
+/// Hierarchies for sensitive columns: explicit COLUMN=FILE pairs, then files found in --hierarchies.
+fn sensitive_hierarchies(args: &Args, roles: &Roles) -> Result<Vec<(String, Hierarchy)>> {
+    let sensitive = roles.names(&roles.sensitive);
+    let mut out = Vec::new();
+    for pair in &args.sensitive_hierarchy {
+        let (col, file) = pair.split_once('=').ok_or_else(|| {
+            Error::Invalid(format!(
+                "--sensitive-hierarchy {pair:?}: expected COLUMN=FILE"
+            ))
+        })?;
+        if !sensitive.iter().any(|s| s == col) {
+            return Err(Error::Invalid(format!(
+                "--sensitive-hierarchy: {col:?} is not a sensitive column"
+            )));
+        }
+        out.push((
+            col.to_string(),
+            Hierarchy::load(std::path::Path::new(file))?,
+        ));
+    }
+    if let Some(dir) = &args.hierarchies {
+        for col in &sensitive {
+            let path = dir.join(format!("hierarchy_{col}.csv"));
+            if path.exists() && !out.iter().any(|(c, _)| c == col) {
+                out.push((col.clone(), Hierarchy::load(&path)?));
+            }
+        }
+    }
+    Ok(out)
 }

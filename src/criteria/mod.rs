@@ -2,3 +2,5 @@
 //! t-closeness), kept apart from risk models and utility metrics as in ARX.
 
 pub mod k_anonymity;
+pub mod l_diversity;
+pub mod t_closeness;

@@ -1,5 +1,7 @@
 //! Re-identification risk models, each computed from a class table.
 
+pub mod attacker;
 pub mod class_sizes;
+pub mod individual;
 pub mod prosecutor;
 pub mod uniqueness;

@@ -1,0 +1,160 @@
+//! l-diversity of a sensitive attribute (Machanavajjhala et al. 2007), per class and for the table.
+//!
+//! * **distinct l**: the number of distinct sensitive values in a class;
+//! * **entropy l**: `exp(H)` with `H = -sum p ln p` over the class's value shares; a class is
+//!   entropy-l-diverse when `H >= ln l`, i.e. when this number is at least `l`;
+//! * **recursive (c,l)**: with the class's value counts sorted `r_1 >= r_2 >= ... >= r_m`, the
+//!   class satisfies (c,l) when `r_1 < c (r_l + r_{l+1} + ... + r_m)`. For each `l` the smallest
+//!   such `c` is any number above `max over classes of r_1 / (r_l + ... + r_m)`; a class with fewer
+//!   than `l` distinct values satisfies no `c`.
+
+use serde::Serialize;
+
+use crate::classes::{ClassTable, Histograms};
+
+/// The l values for which the required recursive c is reported.
+pub const RECURSIVE_L: [usize; 4] = [2, 3, 4, 5];
+
+/// Per-class figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassDiversity {
+    pub distinct: usize,
+    pub entropy: f64,
+}
+
+pub fn class_diversity(h: &Histograms, class: usize) -> ClassDiversity {
+    let (_, counts) = h.of(class);
+    let total: u64 = counts.iter().sum();
+    let entropy = -counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / total as f64;
+            p * p.ln()
+        })
+        .sum::<f64>();
+    ClassDiversity {
+        distinct: counts.iter().filter(|&&c| c > 0).count(),
+        entropy,
+    }
+}
+
+/// `r_1 / (r_l + ... + r_m)` for one class, `None` when it has fewer than `l` distinct values.
+pub fn recursive_ratio(h: &Histograms, class: usize, l: usize) -> Option<f64> {
+    let (_, counts) = h.of(class);
+    let mut sorted: Vec<u64> = counts.iter().copied().filter(|&c| c > 0).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    if l == 0 || sorted.len() < l {
+        return None;
+    }
+    let tail: u64 = sorted[l - 1..].iter().sum();
+    Some(sorted[0] as f64 / tail as f64)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violations {
+    pub classes: u64,
+    pub records: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DistinctL {
+    /// The smallest number of distinct values in a class: the table's l.
+    pub l: usize,
+    pub target: usize,
+    pub below_target: Violations,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntropyL {
+    /// `exp` of the smallest class entropy: the table's entropy l.
+    pub l: f64,
+    /// The smallest class entropy, in nats.
+    pub min_entropy: f64,
+    pub target: usize,
+    pub below_target: Violations,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecursiveC {
+    pub l: usize,
+    /// (c,l)-diversity holds for every c above this; `None`: some class has fewer than l values.
+    pub c_must_exceed: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecursiveTarget {
+    pub c: f64,
+    pub l: usize,
+    pub holds: bool,
+    pub violations: Violations,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LDiversity {
+    pub column: String,
+    pub distinct: DistinctL,
+    pub entropy: EntropyL,
+    pub recursive: Vec<RecursiveC>,
+    pub recursive_target: RecursiveTarget,
+}
+
+impl LDiversity {
+    /// `l` is the target for distinct and entropy l-diversity and the l of the (c, l) target.
+    pub fn of(table: &ClassTable, s: usize, l: usize, c: f64) -> LDiversity {
+        let h = &table.sensitive[s];
+        let n = table.n_classes();
+        let per: Vec<ClassDiversity> = (0..n).map(|k| class_diversity(h, k)).collect();
+        let count = |bad: &dyn Fn(usize) -> bool| {
+            let mut v = Violations {
+                classes: 0,
+                records: 0,
+            };
+            for k in (0..n).filter(|&k| bad(k)) {
+                v.classes += 1;
+                v.records += table.counts[k];
+            }
+            v
+        };
+        let min_entropy = per.iter().map(|d| d.entropy).fold(f64::INFINITY, f64::min);
+        let recursive = RECURSIVE_L
+            .iter()
+            .map(|&l| {
+                let mut worst = Some(0.0f64);
+                for k in 0..n {
+                    worst = match (worst, recursive_ratio(h, k, l)) {
+                        (Some(w), Some(r)) => Some(w.max(r)),
+                        _ => None,
+                    };
+                }
+                RecursiveC {
+                    l,
+                    c_must_exceed: worst,
+                }
+            })
+            .collect();
+        let violates = |k: usize| recursive_ratio(h, k, l).is_none_or(|r| r >= c);
+        let recursive_violations = count(&violates);
+        LDiversity {
+            column: h.domain.name.clone(),
+            distinct: DistinctL {
+                l: per.iter().map(|d| d.distinct).min().unwrap_or(0),
+                target: l,
+                below_target: count(&|k| per[k].distinct < l),
+            },
+            entropy: EntropyL {
+                l: min_entropy.exp(),
+                min_entropy,
+                target: l,
+                below_target: count(&|k| per[k].entropy < (l as f64).ln() - 1e-12),
+            },
+            recursive,
+            recursive_target: RecursiveTarget {
+                c,
+                l,
+                holds: recursive_violations.classes == 0,
+                violations: recursive_violations,
+            },
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Generalization hierarchies in the ARX format.
+//!
+//! A hierarchy file (`hierarchy_<column>.csv`) has no header; each row holds one original value
+//! (column 0) followed by its generalizations from least to most general, so column `i` is level
+//! `i`. Every row has the same number of columns; the last is usually `*`. A hierarchy may list more
+//! values than the data holds. The hierarchy must be a tree: a value at one level never has two
+//! different parents at the next.
+
+use std::path::{Path, PathBuf};
+
+use hashbrown::HashMap;
+
+use crate::classes::{Domain, Recode};
+use crate::error::{Error, Result};
+use crate::input::csv::detect_delimiter;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hierarchy {
+    pub path: PathBuf,
+    /// `rows[r][level]`.
+    pub rows: Vec<Vec<String>>,
+    index: HashMap<String, usize>,
+}
+
+impl Hierarchy {
+    /// Loads and checks a hierarchy file.
+    pub fn load(path: &Path) -> Result<Hierarchy> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            Error::Invalid(format!(
+                "{}: the hierarchy is not valid UTF-8",
+                path.display()
+            ))
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let first = text.lines().next().unwrap_or_default();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(detect_delimiter(first.as_bytes()))
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            if rec.iter().all(|f| f.is_empty()) {
+                continue;
+            }
+            rows.push(rec.iter().map(|f| f.to_string()).collect());
+        }
+        Self::from_rows(path, rows)
+    }
+
+    /// Builds a hierarchy from rows (original value first), checking its shape.
+    pub fn from_rows(path: &Path, rows: Vec<Vec<String>>) -> Result<Hierarchy> {
+        let bad = |msg: String| Error::Invalid(format!("{}: {msg}", path.display()));
+        let depth = rows.first().map_or(0, |r| r.len());
+        if depth == 0 {
+            return Err(bad("the hierarchy is empty".into()));
+        }
+        let mut index = HashMap::with_capacity(rows.len());
+        {
+            // (level, value) -> parent at level + 1.
+            let mut parent: HashMap<(usize, &str), &str> = HashMap::new();
+            for (r, row) in rows.iter().enumerate() {
+                if row.len() != depth {
+                    return Err(bad(format!(
+                        "row {} has {} levels, the first row has {depth}",
+                        r + 1,
+                        row.len()
+                    )));
+                }
+                if index.insert(row[0].clone(), r).is_some() {
+                    return Err(bad(format!("value {:?} is listed twice", row[0])));
+                }
+                for level in 0..depth - 1 {
+                    let p = parent
+                        .entry((level, &row[level]))
+                        .or_insert(&row[level + 1]);
+                    if *p != row[level + 1] {
+                        return Err(bad(format!(
+                            "{:?} at level {level} has two parents: {:?} and {:?}",
+                            row[level],
+                            p,
+                            row[level + 1]
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(Hierarchy {
+            path: path.to_path_buf(),
+            rows,
+            index,
+        })
+    }
+
+    /// Number of levels, level 0 (the original values) included.
+    pub fn levels(&self) -> usize {
+        self.rows[0].len()
+    }
+
+    /// The row of an original value.
+    pub fn row(&self, value: &str) -> Option<&[String]> {
+        self.index.get(value).map(|&r| self.rows[r].as_slice())
+    }
+
+    /// The recoding of a column's domain to one level; an error names a value the hierarchy lacks.
+    pub fn recode(&self, domain: &Domain, level: usize) -> Result<Recode> {
+        if level >= self.levels() {
+            return Err(Error::Invalid(format!(
+                "{}: level {level} requested, the hierarchy has levels 0 to {}",
+                self.path.display(),
+                self.levels() - 1
+            )));
+        }
+        let mut codes: HashMap<&str, u32> = HashMap::new();
+        let mut values = Vec::new();
+        let mut map = Vec::with_capacity(domain.values.len());
+        for v in &domain.values {
+            let row = self.row(v).ok_or_else(|| self.missing(domain, v))?;
+            let g = row[level].as_str();
+            let code = *codes.entry(g).or_insert_with(|| {
+                values.push(g.to_string());
+                (values.len() - 1) as u32
+            });
+            map.push(code);
+        }
+        Ok(Recode { map, values })
+    }
+
+    /// The error for a data value the hierarchy lacks. The value is named: it is the user's own
+    /// data shown to the user, and the fix is to add it to the file.
+    pub fn missing(&self, domain: &Domain, value: &str) -> Error {
+        Error::Invalid(format!(
+            "{}: the hierarchy for column {:?} has no row for the value {value:?}",
+            self.path.display(),
+            domain.name
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(lines: &[&str]) -> Vec<Vec<String>> {
+        lines
+            .iter()
+            .map(|l| l.split(';').map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn checks_shape_and_tree() {
+        let p = Path::new("h.csv");
+        assert!(Hierarchy::from_rows(p, rows(&["a;x;*", "b;x;*", "c;y;*"])).is_ok());
+        let e = Hierarchy::from_rows(p, rows(&["a;x;*", "b;x"])).unwrap_err();
+        assert!(e.to_string().contains("row 2 has 2 levels"), "{e}");
+        let e = Hierarchy::from_rows(p, rows(&["a;x;*", "b;x;+"])).unwrap_err();
+        assert!(e.to_string().contains("two parents"), "{e}");
+        let e = Hierarchy::from_rows(p, rows(&["a;x;*", "a;y;*"])).unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
+    }
+
+    #[test]
+    fn recodes_a_domain() {
+        let h =
+            Hierarchy::from_rows(Path::new("h.csv"), rows(&["a;x;*", "b;x;*", "c;y;*"])).unwrap();
+        let d = Domain {
+            name: "col".into(),
+            values: vec!["c".into(), "a".into(), "b".into()],
+        };
+        let r = h.recode(&d, 1).unwrap();
+        assert_eq!(r.values, vec!["y", "x"]);
+        assert_eq!(r.map, vec![0, 1, 1]);
+        let d2 = Domain {
+            name: "col".into(),
+            values: vec!["zzz".into()],
+        };
+        assert!(h
+            .recode(&d2, 1)
+            .unwrap_err()
+            .to_string()
+            .contains("\"zzz\""));
+    }
+}
