@@ -17,6 +17,7 @@ use crate::population::{Population, PopulationSpec};
 use crate::progress::Progress;
 use crate::risk::attacker::{ClassSizeSource, JournalistRisk, MarketerRisk, PopulationClassSizes};
 use crate::risk::class_sizes::ClassSizes;
+use crate::risk::estimators::{Estimate, PopulationUniqueness, SnbVariant, Status};
 use crate::risk::individual::IndividualRisk;
 use crate::risk::prosecutor::ProsecutorRisk;
 use crate::risk::uniqueness::SampleUniques;
@@ -87,6 +88,19 @@ pub fn build_classes(
     Ok(merger.finish_with_rows())
 }
 
+fn estimate_text(e: &Estimate) -> String {
+    let figure = match (e.share, e.population_uniques) {
+        (Some(share), Some(u)) => format!("{:.6} ({:.1} population uniques)", share, u),
+        _ => "no estimate".to_string(),
+    };
+    match &e.status {
+        Status::Estimated => figure,
+        Status::Exact(why) => format!("{figure} [exact: {why}]"),
+        Status::Fallback(why) => format!("{figure} [fallback: {why}]"),
+        Status::Invalid(why) => format!("{figure} [invalid: {why}]"),
+    }
+}
+
 fn source_text(s: ClassSizeSource) -> &'static str {
     match s {
         ClassSizeSource::Table => "the population table",
@@ -151,6 +165,7 @@ pub struct AnalyzeReport {
     pub k_anonymity: Vec<KCheck>,
     /// The population assumption every population-based figure below rests on.
     pub population: Population,
+    pub population_uniqueness: PopulationUniqueness,
     pub journalist: JournalistRisk,
     pub marketer: MarketerRisk,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +182,8 @@ pub struct ModelOptions {
     pub t: f64,
     /// Hierarchies of sensitive columns, for the hierarchical t-closeness distance.
     pub sensitive_hierarchies: Vec<(String, Hierarchy)>,
+    /// ARX's SNB formulas (the default, to match its figures) or the published ones.
+    pub snb: SnbVariant,
 }
 
 impl Default for ModelOptions {
@@ -176,6 +193,7 @@ impl Default for ModelOptions {
             c: 3.0,
             t: 0.2,
             sensitive_hierarchies: Vec::new(),
+            snb: SnbVariant::Arx,
         }
     }
 }
@@ -248,6 +266,11 @@ impl AnalyzeReport {
             prosecutor: ProsecutorRisk::of(table),
             sample_uniques: SampleUniques::of(table),
             k_anonymity: common_checks(table),
+            population_uniqueness: PopulationUniqueness::of(
+                &table.counts,
+                population.size,
+                options.snb,
+            ),
             journalist: JournalistRisk::of(table, &sizes),
             marketer: MarketerRisk::of(table, &sizes),
             individual_risk: IndividualRisk::of(table, &weight_name),
@@ -327,6 +350,28 @@ impl AnalyzeReport {
         let _ = writeln!(s, "k-anonymity: {}", checks.join(", "));
         let _ = writeln!(s);
         let _ = writeln!(s, "population: {}", self.population.description);
+        let pu = &self.population_uniqueness;
+        let _ = writeln!(
+            s,
+            "population uniqueness (N = {}, f = {:.6})",
+            pu.population_size, pu.sampling_fraction
+        );
+        for e in [&pu.zayatz, &pu.snb, &pu.pitman, &pu.dankar.estimate] {
+            let _ = writeln!(
+                s,
+                "  {:<8} {}",
+                format!("{:?}", e.model).to_lowercase(),
+                estimate_text(e)
+            );
+        }
+        if let Some(m) = pu.dankar.chosen {
+            let _ = writeln!(
+                s,
+                "  (Dankar's rule chose {}: {})",
+                format!("{m:?}").to_lowercase(),
+                pu.dankar.reason
+            );
+        }
         let j = &self.journalist;
         let _ = writeln!(
             s,

@@ -95,7 +95,8 @@ pub fn group_folded(n: usize, cards: &[u64], fold: impl Fn(usize, u64, &mut [u64
 /// Dense ids for `ids`, all of which are below `radix`.
 fn densify(ids: &[u64], radix: u64) -> Grouping {
     let n = ids.len();
-    if radix <= (1 << 22).max(2 * n as u64) && radix <= (1 << 28) {
+    // A table larger than a few times the item count costs more to clear than hashing saves.
+    if radix <= (4 * n as u64).max(1 << 12) && radix <= (1 << 28) {
         let mut group_of = Vec::with_capacity(n);
         let mut first_item = Vec::new();
         let mut table = vec![u32::MAX; radix as usize];

@@ -116,7 +116,7 @@ impl Hierarchy {
         let mut codes: HashMap<&str, u32> = HashMap::new();
         let mut values = Vec::new();
         let mut map = Vec::with_capacity(domain.values.len());
-        for v in &domain.values {
+        for v in domain.values.iter() {
             let row = self.row(v).ok_or_else(|| self.missing(domain, v))?;
             let g = row[level].as_str();
             let code = *codes.entry(g).or_insert_with(|| {
@@ -168,14 +168,14 @@ mod tests {
             Hierarchy::from_rows(Path::new("h.csv"), rows(&["a;x;*", "b;x;*", "c;y;*"])).unwrap();
         let d = Domain {
             name: "col".into(),
-            values: vec!["c".into(), "a".into(), "b".into()],
+            values: vec!["c".to_string(), "a".into(), "b".into()].into(),
         };
         let r = h.recode(&d, 1).unwrap();
         assert_eq!(r.values, vec!["y", "x"]);
         assert_eq!(r.map, vec![0, 1, 1]);
         let d2 = Domain {
             name: "col".into(),
-            values: vec!["zzz".into()],
+            values: vec!["zzz".to_string()].into(),
         };
         assert!(h
             .recode(&d2, 1)

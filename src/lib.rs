@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod classes;
+pub mod combos;
 pub mod convert;
 pub mod criteria;
 pub mod error;

@@ -253,7 +253,7 @@ impl Merger {
                     .collect();
                 let domain = Domain {
                     name: self.names[col].clone(),
-                    values: sorted_values(&self.interners[col].values, ord),
+                    values: sorted_values(&self.interners[col].values, ord).into(),
                 };
                 Histograms::from_triples(domain, n_classes, &triples)
             })
@@ -261,7 +261,7 @@ impl Merger {
         let qis = (0..n_qi)
             .map(|q| Domain {
                 name: self.names[q].clone(),
-                values: sorted_values(&self.interners[q].values, &orders[q]),
+                values: sorted_values(&self.interners[q].values, &orders[q]).into(),
             })
             .collect();
         let table = ClassTable {

@@ -18,6 +18,8 @@
 
 use std::cmp::Ordering;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::group::{group_tuples, Grouping};
@@ -33,7 +35,8 @@ pub use merge::Merger;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Domain {
     pub name: String,
-    pub values: Vec<String>,
+    /// Shared: roll-ups and lattice searches copy domains often, and never change them.
+    pub values: Arc<[String]>,
 }
 
 /// One histogram per class, in compressed sparse rows: class `c` holds the sensitive codes
@@ -202,7 +205,7 @@ impl ClassTable {
             .map(|q| match q.recode {
                 Some(r) => Domain {
                     name: self.qis[q.source].name.clone(),
-                    values: r.values.clone(),
+                    values: r.values.clone().into(),
                 },
                 None => self.qis[q.source].clone(),
             })

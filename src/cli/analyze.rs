@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use reident::analyze::{build_classes, AnalyzeReport, ModelOptions};
 use reident::error::{Error, Result};
 use reident::hierarchy::Hierarchy;
-use reident::population::{Population, PopulationSpec};
+use reident::population::Population;
 use reident::progress::Progress;
 use reident::record_risk::RecordRisk;
 use reident::risk::attacker::PopulationClassSizes;
@@ -31,18 +31,8 @@ pub struct Args {
     /// A JSON policy file with the column roles; flags given here replace its lists.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// The sample is this share of the population (0 < f <= 1).
-    #[arg(long, value_name = "F", group = "pop")]
-    pub sampling_fraction: Option<f64>,
-    /// Population size: a number, or a region (usa, uk, germany, eu, ...: see the README).
-    #[arg(long, value_name = "N|REGION", group = "pop")]
-    pub population: Option<String>,
-    /// A population frequency table (Parquet or CSV): the QI columns and a count column.
-    #[arg(long, value_name = "FILE", group = "pop")]
-    pub population_table: Option<PathBuf>,
-    /// The count column of --population-table.
-    #[arg(long, value_name = "COLUMN", default_value = "count")]
-    pub population_count: String,
+    #[command(flatten)]
+    pub population: super::PopulationArgs,
     /// Target l for distinct, entropy and recursive (c,l) l-diversity.
     #[arg(long, default_value_t = 2)]
     pub l: usize,
@@ -81,23 +71,13 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     };
     let input = Input::open(&args.data, &options)?;
     let roles = Roles::resolve(&policy, input.columns())?;
-    let spec = if let Some(f) = args.sampling_fraction {
-        PopulationSpec::SamplingFraction(f)
-    } else if let Some(n) = &args.population {
-        PopulationSpec::Size(n.clone())
-    } else if let Some(path) = &args.population_table {
-        PopulationSpec::Table {
-            path: path.clone(),
-            count_column: args.population_count.clone(),
-        }
-    } else {
-        PopulationSpec::Sample
-    };
+    let spec = args.population.spec();
     let models = ModelOptions {
         l: args.l,
         c: args.c,
         t: args.t,
         sensitive_hierarchies: sensitive_hierarchies(&args, &roles)?,
+        snb: args.population.snb_variant(),
     };
     let (total, unit) = input.progress_total();
     let progress = Progress::new(total, unit, quiet);

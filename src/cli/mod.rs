@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive) and dispatch.
 
 pub mod analyze;
+pub mod combos;
 pub mod convert;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Equivalence classes, k-anonymity, prosecutor risk and sample uniqueness over the QIs.
     Analyze(analyze::Args),
+    /// Which combinations of QIs single people out: every subset's classes and uniqueness.
+    Combos(combos::Args),
     /// Convert CSV to Parquet and back, keeping column order and values.
     Convert(convert::Args),
 }
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
     match cli.command {
         Command::Analyze(a) => analyze::run(a, cli.quiet),
+        Command::Combos(a) => combos::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
     }
 }
@@ -51,5 +55,57 @@ pub fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
         _ => Err(format!("{s:?} is not one ASCII character (or `tab`)")),
+    }
+}
+
+/// How the population behind the sample is stated (shared by the commands that use it).
+#[derive(Debug, Clone, clap::Args)]
+pub struct PopulationArgs {
+    /// The sample is this share of the population (0 < f <= 1).
+    #[arg(long, value_name = "F", group = "pop")]
+    pub sampling_fraction: Option<f64>,
+    /// Population size: a number, or a region (usa, uk, germany, eu, ...: see the README).
+    #[arg(long, value_name = "N|REGION", group = "pop")]
+    pub population: Option<String>,
+    /// A population frequency table (Parquet or CSV): the QI columns and a count column.
+    #[arg(long, value_name = "FILE", group = "pop")]
+    pub population_table: Option<std::path::PathBuf>,
+    /// The count column of --population-table.
+    #[arg(long, value_name = "COLUMN", default_value = "count")]
+    pub population_count: String,
+    /// SNB model formulas: ARX's (to reproduce its figures) or the published ones.
+    #[arg(long, value_enum, default_value = "arx")]
+    pub snb: SnbArg,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SnbArg {
+    Arx,
+    Published,
+}
+
+impl PopulationArgs {
+    pub fn spec(&self) -> reident::population::PopulationSpec {
+        use reident::population::PopulationSpec;
+        if let Some(f) = self.sampling_fraction {
+            PopulationSpec::SamplingFraction(f)
+        } else if let Some(n) = &self.population {
+            PopulationSpec::Size(n.clone())
+        } else if let Some(path) = &self.population_table {
+            PopulationSpec::Table {
+                path: path.clone(),
+                count_column: self.population_count.clone(),
+            }
+        } else {
+            PopulationSpec::Sample
+        }
+    }
+
+    pub fn snb_variant(&self) -> reident::risk::estimators::SnbVariant {
+        use reident::risk::estimators::SnbVariant;
+        match self.snb {
+            SnbArg::Arx => SnbVariant::Arx,
+            SnbArg::Published => SnbVariant::Published,
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod attacker;
 pub mod class_sizes;
+pub mod estimators;
 pub mod individual;
 pub mod prosecutor;
 pub mod uniqueness;
