@@ -81,8 +81,11 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     };
     let (total, unit) = input.progress_total();
     let progress = Progress::new(total, unit, quiet);
+    let timing = std::env::var_os("REIDENT_TIMING").is_some();
+    let started = std::time::Instant::now();
     let (table, row_classes) =
         build_classes(&input, &roles, args.record_risk.is_some(), &progress)?;
+    let built = started.elapsed();
     let population = Population::resolve(&spec, &table, &options)?;
     if let (Some(path), Some(rows)) = (&args.record_risk, &row_classes) {
         let sizes = PopulationClassSizes::of(&table, &population);
@@ -100,6 +103,13 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         .write(path)?;
     }
     let report = AnalyzeReport::with_models(&input, &roles, &table, population, &models)?;
+    if timing {
+        eprintln!(
+            "timing: class table {:.3} s, population, models and per-record output {:.3} s",
+            built.as_secs_f64(),
+            (started.elapsed() - built).as_secs_f64()
+        );
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;

@@ -8,6 +8,7 @@
 //!   such `c` is any number above `max over classes of r_1 / (r_l + ... + r_m)`; a class with fewer
 //!   than `l` distinct values satisfies no `c`.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classes::{ClassTable, Histograms};
@@ -99,54 +100,85 @@ pub struct LDiversity {
     pub recursive_target: RecursiveTarget,
 }
 
+/// Everything l-diversity needs from one class, from one sort of its counts.
+struct ClassFigures {
+    distinct: usize,
+    entropy: f64,
+    /// `r_1 / (r_l + ... + r_m)` for each l of [`RECURSIVE_L`].
+    ratios: [Option<f64>; RECURSIVE_L.len()],
+    /// The same for the target l.
+    target_ratio: Option<f64>,
+}
+
+fn figures(h: &Histograms, class: usize, target_l: usize, sorted: &mut Vec<u64>) -> ClassFigures {
+    let (_, counts) = h.of(class);
+    sorted.clear();
+    sorted.extend(counts.iter().copied().filter(|&c| c > 0));
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: u64 = sorted.iter().sum();
+    let entropy = -sorted
+        .iter()
+        .map(|&c| {
+            let p = c as f64 / total as f64;
+            p * p.ln()
+        })
+        .sum::<f64>();
+    let ratio = |l: usize| {
+        (l >= 1 && sorted.len() >= l)
+            .then(|| sorted[0] as f64 / sorted[l - 1..].iter().sum::<u64>() as f64)
+    };
+    ClassFigures {
+        distinct: sorted.len(),
+        entropy,
+        ratios: RECURSIVE_L.map(ratio),
+        target_ratio: ratio(target_l),
+    }
+}
+
 impl LDiversity {
     /// `l` is the target for distinct and entropy l-diversity and the l of the (c, l) target.
     pub fn of(table: &ClassTable, s: usize, l: usize, c: f64) -> LDiversity {
         let h = &table.sensitive[s];
-        let n = table.n_classes();
-        let per: Vec<ClassDiversity> = (0..n).map(|k| class_diversity(h, k)).collect();
-        let count = |bad: &dyn Fn(usize) -> bool| {
+        let per: Vec<ClassFigures> = (0..table.n_classes())
+            .into_par_iter()
+            .map_init(Vec::new, |buf, k| figures(h, k, l, buf))
+            .collect();
+        let count = |bad: &dyn Fn(&ClassFigures) -> bool| {
             let mut v = Violations {
                 classes: 0,
                 records: 0,
             };
-            for k in (0..n).filter(|&k| bad(k)) {
+            for (k, f) in per.iter().enumerate().filter(|(_, f)| bad(f)) {
+                let _ = f;
                 v.classes += 1;
                 v.records += table.counts[k];
             }
             v
         };
-        let min_entropy = per.iter().map(|d| d.entropy).fold(f64::INFINITY, f64::min);
+        let min_entropy = per.iter().map(|f| f.entropy).fold(f64::INFINITY, f64::min);
         let recursive = RECURSIVE_L
             .iter()
-            .map(|&l| {
-                let mut worst = Some(0.0f64);
-                for k in 0..n {
-                    worst = match (worst, recursive_ratio(h, k, l)) {
-                        (Some(w), Some(r)) => Some(w.max(r)),
-                        _ => None,
-                    };
-                }
-                RecursiveC {
-                    l,
-                    c_must_exceed: worst,
-                }
+            .enumerate()
+            .map(|(i, &l)| RecursiveC {
+                l,
+                c_must_exceed: per
+                    .iter()
+                    .try_fold(0.0f64, |w, f| f.ratios[i].map(|r| w.max(r))),
             })
             .collect();
-        let violates = |k: usize| recursive_ratio(h, k, l).is_none_or(|r| r >= c);
-        let recursive_violations = count(&violates);
+        let recursive_violations = count(&|f| f.target_ratio.is_none_or(|r| r >= c));
         LDiversity {
             column: h.domain.name.clone(),
             distinct: DistinctL {
-                l: per.iter().map(|d| d.distinct).min().unwrap_or(0),
+                l: per.iter().map(|f| f.distinct).min().unwrap_or(0),
                 target: l,
-                below_target: count(&|k| per[k].distinct < l),
+                below_target: count(&|f| f.distinct < l),
             },
             entropy: EntropyL {
                 l: min_entropy.exp(),
                 min_entropy,
                 target: l,
-                below_target: count(&|k| per[k].entropy < (l as f64).ln() - 1e-12),
+                below_target: count(&|f| f.entropy < (l as f64).ln() - 1e-12),
             },
             recursive,
             recursive_target: RecursiveTarget {

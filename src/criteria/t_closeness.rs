@@ -15,6 +15,7 @@
 //! A table is t-close when every class's distance is at most t.
 
 use hashbrown::HashMap;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classes::{ClassTable, Histograms};
@@ -38,8 +39,9 @@ pub struct Distribution {
     cum_q: Vec<f64>,
     cum_cum_q: Vec<f64>,
     /// Hierarchical distance: for each inner level (1 to H), the parent of every child (a leaf,
-    /// i.e. a value code, at level 1; a node of the level below otherwise) and the node count.
-    parents: Option<Vec<(Vec<u32>, usize)>>,
+    /// i.e. a value code, at level 1; a node of the level below otherwise) and the table's share
+    /// `Q` of every node of that level.
+    parents: Option<Vec<(Vec<u32>, Vec<f64>)>>,
 }
 
 impl Distribution {
@@ -93,13 +95,18 @@ impl Distribution {
             let mut ids: HashMap<&str, u32> = HashMap::new();
             let mut parent = vec![0u32; below_count];
             let mut here = Vec::with_capacity(m);
+            let mut node_q = Vec::new();
             for (leaf, row) in rows.iter().enumerate() {
                 let next = ids.len() as u32;
                 let id = *ids.entry(row[level].as_str()).or_insert(next);
+                if id as usize == node_q.len() {
+                    node_q.push(0.0);
+                }
+                node_q[id as usize] += self.q[leaf];
                 parent[below[leaf] as usize] = id;
                 here.push(id);
             }
-            parents.push((parent, ids.len()));
+            parents.push((parent, node_q));
             below_count = ids.len();
             below = here;
         }
@@ -158,39 +165,48 @@ impl Distribution {
         total / (m - 1) as f64
     }
 
+    /// Only nodes above the class's own values can cost anything: a node none of whose leaves is
+    /// in the class has no positive child. For a touched node `N` with class share `P(N)` and table
+    /// share `Q(N)`, `extra(N) = P(N) - Q(N)`; its untouched children add their `Q` to its negative
+    /// side. So the work per class is its histogram size times the height, not the domain size.
     fn hierarchical(&self, codes: &[u32], counts: &[u64], size: u64) -> f64 {
         let Some(parents) = &self.parents else {
             return f64::NAN;
         };
         let height = parents.len() as f64;
-        // Signed extra of every leaf: p - q.
-        let mut extra: Vec<f64> = self.q.iter().map(|&q| -q).collect();
-        for (&c, &k) in codes.iter().zip(counts) {
-            extra[c as usize] += k as f64 / size as f64;
-        }
+        // Touched nodes of the current level: (id, P, Q).
+        let mut cur: Vec<(u32, f64, f64)> = codes
+            .iter()
+            .zip(counts)
+            .map(|(&c, &k)| (c, k as f64 / size as f64, self.q[c as usize]))
+            .collect();
         let mut total = 0.0;
-        for (level, (parent, count)) in parents.iter().enumerate() {
-            let (mut pos, mut neg, mut sum) = (
-                vec![0.0f64; *count],
-                vec![0.0f64; *count],
-                vec![0.0f64; *count],
-            );
-            for (child, &e) in extra.iter().enumerate() {
-                let n = parent[child] as usize;
-                if e > 0.0 {
-                    pos[n] += e;
-                } else {
-                    neg[n] -= e;
-                }
-                sum[n] += e;
-            }
+        for (level, (parent, node_q)) in parents.iter().enumerate() {
             let weight = (level + 1) as f64 / height;
-            total += pos
-                .iter()
-                .zip(&neg)
-                .map(|(p, n)| weight * p.min(*n))
-                .sum::<f64>();
-            extra = sum;
+            cur.sort_unstable_by_key(|t| parent[t.0 as usize]);
+            let mut next = Vec::with_capacity(cur.len());
+            let mut i = 0;
+            while i < cur.len() {
+                let n = parent[cur[i].0 as usize];
+                let (mut p_sum, mut q_touched, mut pos, mut neg) = (0.0, 0.0, 0.0, 0.0);
+                while i < cur.len() && parent[cur[i].0 as usize] == n {
+                    let (_, p, q) = cur[i];
+                    let e = p - q;
+                    if e > 0.0 {
+                        pos += e;
+                    } else {
+                        neg -= e;
+                    }
+                    p_sum += p;
+                    q_touched += q;
+                    i += 1;
+                }
+                let q_node = node_q[n as usize];
+                neg += (q_node - q_touched).max(0.0);
+                total += weight * f64::min(pos, neg);
+                next.push((n, p_sum, q_node));
+            }
+            cur = next;
         }
         total
     }
@@ -215,19 +231,18 @@ impl TCloseness {
         target: f64,
     ) -> Self {
         let h = &table.sensitive[s];
-        let mut t = 0.0f64;
-        let mut above = Violations {
-            classes: 0,
-            records: 0,
-        };
-        for k in 0..table.n_classes() {
-            let d = dist.distance(h, k, ground);
-            t = t.max(d);
-            if d > target + 1e-12 {
-                above.classes += 1;
-                above.records += table.counts[k];
-            }
-        }
+        let (t, classes, records) = (0..table.n_classes())
+            .into_par_iter()
+            .map(|k| {
+                let d = dist.distance(h, k, ground);
+                let bad = d > target + 1e-12;
+                (d, bad as u64, if bad { table.counts[k] } else { 0 })
+            })
+            .reduce(
+                || (0.0f64, 0u64, 0u64),
+                |a, b| (a.0.max(b.0), a.1 + b.1, a.2 + b.2),
+            );
+        let above = Violations { classes, records };
         TCloseness {
             column: h.domain.name.clone(),
             distance: ground,
