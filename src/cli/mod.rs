@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod combos;
 pub mod convert;
+pub mod hierarchy;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +34,8 @@ pub enum Command {
     Combos(combos::Args),
     /// Convert CSV to Parquet and back, keeping column order and values.
     Convert(convert::Args),
+    /// Build a generalization hierarchy (intervals, masking, dates, suppression) in ARX format.
+    Hierarchy(hierarchy::Args),
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -46,6 +49,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Analyze(a) => analyze::run(a, cli.quiet),
         Command::Combos(a) => combos::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
+        Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),
     }
 }
 

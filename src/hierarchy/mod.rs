@@ -14,6 +14,8 @@ use crate::classes::{Domain, Recode};
 use crate::error::{Error, Result};
 use crate::input::csv::detect_delimiter;
 
+pub mod build;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hierarchy {
     pub path: PathBuf,
@@ -91,6 +93,22 @@ impl Hierarchy {
             path: path.to_path_buf(),
             rows,
             index,
+        })
+    }
+
+    /// Writes the hierarchy in the ARX format (`;`-separated, no header), atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        crate::convert::write_atomically(path, |w| {
+            let mut out = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .has_headers(false)
+                .from_writer(w);
+            for row in &self.rows {
+                out.write_record(row)
+                    .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            }
+            out.flush().map_err(|e| Error::io(path, e))?;
+            Ok(())
         })
     }
 
