@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod combos;
 pub mod convert;
 pub mod hierarchy;
+pub mod suda;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +37,8 @@ pub enum Command {
     Convert(convert::Args),
     /// Build a generalization hierarchy (intervals, masking, dates, suppression) in ARX format.
     Hierarchy(hierarchy::Args),
+    /// Minimal sample uniques (SUDA2) and SUDA / DIS-SUDA scores per record.
+    Suda(suda::Args),
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -50,6 +53,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Combos(a) => combos::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),
+        Command::Suda(a) => suda::run(a, cli.quiet),
     }
 }
 

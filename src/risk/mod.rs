@@ -5,4 +5,5 @@ pub mod class_sizes;
 pub mod estimators;
 pub mod individual;
 pub mod prosecutor;
+pub mod suda;
 pub mod uniqueness;
