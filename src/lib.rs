@@ -10,6 +10,7 @@ pub mod combos;
 pub mod convert;
 pub mod criteria;
 pub mod error;
+pub mod generalize;
 pub mod group;
 pub mod hierarchy;
 pub mod input;
@@ -18,6 +19,7 @@ pub mod population;
 pub mod progress;
 pub mod record_risk;
 pub mod risk;
+pub mod search;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

@@ -1,0 +1,125 @@
+//! Full-domain generalization of a class table: every QI at one hierarchy level.
+//!
+//! A transformation is a level vector (one level per QI). Its class table is rolled up from the
+//! class table of any finer transformation (each level lower or equal), never from the rows: the
+//! recoding from level `a` to level `b` of a QI's hierarchy is precomputed for every pair of levels,
+//! so a search can derive each node from an already evaluated neighbour with few classes.
+
+use crate::classes::{ClassTable, Domain, Recode, RollupQi};
+use crate::error::Result;
+use crate::hierarchy::Hierarchy;
+
+/// One QI's hierarchy applied to the base table's domain.
+#[derive(Debug, Clone)]
+pub struct QiLevels {
+    /// `domains[l]`: the values of level `l` that occur (level 0: the base domain).
+    pub domains: Vec<Domain>,
+    /// `from_base[l]`: base code -> level-`l` code.
+    pub from_base: Vec<Recode>,
+    /// `step[a][b]` for `a <= b`: level-`a` code -> level-`b` code.
+    step: Vec<Vec<Option<Recode>>>,
+    /// `share[l][code]`: the domain share of a level-`l` value, as ARX defines it for a
+    /// hierarchy table: the number of hierarchy rows that generalize to it over the number of
+    /// rows (values the data lacks count too).
+    pub share: Vec<Vec<f64>>,
+}
+
+impl QiLevels {
+    pub fn new(domain: &Domain, hierarchy: &Hierarchy) -> Result<Self> {
+        let levels = hierarchy.levels();
+        let from_base = (0..levels)
+            .map(|l| hierarchy.recode(domain, l))
+            .collect::<Result<Vec<Recode>>>()?;
+        let domains = from_base
+            .iter()
+            .map(|r| Domain {
+                name: domain.name.clone(),
+                values: r.values.clone().into(),
+            })
+            .collect();
+        let mut step = vec![vec![None; levels]; levels];
+        for a in 0..levels {
+            for b in a..levels {
+                // Every base value maps to one code per level; the hierarchy is a tree, so the
+                // level-a code determines the level-b code.
+                let mut map = vec![0u32; from_base[a].values.len()];
+                for (base, &ca) in from_base[a].map.iter().enumerate() {
+                    map[ca as usize] = from_base[b].map[base];
+                }
+                step[a][b] = Some(Recode {
+                    map,
+                    values: from_base[b].values.clone(),
+                });
+            }
+        }
+        let rows = hierarchy.rows.len() as f64;
+        let share = from_base
+            .iter()
+            .enumerate()
+            .map(|(l, r)| {
+                let mut count: hashbrown::HashMap<&str, u64> = hashbrown::HashMap::new();
+                for row in &hierarchy.rows {
+                    *count.entry(row[l].as_str()).or_default() += 1;
+                }
+                r.values
+                    .iter()
+                    .map(|v| count.get(v.as_str()).copied().unwrap_or(1) as f64 / rows)
+                    .collect()
+            })
+            .collect();
+        Ok(QiLevels {
+            domains,
+            from_base,
+            step,
+            share,
+        })
+    }
+
+    pub fn levels(&self) -> usize {
+        self.domains.len()
+    }
+
+    /// The recoding from level `a` to level `b` (`a <= b`).
+    pub fn step(&self, a: usize, b: usize) -> &Recode {
+        self.step[a][b].as_ref().expect("a <= b")
+    }
+}
+
+/// The base class table and every QI's levels.
+pub struct Generalizer {
+    pub base: ClassTable,
+    pub qis: Vec<QiLevels>,
+}
+
+impl Generalizer {
+    pub fn new(base: ClassTable, hierarchies: &[Hierarchy]) -> Result<Self> {
+        let qis = base
+            .qis
+            .iter()
+            .zip(hierarchies)
+            .map(|(d, h)| QiLevels::new(d, h))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Generalizer { base, qis })
+    }
+
+    /// Number of levels of each QI.
+    pub fn heights(&self) -> Vec<usize> {
+        self.qis.iter().map(|q| q.levels()).collect()
+    }
+
+    /// The table of `levels`, rolled up from `finer` (the table of `finer_levels`, each level lower
+    /// or equal), or from the base table.
+    pub fn table(&self, levels: &[usize], finer: Option<(&ClassTable, &[usize])>) -> ClassTable {
+        let (table, from) = match finer {
+            Some((t, f)) => (t, f.to_vec()),
+            None => (&self.base, vec![0; levels.len()]),
+        };
+        let keep: Vec<RollupQi> = (0..levels.len())
+            .map(|q| RollupQi {
+                source: q,
+                recode: (levels[q] != from[q]).then(|| self.qis[q].step(from[q], levels[q])),
+            })
+            .collect();
+        table.rollup(&keep)
+    }
+}
