@@ -90,15 +90,27 @@ pub fn convert(
     let chunks = input.map_chunks(&all, progress, |c| c)?;
     progress.finish();
     let rows: u64 = chunks.iter().map(|c| c.rows as u64).sum();
-    write_atomically(out, |w| match format {
-        Format::Parquet => write_parquet(w, input.columns(), &chunks, options.compression),
-        Format::Csv => write_csv(w, input.columns(), &chunks, options.delimiter),
-    })?;
+    write_chunks(out, input.columns(), &chunks, options)?;
     Ok(ConvertSummary {
         rows,
         columns: all.len(),
         format,
     })
+}
+
+/// Writes chunks of text columns to `out` (Parquet or CSV by its name), atomically.
+pub fn write_chunks(
+    out: &Path,
+    names: &[String],
+    chunks: &[Chunk],
+    options: &ConvertOptions,
+) -> Result<Format> {
+    let format = output_format(out)?;
+    write_atomically(out, |w| match format {
+        Format::Parquet => write_parquet(w, names, chunks, options.compression),
+        Format::Csv => write_csv(w, names, chunks, options.delimiter),
+    })?;
+    Ok(format)
 }
 
 /// Runs `write` on a temporary file beside `out`, then renames it to `out`; removes it on failure.

@@ -5,6 +5,7 @@
 //! command-line tool built on this library.
 
 pub mod analyze;
+pub mod anonymize;
 pub mod classes;
 pub mod combos;
 pub mod convert;

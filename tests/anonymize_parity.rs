@@ -149,3 +149,53 @@ fn exhaustive_search_finds_the_published_optima() {
         assert!((best.loss.unwrap() - loss).abs() < 1e-12);
     }
 }
+
+#[test]
+fn written_output_meets_the_target_when_reanalysed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (limit, suppressed, out_name) in
+        [("0.05", "remove", "a.parquet"), ("0.05", "star", "b.csv")]
+    {
+        let out = dir.path().join(out_name);
+        let r = run_cli(&[
+            "--quiet",
+            "anonymize",
+            "datasets/adult/adult.parquet",
+            "--qi",
+            &QI.join(","),
+            "--hierarchies",
+            "datasets/adult",
+            "--k",
+            "5",
+            "--suppression-limit",
+            limit,
+            "--suppressed",
+            suppressed,
+            "--identifying",
+            "occupation",
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+        assert_eq!(v["best"]["suppressed"], 1346);
+        // The identifying column is gone; every other column is there.
+        let cols = all_columns(&out);
+        assert!(!cols.contains(&"occupation".to_string()));
+        assert_eq!(cols.len(), 8);
+        let (t, rep) = analyze(&out, &strings(&QI), &[]);
+        if suppressed == "remove" {
+            assert_eq!(t.n_records, 30_162 - 1346);
+            assert!(rep.classes.smallest >= 5, "k = {}", rep.classes.smallest);
+        } else {
+            // Suppressed records stay with `*` QIs: they form one class of 1346.
+            assert_eq!(t.n_records, 30_162);
+            let star = (0..t.n_classes())
+                .find(|&c| t.key_text(c).iter().all(|v| *v == "*"))
+                .unwrap();
+            assert_eq!(t.counts[star], 1346);
+            assert!(t.counts.iter().all(|&k| k >= 5));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive) and dispatch.
 
 pub mod analyze;
+pub mod anonymize;
 pub mod combos;
 pub mod convert;
 pub mod hierarchy;
@@ -31,6 +32,9 @@ pub struct Cli {
 pub enum Command {
     /// Equivalence classes, k-anonymity, prosecutor risk and sample uniqueness over the QIs.
     Analyze(analyze::Args),
+    /// The optimal generalization (with suppression) that meets k-anonymity, l-diversity and
+    /// t-closeness targets, and the transformed data.
+    Anonymize(anonymize::Args),
     /// Which combinations of QIs single people out: every subset's classes and uniqueness.
     Combos(combos::Args),
     /// Convert CSV to Parquet and back, keeping column order and values.
@@ -50,6 +54,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
     match cli.command {
         Command::Analyze(a) => analyze::run(a, cli.quiet),
+        Command::Anonymize(a) => anonymize::run(a, cli.quiet),
         Command::Combos(a) => combos::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),

@@ -1,0 +1,378 @@
+//! `reident anonymize DATA --qi ... --hierarchies DIR --k 5 -o OUT`: the optimal full-domain
+//! generalization (with suppression) that meets the targets, and the transformed data.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use reident::analyze::{build_class_table, ToolInfo};
+use reident::anonymize::{write_transformed, Suppressed};
+use reident::criteria::t_closeness::{Distribution, GroundDistance};
+use reident::error::{Error, Result};
+use reident::generalize::Generalizer;
+use reident::hierarchy::Hierarchy;
+use reident::progress::Progress;
+use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
+use reident::search::metrics::{Aecs, Discernibility, Loss, Metric};
+use reident::search::{evaluate, optimal, Node, Target};
+use reident::{Input, InputOptions, Policy, Roles};
+
+/// Lattices larger than this need a heuristic search, which this version does not have yet.
+const MAX_OPTIMAL_NODES: u64 = 100_000;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MetricArg {
+    Loss,
+    Discernibility,
+    Aecs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SuppressedArg {
+    Remove,
+    Star,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The table: a Parquet file, or a CSV file with a header row.
+    pub data: PathBuf,
+    /// Quasi-identifiers, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub qi: Vec<String>,
+    /// Direct identifiers: dropped from the output.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub identifying: Vec<String>,
+    /// A JSON policy file with the column roles.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Folder of hierarchy_<column>.csv files (ARX format), one per QI.
+    #[arg(long, value_name = "DIR")]
+    pub hierarchies: PathBuf,
+    /// k of k-anonymity.
+    #[arg(long, default_value_t = 2)]
+    pub k: u64,
+    /// Share of records that may be suppressed (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub suppression_limit: f64,
+    /// l-diversity: COLUMN:distinct|entropy|recursive:L[:C] (repeatable).
+    #[arg(long = "l-diversity", value_name = "COL:VARIANT:L[:C]")]
+    pub l_diversity: Vec<String>,
+    /// t-closeness: COLUMN:equal|ordered|hierarchical:T (repeatable; hierarchical uses the
+    /// column's hierarchy in --hierarchies).
+    #[arg(long = "t-closeness", value_name = "COL:DISTANCE:T")]
+    pub t_closeness: Vec<String>,
+    /// The utility metric the search minimizes.
+    #[arg(long, value_enum, default_value = "loss")]
+    pub metric: MetricArg,
+    /// List the N best transformations that meet the targets.
+    #[arg(long, default_value_t = 1)]
+    pub top: usize,
+    /// Where to write the transformed data (.parquet or .csv).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Suppressed records: removed, or kept with their QIs replaced by `*`.
+    #[arg(long, value_enum, default_value = "remove")]
+    pub suppressed: SuppressedArg,
+    /// CSV delimiter (default: detected from the header line).
+    #[arg(long, value_parser = super::parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Print one JSON document instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Level {
+    qi: String,
+    level: usize,
+    levels: usize,
+    example: String,
+}
+
+#[derive(Serialize)]
+struct Report {
+    schema_version: u32,
+    tool: ToolInfo,
+    dataset: String,
+    targets: Vec<String>,
+    suppression_limit: f64,
+    metric: &'static str,
+    transformation: Vec<Level>,
+    best: Node,
+    top: Vec<Node>,
+    before: Risk,
+    after: Risk,
+    nodes_in_lattice: u64,
+    nodes_evaluated: u64,
+    optimal: bool,
+    seconds: f64,
+    output: Option<String>,
+    records_written: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Risk {
+    classes: u64,
+    smallest_class: u64,
+    highest_prosecutor_risk: f64,
+    average_prosecutor_risk: f64,
+}
+
+fn spec_err(s: &str, what: &str) -> Error {
+    Error::Invalid(format!(
+        "{what} {s:?}: expected {}",
+        if what == "--l-diversity" {
+            "COL:distinct|entropy|recursive:L[:C]"
+        } else {
+            "COL:equal|ordered|hierarchical:T"
+        }
+    ))
+}
+
+pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started = Instant::now();
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::default(),
+    }
+    .override_with(&args.qi, &[], &args.identifying);
+    let input = Input::open(
+        &args.data,
+        &InputOptions {
+            delimiter: args.delimiter,
+        },
+    )?;
+    // Sensitive columns are those the l-diversity and t-closeness targets name.
+    let mut sensitive: Vec<String> = Vec::new();
+    for s in args.l_diversity.iter().chain(&args.t_closeness) {
+        let col = s.split(':').next().unwrap_or_default().to_string();
+        if !sensitive.contains(&col) {
+            sensitive.push(col);
+        }
+    }
+    let policy = Policy {
+        sensitive: sensitive.clone(),
+        ..policy
+    };
+    let roles = Roles::resolve(&policy, input.columns())?;
+    if !(0.0..=1.0).contains(&args.suppression_limit) {
+        return Err(Error::Invalid(
+            "--suppression-limit must be between 0 and 1".into(),
+        ));
+    }
+    let qi_names = roles.names(&roles.qi);
+    let hierarchies = qi_names
+        .iter()
+        .map(|q| Hierarchy::load(&args.hierarchies.join(format!("hierarchy_{q}.csv"))))
+        .collect::<Result<Vec<_>>>()?;
+    let (total, unit) = input.progress_total();
+    let base = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
+    let g = Generalizer::new(base, &hierarchies)?;
+    let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
+    if lattice > MAX_OPTIMAL_NODES {
+        return Err(Error::Invalid(format!(
+            "the lattice has {lattice} transformations; the optimal search is limited to {MAX_OPTIMAL_NODES} and the heuristic search is not implemented yet: use fewer QIs or shallower hierarchies"
+        )));
+    }
+    let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(args.k))];
+    for s in &args.l_diversity {
+        let p: Vec<&str> = s.split(':').collect();
+        let l: usize = p
+            .get(2)
+            .and_then(|x| x.parse().ok())
+            .ok_or_else(|| spec_err(s, "--l-diversity"))?;
+        let variant = match p.get(1).copied() {
+            Some("distinct") => LVariant::Distinct,
+            Some("entropy") => LVariant::Entropy,
+            Some("recursive") => LVariant::Recursive(
+                p.get(3)
+                    .and_then(|x| x.parse().ok())
+                    .ok_or_else(|| spec_err(s, "--l-diversity"))?,
+            ),
+            _ => return Err(spec_err(s, "--l-diversity")),
+        };
+        let idx = sensitive.iter().position(|c| c == p[0]).unwrap_or(0);
+        criteria.push(Box::new(LDiversity {
+            sensitive: idx,
+            column: p[0].into(),
+            l,
+            variant,
+        }));
+    }
+    for s in &args.t_closeness {
+        let p: Vec<&str> = s.split(':').collect();
+        let t: f64 = p
+            .get(2)
+            .and_then(|x| x.parse().ok())
+            .ok_or_else(|| spec_err(s, "--t-closeness"))?;
+        let ground = match p.get(1).copied() {
+            Some("equal") => GroundDistance::Equal,
+            Some("ordered") => GroundDistance::Ordered,
+            Some("hierarchical") => GroundDistance::Hierarchical,
+            _ => return Err(spec_err(s, "--t-closeness")),
+        };
+        let idx = sensitive.iter().position(|c| c == p[0]).unwrap_or(0);
+        let h = &g.base.sensitive[idx];
+        let mut distribution = Distribution::of(h);
+        if ground == GroundDistance::Hierarchical {
+            let hier = Hierarchy::load(&args.hierarchies.join(format!("hierarchy_{}.csv", p[0])))?;
+            distribution = distribution.with_hierarchy(h, &hier)?;
+        }
+        criteria.push(Box::new(TCloseness {
+            sensitive: idx,
+            column: p[0].into(),
+            t,
+            ground,
+            distribution,
+        }));
+    }
+    let metric: &dyn Metric = match args.metric {
+        MetricArg::Loss => &Loss,
+        MetricArg::Discernibility => &Discernibility,
+        MetricArg::Aecs => &Aecs,
+    };
+    let targets: Vec<String> = criteria.iter().map(|c| c.describe()).collect();
+    let target = Target {
+        criteria,
+        suppression_limit: args.suppression_limit,
+        metric,
+    };
+    let result = optimal(&g, &target, args.top);
+    let Some(best) = result.solutions.first().cloned() else {
+        return Err(Error::Invalid(
+            "no transformation meets the targets within the suppression limit".into(),
+        ));
+    };
+    let table = g.table(&best.levels, None);
+    let node = evaluate(&g, &best.levels, &table, &target);
+    let failing: Vec<bool> = (0..table.n_classes())
+        .map(|c| !target.criteria.iter().all(|cr| cr.class_ok(&table, c)))
+        .collect();
+    let risk = |t: &reident::ClassTable, failing: Option<&[bool]>| {
+        let kept: Vec<u64> = t
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| failing.is_none_or(|f| !f[*c]))
+            .map(|(_, &k)| k)
+            .collect();
+        let n: u64 = kept.iter().sum();
+        let k = kept.iter().copied().min().unwrap_or(0);
+        Risk {
+            classes: kept.len() as u64,
+            smallest_class: k,
+            highest_prosecutor_risk: if k == 0 { 0.0 } else { 1.0 / k as f64 },
+            average_prosecutor_risk: if n == 0 {
+                0.0
+            } else {
+                kept.len() as f64 / n as f64
+            },
+        }
+    };
+    let transformation = qi_names
+        .iter()
+        .enumerate()
+        .map(|(q, name)| Level {
+            qi: name.clone(),
+            level: best.levels[q],
+            levels: g.qis[q].levels(),
+            example: g.qis[q].domains[best.levels[q]]
+                .values
+                .first()
+                .cloned()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let written = match &args.output {
+        Some(out) => Some(write_transformed(
+            &input,
+            &roles,
+            &hierarchies,
+            &best.levels,
+            &table,
+            &failing,
+            match args.suppressed {
+                SuppressedArg::Remove => Suppressed::Remove,
+                SuppressedArg::Star => Suppressed::Star,
+            },
+            out,
+        )?),
+        None => None,
+    };
+    let report = Report {
+        schema_version: 1,
+        tool: ToolInfo::current(),
+        dataset: input.path().display().to_string(),
+        targets,
+        suppression_limit: args.suppression_limit,
+        metric: metric.name(),
+        transformation,
+        best: node,
+        top: result.solutions.clone(),
+        before: risk(&g.base, None),
+        after: risk(&table, Some(&failing)),
+        nodes_in_lattice: result.nodes_in_lattice,
+        nodes_evaluated: result.nodes_evaluated,
+        optimal: result.optimal,
+        seconds: started.elapsed().as_secs_f64(),
+        output: args.output.as_ref().map(|p| p.display().to_string()),
+        records_written: written,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?
+        );
+    } else {
+        println!("reident {} — {}", report.tool.version, report.dataset);
+        println!(
+            "targets: {} (suppression limit {})",
+            report.targets.join(", "),
+            report.suppression_limit
+        );
+        println!(
+            "optimal transformation ({} of {} nodes evaluated, {:.3} s):",
+            report.nodes_evaluated, report.nodes_in_lattice, report.seconds
+        );
+        for l in &report.transformation {
+            println!(
+                "  {:<24} level {} of {}  (e.g. {:?})",
+                l.qi,
+                l.level,
+                l.levels - 1,
+                l.example
+            );
+        }
+        println!(
+            "{} = {:.15}, {} records suppressed, {} classes (smallest {})",
+            report.metric,
+            report.best.loss.unwrap_or(f64::NAN),
+            report.best.suppressed,
+            report.best.classes,
+            report.best.smallest
+        );
+        println!(
+            "prosecutor risk before: highest {:.4}, average {:.6}; after: highest {:.4}, average {:.6}",
+            report.before.highest_prosecutor_risk, report.before.average_prosecutor_risk, report.after.highest_prosecutor_risk, report.after.average_prosecutor_risk
+        );
+        if report.top.len() > 1 {
+            println!("best {} transformations:", report.top.len());
+            for n in &report.top {
+                println!(
+                    "  {:?}  {} = {:.12}  suppressed {}",
+                    n.levels,
+                    report.metric,
+                    n.loss.unwrap_or(f64::NAN),
+                    n.suppressed
+                );
+            }
+        }
+        if let (Some(o), Some(w)) = (&report.output, report.records_written) {
+            println!("wrote {w} records to {o}");
+        }
+    }
+    Ok(0)
+}
