@@ -14,7 +14,7 @@ use reident::generalize::Generalizer;
 use reident::hierarchy::Hierarchy;
 use reident::progress::Progress;
 use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
-use reident::search::metrics::{Aecs, Discernibility, Loss, Metric};
+use reident::search::metrics::{Aecs, Discernibility, Loss, LossRank, Metric};
 use reident::search::{evaluate, optimal, Node, Target};
 use reident::{Input, InputOptions, Policy, Roles};
 
@@ -24,6 +24,8 @@ const MAX_OPTIMAL_NODES: u64 = 100_000;
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum MetricArg {
     Loss,
+    /// Loss with ARX's RANK aggregation (worst attribute first).
+    LossRank,
     Discernibility,
     Aecs,
 }
@@ -230,6 +232,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     }
     let metric: &dyn Metric = match args.metric {
         MetricArg::Loss => &Loss,
+        MetricArg::LossRank => &LossRank,
         MetricArg::Discernibility => &Discernibility,
         MetricArg::Aecs => &Aecs,
     };

@@ -8,6 +8,17 @@ use crate::generalize::Generalizer;
 pub trait Metric: Sync {
     fn name(&self) -> &'static str;
     fn loss(&self, g: &Generalizer, levels: &[usize], table: &ClassTable, failing: &[bool]) -> f64;
+    /// For metrics that rank by a vector (ARX's RANK aggregation): the vector compared
+    /// lexicographically before the scalar.
+    fn rank_vector(
+        &self,
+        _: &Generalizer,
+        _: &[usize],
+        _: &ClassTable,
+        _: &[bool],
+    ) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 /// Discernibility (Bayardo & Agrawal 2005): every record is charged the size of its class; a
@@ -105,5 +116,30 @@ impl Metric for Loss {
             .map(|&x| (x + 1.0).powf(1.0 / m))
             .product::<f64>()
             - 1.0
+    }
+}
+
+/// Loss aggregated by rank (ARX's `AggregateFunction.RANK`): the per-attribute losses sorted from
+/// the largest down, compared lexicographically, so the worst attribute is minimised first. The
+/// scalar reported is the geometric-mean Loss of the same transformation.
+pub struct LossRank;
+
+impl Metric for LossRank {
+    fn name(&self) -> &'static str {
+        "loss-rank"
+    }
+    fn loss(&self, g: &Generalizer, levels: &[usize], t: &ClassTable, failing: &[bool]) -> f64 {
+        Loss.loss(g, levels, t, failing)
+    }
+    fn rank_vector(
+        &self,
+        g: &Generalizer,
+        levels: &[usize],
+        t: &ClassTable,
+        failing: &[bool],
+    ) -> Option<Vec<f64>> {
+        let mut v = Loss::per_attribute(g, levels, t, failing);
+        v.sort_by(|a, b| b.total_cmp(a));
+        Some(v)
     }
 }

@@ -43,6 +43,9 @@ pub struct Node {
     pub smallest: u64,
     /// The utility metric (information loss: lower is better); set for anonymous nodes.
     pub loss: Option<f64>,
+    /// For rank-aggregated metrics: the vector that orders nodes before `loss`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank_vector: Option<Vec<f64>>,
 }
 
 /// The outcome of a search.
@@ -84,6 +87,11 @@ pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &
         classes: kept.count() as u64,
         smallest,
         loss: anonymous.then(|| target.metric.loss(g, levels, table, &failing)),
+        rank_vector: if anonymous {
+            target.metric.rank_vector(g, levels, table, &failing)
+        } else {
+            None
+        },
     }
 }
 
@@ -154,12 +162,22 @@ pub fn optimal(g: &Generalizer, target: &Target, top: usize) -> SearchResult {
     }
 }
 
-/// Best first: lowest loss, then fewest generalization steps, then level vector.
+/// Best first: lowest rank vector (when the metric has one), then lowest loss, then fewest
+/// generalization steps (ARX keeps the lower level sum on ties), then level vector.
 pub fn rank(nodes: &mut [Node]) {
     nodes.sort_by(|a, b| {
         let la = a.loss.unwrap_or(f64::INFINITY);
         let lb = b.loss.unwrap_or(f64::INFINITY);
-        la.total_cmp(&lb)
+        let va = a.rank_vector.as_deref().unwrap_or(&[]);
+        let vb = b.rank_vector.as_deref().unwrap_or(&[]);
+        let by_vector = va
+            .iter()
+            .zip(vb)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal);
+        by_vector
+            .then(la.total_cmp(&lb))
             .then(
                 a.levels
                     .iter()
