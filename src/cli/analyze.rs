@@ -10,7 +10,7 @@ use reident::progress::Progress;
 use reident::record_risk::RecordRisk;
 use reident::risk::attacker::PopulationClassSizes;
 use reident::risk::individual::IndividualRisk;
-use reident::{Input, InputOptions, Policy, Roles};
+use reident::Roles;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,17 +60,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default(),
-    }
-    .override_with(&args.qi, &args.sensitive, &args.identifying)
+    let policy = super::load_policy(
+        args.policy.as_ref(),
+        &args.qi,
+        &args.sensitive,
+        &args.identifying,
+    )?
     .with_weight(args.weight.as_ref());
-    let options = InputOptions {
-        delimiter: args.delimiter,
-    };
-    let input = Input::open(&args.data, &options)?;
-    let roles = Roles::resolve(&policy, input.columns())?;
+    let (input, roles, options) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
     let spec = args.population.spec();
     let models = ModelOptions {
         l: args.l,

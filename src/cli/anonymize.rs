@@ -16,7 +16,6 @@ use reident::progress::Progress;
 use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
 use reident::search::metrics::{Aecs, Discernibility, Loss, LossRank, Metric};
 use reident::search::{evaluate, optimal, Node, Target};
-use reident::{Input, InputOptions, Policy, Roles};
 
 /// Lattices larger than this need a heuristic search, which this version does not have yet.
 const MAX_OPTIMAL_NODES: u64 = 100_000;
@@ -135,17 +134,6 @@ fn spec_err(s: &str, what: &str) -> Error {
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let started = Instant::now();
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default(),
-    }
-    .override_with(&args.qi, &[], &args.identifying);
-    let input = Input::open(
-        &args.data,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
     // Sensitive columns are those the l-diversity and t-closeness targets name.
     let mut sensitive: Vec<String> = Vec::new();
     for s in args.l_diversity.iter().chain(&args.t_closeness) {
@@ -154,11 +142,13 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             sensitive.push(col);
         }
     }
-    let policy = Policy {
-        sensitive: sensitive.clone(),
-        ..policy
-    };
-    let roles = Roles::resolve(&policy, input.columns())?;
+    let policy = super::load_policy(
+        args.policy.as_ref(),
+        &args.qi,
+        &sensitive,
+        &args.identifying,
+    )?;
+    let (input, roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
     if !(0.0..=1.0).contains(&args.suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),

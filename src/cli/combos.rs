@@ -7,7 +7,7 @@ use reident::analyze::build_class_table;
 use reident::combos::{combos, default_max_size, parse_thresholds, Combos};
 use reident::error::{Error, Result};
 use reident::progress::Progress;
-use reident::{Input, InputOptions, Policy, Roles};
+use reident::{Input, InputOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,18 +39,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default(),
-    }
-    .override_with(&args.qi, &[], &[]);
-    let input = Input::open(
-        &args.data,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
-    let mut roles = Roles::resolve(&policy, input.columns())?;
+    let policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &[])?;
+    let (input, mut roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     let thresholds = match &args.threshold {

@@ -122,3 +122,29 @@ impl PopulationArgs {
         }
     }
 }
+
+/// The policy from `--policy` (or none), with the role flags given on the command line.
+pub fn load_policy(
+    policy: Option<&std::path::PathBuf>,
+    qi: &[String],
+    sensitive: &[String],
+    identifying: &[String],
+) -> Result<reident::Policy> {
+    Ok(match policy {
+        Some(p) => reident::Policy::load(p)?,
+        None => reident::Policy::default(),
+    }
+    .override_with(qi, sensitive, identifying))
+}
+
+/// Opens the data and resolves the policy's roles against its columns.
+pub fn open_with_roles(
+    data: &std::path::Path,
+    delimiter: Option<u8>,
+    policy: &reident::Policy,
+) -> Result<(reident::Input, reident::Roles, reident::InputOptions)> {
+    let options = reident::InputOptions { delimiter };
+    let input = reident::Input::open(data, &options)?;
+    let roles = reident::Roles::resolve(policy, input.columns())?;
+    Ok((input, roles, options))
+}

@@ -12,7 +12,6 @@ use reident::record_risk::RecordRisk;
 use reident::risk::suda::{
     scores, suda2, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, SCORE_QUANTILES,
 };
-use reident::{Input, InputOptions, Policy, Roles};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -74,18 +73,8 @@ struct SudaReport {
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::default(),
-    }
-    .override_with(&args.qi, &[], &[]);
-    let input = Input::open(
-        &args.data,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
-    let mut roles = Roles::resolve(&policy, input.columns())?;
+    let policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &[])?;
+    let (input, mut roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     if roles.qi.len() > reident::risk::suda::MAX_ATTRS {

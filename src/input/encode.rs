@@ -275,27 +275,7 @@ fn intern_bytes<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a [u8]) -> 
 }
 
 fn intern_slices<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a [u8]) -> LocalColumn {
-    let nulls = array.logical_nulls();
-    let mut map: HashMap<&'a [u8], u32> = HashMap::new();
-    let mut dict = Vec::new();
-    let mut null_code = u32::MAX;
-    let codes = (0..array.len())
-        .map(|i| {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                if null_code == u32::MAX {
-                    null_code = dict.len() as u32;
-                    dict.push(NULL_TEXT.to_string());
-                }
-                return null_code;
-            }
-            let v = value(i);
-            *map.entry(v).or_insert_with(|| {
-                dict.push(String::from_utf8_lossy(v).into_owned());
-                (dict.len() - 1) as u32
-            })
-        })
-        .collect();
-    LocalColumn { dict, codes }
+    intern(array, value, |v| String::from_utf8_lossy(v).into_owned())
 }
 
 /// Shortest round-trip decimal, no exponent, no trailing `.0` (Rust's `Display` for floats).

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use super::prosecutor::{RecordsAbove, THRESHOLDS};
+use super::prosecutor::{records_above, RecordsAbove};
 use crate::classes::ClassTable;
 use crate::population::Population;
 
@@ -97,23 +97,7 @@ impl JournalistRisk {
         let n = table.n_records as f64;
         let smallest = sizes.sizes.iter().copied().fold(f64::INFINITY, f64::min);
         let total: f64 = sizes.sizes.iter().sum();
-        let records_above = THRESHOLDS
-            .iter()
-            .map(|&t| {
-                let records: u64 = table
-                    .counts
-                    .iter()
-                    .zip(&sizes.sizes)
-                    .filter(|&(_, &big_f)| 1.0 / big_f > t)
-                    .map(|(&f, _)| f)
-                    .sum();
-                RecordsAbove {
-                    threshold: t,
-                    records,
-                    share: records as f64 / n,
-                }
-            })
-            .collect();
+        let records_above = records_above(&table.counts, |c| 1.0 / sizes.sizes[c], table.n_records);
         JournalistRisk {
             population_class_sizes: sizes.source,
             highest: 1.0 / smallest,

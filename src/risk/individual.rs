@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::prosecutor::{RecordsAbove, THRESHOLDS};
+use super::prosecutor::{records_above, RecordsAbove};
 use crate::classes::ClassTable;
 
 /// The individual risk of a record in a class of `f` records standing for `big_f` people.
@@ -75,23 +75,7 @@ impl IndividualRisk {
             .zip(&risks)
             .map(|(&f, &r)| f as f64 * r)
             .sum();
-        let records_above = THRESHOLDS
-            .iter()
-            .map(|&t| {
-                let records: u64 = table
-                    .counts
-                    .iter()
-                    .zip(&risks)
-                    .filter(|&(_, &r)| r > t)
-                    .map(|(&f, _)| f)
-                    .sum();
-                RecordsAbove {
-                    threshold: t,
-                    records,
-                    share: records as f64 / n,
-                }
-            })
-            .collect();
+        let records_above = records_above(&table.counts, |c| risks[c], table.n_records);
         Some(IndividualRisk {
             weight_column: weight_column.to_string(),
             global_risk,

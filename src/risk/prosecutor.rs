@@ -20,6 +20,24 @@ pub struct RecordsAbove {
     pub share: f64,
 }
 
+/// Records whose class risk is strictly above each of [`THRESHOLDS`], from per-class risks.
+pub fn records_above(counts: &[u64], risk: impl Fn(usize) -> f64, n: u64) -> Vec<RecordsAbove> {
+    THRESHOLDS
+        .iter()
+        .map(|&t| {
+            let records: u64 = (0..counts.len())
+                .filter(|&c| risk(c) > t)
+                .map(|c| counts[c])
+                .sum();
+            RecordsAbove {
+                threshold: t,
+                records,
+                share: records as f64 / n as f64,
+            }
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProsecutorRisk {
     pub highest: f64,
@@ -31,17 +49,11 @@ impl ProsecutorRisk {
     pub fn of(table: &ClassTable) -> ProsecutorRisk {
         let n = table.n_records as f64;
         let k = table.counts.iter().copied().min().unwrap_or(0);
-        let records_above = THRESHOLDS
-            .iter()
-            .map(|&t| {
-                let records: u64 = table.counts.iter().filter(|&&f| 1.0 / f as f64 > t).sum();
-                RecordsAbove {
-                    threshold: t,
-                    records,
-                    share: records as f64 / n,
-                }
-            })
-            .collect();
+        let records_above = records_above(
+            &table.counts,
+            |c| 1.0 / table.counts[c] as f64,
+            table.n_records,
+        );
         ProsecutorRisk {
             highest: if k == 0 { 0.0 } else { 1.0 / k as f64 },
             average: table.n_classes() as f64 / n,
