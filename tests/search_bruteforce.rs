@@ -28,11 +28,22 @@ fn hierarchy(levels: usize) -> Vec<Vec<String>> {
 }
 
 /// Naive evaluation of one transformation: (anonymous, loss).
-fn naive(rows: &[(Vec<u32>, u32)], hs: &[Vec<Vec<String>>], levels: &[usize], k: usize, l: Option<usize>, limit: f64) -> Option<f64> {
+fn naive(
+    rows: &[(Vec<u32>, u32)],
+    hs: &[Vec<Vec<String>>],
+    levels: &[usize],
+    k: usize,
+    l: Option<usize>,
+    limit: f64,
+) -> Option<f64> {
     let n = rows.len();
     let mut classes: BTreeMap<Vec<String>, Vec<u32>> = BTreeMap::new();
     for (qi, s) in rows {
-        let key = qi.iter().enumerate().map(|(j, &v)| hs[j][v as usize][levels[j]].clone()).collect();
+        let key = qi
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| hs[j][v as usize][levels[j]].clone())
+            .collect();
         classes.entry(key).or_default().push(*s);
     }
     let bad = |members: &Vec<u32>| {
@@ -49,7 +60,11 @@ fn naive(rows: &[(Vec<u32>, u32)], hs: &[Vec<Vec<String>>], levels: &[usize], k:
         let mut agg = 0.0;
         for (key, m) in &classes {
             let share = hs[j].iter().filter(|r| r[levels[j]] == key[j]).count() as f64 / d;
-            agg += if bad(m) { m.len() as f64 } else { m.len() as f64 * share };
+            agg += if bad(m) {
+                m.len() as f64
+            } else {
+                m.len() as f64 * share
+            };
         }
         let min = n as f64 / d;
         let loss = (((agg - min) / (n as f64 - min)).max(0.0) * 1e10).floor() / 1e10;

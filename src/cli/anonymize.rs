@@ -14,10 +14,11 @@ use reident::generalize::Generalizer;
 use reident::hierarchy::Hierarchy;
 use reident::progress::Progress;
 use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
+use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Loss, LossRank, Metric};
 use reident::search::{evaluate, optimal, Node, Target};
 
-/// Lattices larger than this need a heuristic search, which this version does not have yet.
+/// Lattices larger than this are searched by the heuristic (not proven optimal).
 const MAX_OPTIMAL_NODES: u64 = 100_000;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -64,6 +65,12 @@ pub struct Args {
     /// column's hierarchy in --hierarchies).
     #[arg(long = "t-closeness", value_name = "COL:DISTANCE:T")]
     pub t_closeness: Vec<String>,
+    /// Use the heuristic search even when the lattice is small enough for the optimal one.
+    #[arg(long)]
+    pub heuristic: bool,
+    /// Time budget of the heuristic's improvement phase, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub time_limit: f64,
     /// The utility metric the search minimizes.
     #[arg(long, value_enum, default_value = "loss")]
     pub metric: MetricArg,
@@ -163,11 +170,6 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let base = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
     let g = Generalizer::new(base, &hierarchies)?;
     let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
-    if lattice > MAX_OPTIMAL_NODES {
-        return Err(Error::Invalid(format!(
-            "the lattice has {lattice} transformations; the optimal search is limited to {MAX_OPTIMAL_NODES} and the heuristic search is not implemented yet: use fewer QIs or shallower hierarchies"
-        )));
-    }
     let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(args.k))];
     for s in &args.l_diversity {
         let p: Vec<&str> = s.split(':').collect();
@@ -232,7 +234,16 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         suppression_limit: args.suppression_limit,
         metric,
     };
-    let result = optimal(&g, &target, args.top);
+    let result = if lattice > MAX_OPTIMAL_NODES || args.heuristic {
+        heuristic(
+            &g,
+            &target,
+            args.top,
+            std::time::Duration::from_secs_f64(args.time_limit),
+        )
+    } else {
+        optimal(&g, &target, args.top)
+    };
     let Some(best) = result.solutions.first().cloned() else {
         return Err(Error::Invalid(
             "no transformation meets the targets within the suppression limit".into(),
@@ -327,8 +338,15 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             report.suppression_limit
         );
         println!(
-            "optimal transformation ({} of {} nodes evaluated, {:.3} s):",
-            report.nodes_evaluated, report.nodes_in_lattice, report.seconds
+            "{} transformation ({} of {} nodes evaluated, {:.3} s):",
+            if report.optimal {
+                "optimal"
+            } else {
+                "best found (heuristic, not proven optimal)"
+            },
+            report.nodes_evaluated,
+            report.nodes_in_lattice,
+            report.seconds
         );
         for l in &report.transformation {
             println!(

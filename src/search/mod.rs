@@ -13,6 +13,7 @@
 //! metric on every anonymous node it keeps).
 
 pub mod criteria;
+pub mod heuristic;
 pub mod metrics;
 
 use rayon::prelude::*;
@@ -43,6 +44,10 @@ pub struct Node {
     pub smallest: u64,
     /// The utility metric (information loss: lower is better); set for anonymous nodes.
     pub loss: Option<f64>,
+    /// The metric's value whether or not the node is anonymous (suppressed records at full
+    /// loss); heuristics use it to compare candidates that are not anonymous yet.
+    #[serde(skip)]
+    pub raw_loss: f64,
     /// For rank-aggregated metrics: the vector that orders nodes before `loss`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank_vector: Option<Vec<f64>>,
@@ -80,19 +85,22 @@ pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &
         .map(|(&k, _)| k)
         .min()
         .unwrap_or(0);
-    Node {
+    let mut node = Node {
         levels: levels.to_vec(),
         anonymous,
         suppressed,
         classes: kept.count() as u64,
         smallest,
-        loss: anonymous.then(|| target.metric.loss(g, levels, table, &failing)),
+        raw_loss: target.metric.loss(g, levels, table, &failing),
+        loss: None,
         rank_vector: if anonymous {
             target.metric.rank_vector(g, levels, table, &failing)
         } else {
             None
         },
-    }
+    };
+    node.loss = anonymous.then_some(node.raw_loss);
+    node
 }
 
 /// All level vectors whose levels sum to `sum`, in lexicographic order.
