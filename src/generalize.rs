@@ -22,10 +22,12 @@ pub struct QiLevels {
     /// hierarchy table: the number of hierarchy rows that generalize to it over the number of
     /// rows (values the data lacks count too).
     pub share: Vec<Vec<f64>>,
+    /// Records of each base value (for the entropy metric).
+    pub base_counts: Vec<u64>,
 }
 
 impl QiLevels {
-    pub fn new(domain: &Domain, hierarchy: &Hierarchy) -> Result<Self> {
+    pub fn new(domain: &Domain, hierarchy: &Hierarchy, base_counts: Vec<u64>) -> Result<Self> {
         let levels = hierarchy.levels();
         let from_base = (0..levels)
             .map(|l| hierarchy.recode(domain, l))
@@ -72,6 +74,7 @@ impl QiLevels {
             from_base,
             step,
             share,
+            base_counts,
         })
     }
 
@@ -97,7 +100,14 @@ impl Generalizer {
             .qis
             .iter()
             .zip(hierarchies)
-            .map(|(d, h)| QiLevels::new(d, h))
+            .enumerate()
+            .map(|(q, (d, h))| {
+                let mut counts = vec![0u64; d.values.len()];
+                for (&code, &n) in base.codes[q].iter().zip(&base.counts) {
+                    counts[code as usize] += n;
+                }
+                QiLevels::new(d, h, counts)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Generalizer { base, qis })
     }

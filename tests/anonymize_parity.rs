@@ -277,3 +277,34 @@ fn heuristic_is_deterministic_and_valid() {
     );
     assert!(loss < 0.25, "{loss}");
 }
+
+/// The other metrics on the first row's transformation, against the reference figures.
+#[test]
+fn other_metrics_on_the_first_optimum() {
+    use reident::search::metrics::{Aecs, Discernibility, Entropy, Metric, Precision};
+    let g = generalizer();
+    let levels = [0, 4, 1, 2, 3, 2, 0, 0];
+    let t = g.table(&levels, None);
+    let failing = vec![false; t.n_classes()];
+    assert_eq!(
+        Discernibility.loss(&g, &levels, &t, &failing),
+        180_946_394.0
+    );
+    assert!((Aecs.loss(&g, &levels, &t, &failing) - 1160.076923076923).abs() < 1e-9);
+    assert!((Precision.loss(&g, &levels, &t, &failing) - 0.625).abs() < 1e-15);
+    let e = Entropy::per_attribute(&g, &levels, &t, &failing);
+    let want = [
+        0.0,
+        170257.8596997991,
+        23375.0352725208,
+        54887.1167171445,
+        87870.4227341272,
+        25086.8680139638,
+        0.0,
+        0.0,
+    ];
+    for (a, b) in e.iter().zip(want) {
+        assert!((a - b).abs() <= 2e-10, "{a} vs {b}");
+    }
+    assert!((Entropy.loss(&g, &levels, &t, &failing) - 361477.3024375554).abs() < 1e-9);
+}

@@ -15,7 +15,7 @@ use reident::hierarchy::Hierarchy;
 use reident::progress::Progress;
 use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
 use reident::search::heuristic::heuristic;
-use reident::search::metrics::{Aecs, Discernibility, Loss, LossRank, Metric};
+use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
 use reident::search::{evaluate, optimal, Node, Target};
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
@@ -28,6 +28,8 @@ pub enum MetricArg {
     LossRank,
     Discernibility,
     Aecs,
+    Precision,
+    Entropy,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -227,6 +229,8 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         MetricArg::LossRank => &LossRank,
         MetricArg::Discernibility => &Discernibility,
         MetricArg::Aecs => &Aecs,
+        MetricArg::Precision => &Precision,
+        MetricArg::Entropy => &Entropy,
     };
     let targets: Vec<String> = criteria.iter().map(|c| c.describe()).collect();
     let target = Target {

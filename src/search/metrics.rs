@@ -143,3 +143,98 @@ impl Metric for LossRank {
         Some(v)
     }
 }
+
+/// ARX's Precision (`MetricMDNMPrecision`, Sweeney): per QI, `(kept * level/height + suppressed)
+/// / N`, averaged over the QIs. Not truncated.
+pub struct Precision;
+
+impl Metric for Precision {
+    fn name(&self) -> &'static str {
+        "precision"
+    }
+    fn loss(&self, g: &Generalizer, levels: &[usize], t: &ClassTable, failing: &[bool]) -> f64 {
+        let n = t.n_records as f64;
+        let suppressed: u64 = t
+            .counts
+            .iter()
+            .zip(failing)
+            .filter(|(_, &b)| b)
+            .map(|(&f, _)| f)
+            .sum();
+        let kept = n - suppressed as f64;
+        let m = levels.len() as f64;
+        levels
+            .iter()
+            .zip(&g.qis)
+            .map(|(&l, q)| {
+                let h = q.levels() - 1;
+                let ratio = if h == 0 { 0.0 } else { l as f64 / h as f64 };
+                (kept * ratio + suppressed as f64) / n / m
+            })
+            .sum()
+    }
+}
+
+/// ARX's default entropy metric, non-uniform entropy (`MetricMDNUNMEntropy`, de Waal & Willenborg
+/// 1999): per QI, `-sum_v a_v log2(a_v / b_v)` over the original values `v` (`a_v` records with
+/// `v`, `b_v` records whose value generalizes to the same label), plus, for suppressed records,
+/// `-sum_l c_l log2(c_l / S)` over their generalized labels; each truncated to 10 decimals, summed
+/// over the QIs.
+pub struct Entropy;
+
+impl Entropy {
+    pub fn per_attribute(
+        g: &Generalizer,
+        levels: &[usize],
+        t: &ClassTable,
+        failing: &[bool],
+    ) -> Vec<f64> {
+        let log2 = |x: f64| x.ln() / std::f64::consts::LN_2;
+        let suppressed: f64 = t
+            .counts
+            .iter()
+            .zip(failing)
+            .filter(|(_, &b)| b)
+            .map(|(&f, _)| f as f64)
+            .sum();
+        levels
+            .iter()
+            .enumerate()
+            .map(|(j, &l)| {
+                let q = &g.qis[j];
+                let map = &q.from_base[l].map;
+                let mut b = vec![0u64; q.from_base[l].values.len()];
+                for (v, &a) in q.base_counts.iter().enumerate() {
+                    b[map[v] as usize] += a;
+                }
+                let mut raw = 0.0;
+                for (v, &a) in q.base_counts.iter().enumerate() {
+                    if a > 0 {
+                        raw += a as f64 * log2(a as f64 / b[map[v] as usize] as f64);
+                    }
+                }
+                if suppressed > 0.0 {
+                    let mut c = vec![0u64; q.from_base[l].values.len()];
+                    for ((&code, &f), &bad) in t.codes[j].iter().zip(&t.counts).zip(failing) {
+                        if bad {
+                            c[code as usize] += f;
+                        }
+                    }
+                    for &cl in c.iter().filter(|&&x| x > 0) {
+                        raw += cl as f64 * log2(cl as f64 / suppressed);
+                    }
+                }
+                ((-raw) * 1e10).floor() / 1e10
+            })
+            .collect()
+    }
+}
+
+impl Metric for Entropy {
+    fn name(&self) -> &'static str {
+        "entropy"
+    }
+    fn loss(&self, g: &Generalizer, levels: &[usize], t: &ClassTable, failing: &[bool]) -> f64 {
+        Self::per_attribute(g, levels, t, failing).iter().sum()
+    }
+}
