@@ -111,6 +111,7 @@ fn target<'a>(
     }
     Target {
         criteria,
+        table_criteria: Vec::new(),
         suppression_limit: limit,
         metric,
     }
@@ -215,6 +216,7 @@ fn recursive_l_diversity_row() {
     ];
     let target = Target {
         criteria,
+        table_criteria: Vec::new(),
         suppression_limit: 0.0,
         metric: &Loss,
     };
@@ -307,4 +309,43 @@ fn other_metrics_on_the_first_optimum() {
         assert!((a - b).abs() <= 2e-10, "{a} vs {b}");
     }
     assert!((Entropy.loss(&g, &levels, &t, &failing) - 361477.3024375554).abs() < 1e-9);
+}
+
+/// Risk targets: a preset and an average-risk threshold hold on the written output.
+#[test]
+fn risk_targets_hold_on_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("risk.parquet");
+    let r = run_cli(&[
+        "--quiet",
+        "anonymize",
+        "datasets/adult/adult.parquet",
+        "--qi",
+        &QI.join(","),
+        "--hierarchies",
+        "datasets/adult",
+        "--preset",
+        "risk-0.09",
+        "--max-average-risk",
+        "0.05",
+        "--suppression-limit",
+        "0.05",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (_, rep) = analyze(&out, &strings(&QI), &[]);
+    assert!(rep.prosecutor.highest <= 0.09, "{}", rep.prosecutor.highest);
+    assert!(rep.prosecutor.average <= 0.05, "{}", rep.prosecutor.average);
+    let bad = run_cli(&[
+        "anonymize",
+        "datasets/adult/adult.parquet",
+        "--qi",
+        "age",
+        "--hierarchies",
+        "datasets/adult",
+        "--preset",
+        "k9",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
 }

@@ -100,7 +100,7 @@ proptest! {
         if let Some(l) = l {
             criteria.push(Box::new(LDiversity { sensitive: 0, column: "s".into(), l, variant: LVariant::Distinct }));
         }
-        let target = Target { criteria, suppression_limit: limit, metric: &Loss };
+        let target = Target { criteria, table_criteria: Vec::new(), suppression_limit: limit, metric: &Loss };
         let found = optimal(&g, &target, 1).solutions.first().map(|n| n.loss.unwrap());
         // Brute force over every level vector.
         let mut best: Option<f64> = None;

@@ -12,11 +12,16 @@ use reident::criteria::t_closeness::{Distribution, GroundDistance};
 use reident::error::{Error, Result};
 use reident::generalize::Generalizer;
 use reident::hierarchy::Hierarchy;
+use reident::population::Population;
 use reident::progress::Progress;
-use reident::search::criteria::{Criterion, KAnonymity, LDiversity, LVariant, TCloseness};
+use reident::search::criteria::{
+    preset, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk, MaxPopulationUniqueness,
+    MaxProsecutorRisk, TCloseness, TableCriterion,
+};
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
-use reident::search::{evaluate, optimal, Node, Target};
+use reident::search::{evaluate, optimal_with_progress, Node, Target};
+use reident::InputOptions;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
 const MAX_OPTIMAL_NODES: u64 = 100_000;
@@ -73,6 +78,20 @@ pub struct Args {
     /// Time budget of the heuristic's improvement phase, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub time_limit: f64,
+    /// Named targets: k11-cms (k >= 11), risk-0.2, risk-0.09, risk-0.05 (highest prosecutor risk).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Vec<String>,
+    /// Highest prosecutor risk at most this (every class of at least 1/X records).
+    #[arg(long, value_name = "X")]
+    pub max_risk: Option<f64>,
+    /// Average prosecutor risk (after suppression) at most this.
+    #[arg(long, value_name = "X")]
+    pub max_average_risk: Option<f64>,
+    /// Estimated population uniqueness (Dankar's rule) at most this; give the population.
+    #[arg(long, value_name = "X")]
+    pub max_population_uniqueness: Option<f64>,
+    #[command(flatten)]
+    pub population: super::PopulationArgs,
     /// The utility metric the search minimizes.
     #[arg(long, value_enum, default_value = "loss")]
     pub metric: MetricArg,
@@ -232,9 +251,42 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         MetricArg::Precision => &Precision,
         MetricArg::Entropy => &Entropy,
     };
-    let targets: Vec<String> = criteria.iter().map(|c| c.describe()).collect();
+    for name in &args.preset {
+        criteria.push(preset(name).ok_or_else(|| {
+            Error::Invalid(format!(
+                "--preset {name:?}: known presets are k11-cms, risk-0.2, risk-0.09, risk-0.05"
+            ))
+        })?);
+    }
+    if let Some(x) = args.max_risk {
+        criteria.push(Box::new(MaxProsecutorRisk(x)));
+    }
+    let mut table_criteria: Vec<Box<dyn TableCriterion>> = Vec::new();
+    if let Some(x) = args.max_average_risk {
+        table_criteria.push(Box::new(MaxAverageRisk(x)));
+    }
+    if let Some(x) = args.max_population_uniqueness {
+        let population = Population::resolve(
+            &args.population.spec(),
+            &g.base,
+            &InputOptions {
+                delimiter: args.delimiter,
+            },
+        )?;
+        table_criteria.push(Box::new(MaxPopulationUniqueness {
+            max: x,
+            population: population.size,
+            snb: args.population.snb_variant(),
+        }));
+    }
+    let targets: Vec<String> = criteria
+        .iter()
+        .map(|c| c.describe())
+        .chain(table_criteria.iter().map(|c| c.describe()))
+        .collect();
     let target = Target {
         criteria,
+        table_criteria,
         suppression_limit: args.suppression_limit,
         metric,
     };
@@ -246,7 +298,12 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             std::time::Duration::from_secs_f64(args.time_limit),
         )
     } else {
-        optimal(&g, &target, args.top)
+        optimal_with_progress(
+            &g,
+            &target,
+            args.top,
+            &Progress::new(lattice, "transformations", quiet),
+        )
     };
     let Some(best) = result.solutions.first().cloned() else {
         return Err(Error::Invalid(

@@ -86,3 +86,74 @@ impl Criterion for TCloseness {
             <= self.t + 1e-12
     }
 }
+
+/// Highest prosecutor risk at most `max`: every class has at least `1/max` records.
+pub struct MaxProsecutorRisk(pub f64);
+
+impl Criterion for MaxProsecutorRisk {
+    fn describe(&self) -> String {
+        format!("highest prosecutor risk <= {}", self.0)
+    }
+    fn class_ok(&self, t: &ClassTable, c: usize) -> bool {
+        1.0 / t.counts[c] as f64 <= self.0 + 1e-12
+    }
+}
+
+/// A property of the whole table after suppression (average risk, population uniqueness).
+pub trait TableCriterion: Sync + Send {
+    fn describe(&self) -> String;
+    /// `kept`: the sizes of the classes that are not suppressed.
+    fn table_ok(&self, kept: &[u64]) -> bool;
+}
+
+/// Average prosecutor risk (classes / records, after suppression) at most `max`.
+pub struct MaxAverageRisk(pub f64);
+
+impl TableCriterion for MaxAverageRisk {
+    fn describe(&self) -> String {
+        format!("average prosecutor risk <= {}", self.0)
+    }
+    fn table_ok(&self, kept: &[u64]) -> bool {
+        let n: u64 = kept.iter().sum();
+        n > 0 && kept.len() as f64 / n as f64 <= self.0 + 1e-12
+    }
+}
+
+/// Estimated population uniqueness (Dankar et al.'s rule) at most `max`, for a population of
+/// `population` people.
+pub struct MaxPopulationUniqueness {
+    pub max: f64,
+    pub population: u64,
+    pub snb: crate::risk::estimators::SnbVariant,
+}
+
+impl TableCriterion for MaxPopulationUniqueness {
+    fn describe(&self) -> String {
+        format!(
+            "population uniqueness <= {} (N = {})",
+            self.max, self.population
+        )
+    }
+    fn table_ok(&self, kept: &[u64]) -> bool {
+        use crate::risk::estimators::{dankar, FreqOfFreq};
+        let freq = FreqOfFreq::from_class_sizes(kept.iter().copied());
+        dankar(&freq, self.population, self.snb)
+            .estimate
+            .share
+            .is_some_and(|s| s <= self.max + 1e-12)
+    }
+}
+
+/// Named targets, with their sources: `k11-cms` (k >= 11: the CMS cell-size suppression policy,
+/// no cell under 11); `risk-0.2`, `risk-0.09`, `risk-0.05` (highest prosecutor risk thresholds
+/// from El Emam's guide to the de-identification of personal health information: 0.2 for data
+/// shared with trusted recipients, 0.09 for public release, 0.05 the strictest).
+pub fn preset(name: &str) -> Option<Box<dyn Criterion>> {
+    match name {
+        "k11-cms" => Some(Box::new(KAnonymity(11))),
+        "risk-0.2" => Some(Box::new(MaxProsecutorRisk(0.2))),
+        "risk-0.09" => Some(Box::new(MaxProsecutorRisk(0.09))),
+        "risk-0.05" => Some(Box::new(MaxProsecutorRisk(0.05))),
+        _ => None,
+    }
+}

@@ -21,12 +21,15 @@ use serde::Serialize;
 
 use crate::classes::ClassTable;
 use crate::generalize::Generalizer;
+use crate::progress::Progress;
 use criteria::Criterion;
 use metrics::Metric;
 
 /// What the search must reach and what it minimizes.
 pub struct Target<'a> {
     pub criteria: Vec<Box<dyn Criterion + 'a>>,
+    /// Properties of the whole table after suppression.
+    pub table_criteria: Vec<Box<dyn criteria::TableCriterion + 'a>>,
     /// Share of records that may be suppressed (0 to 1).
     pub suppression_limit: f64,
     pub metric: &'a dyn Metric,
@@ -75,7 +78,19 @@ pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &
         }
     }
     let allowed = (target.suppression_limit * n as f64 + 1e-9).floor() as u64;
-    let anonymous = suppressed <= allowed && suppressed < n;
+    let kept_sizes: Vec<u64> = table
+        .counts
+        .iter()
+        .zip(&failing)
+        .filter(|(_, &f)| !f)
+        .map(|(&k, _)| k)
+        .collect();
+    let anonymous = suppressed <= allowed
+        && suppressed < n
+        && target
+            .table_criteria
+            .iter()
+            .all(|c| c.table_ok(&kept_sizes));
     let kept = failing.iter().filter(|&&f| !f);
     let smallest = table
         .counts
@@ -129,6 +144,16 @@ fn nodes_with_sum(heights: &[usize], sum: usize) -> Vec<Vec<usize>> {
 /// Exhaustive optimal search: every node is evaluated, level by level. Returns the `top` best
 /// anonymous nodes (ties broken by fewer generalization steps, then level vector).
 pub fn optimal(g: &Generalizer, target: &Target, top: usize) -> SearchResult {
+    optimal_with_progress(g, target, top, &Progress::hidden())
+}
+
+/// [`optimal`], counting evaluated nodes on a progress bar.
+pub fn optimal_with_progress(
+    g: &Generalizer,
+    target: &Target,
+    top: usize,
+    progress: &Progress,
+) -> SearchResult {
     let heights = g.heights();
     let max_sum: usize = heights.iter().map(|h| h - 1).sum();
     let mut previous: Vec<(Vec<usize>, ClassTable)> = Vec::new();
@@ -146,6 +171,7 @@ pub fn optimal(g: &Generalizer, target: &Target, top: usize) -> SearchResult {
                     .min_by_key(|(_, t)| t.n_classes());
                 let table = g.table(&levels, parent.map(|(p, t)| (t, p.as_slice())));
                 let node = evaluate(g, &levels, &table, target);
+                progress.inc(1);
                 (levels, table, node)
             })
             .collect();
@@ -160,6 +186,7 @@ pub fn optimal(g: &Generalizer, target: &Target, top: usize) -> SearchResult {
             })
             .collect();
     }
+    progress.finish();
     rank(&mut solutions);
     solutions.truncate(top.max(1));
     SearchResult {
