@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 /// ```
 ///
 /// Every key but `schema_version` is optional; columns not named are insensitive.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The version of this format; 1.
@@ -52,6 +52,47 @@ pub struct Policy {
     /// for the weighted individual risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// Anonymization targets and settings (used by `anonymize`); flags override them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymization: Option<Anonymization>,
+}
+
+/// The `anonymization` section of a policy file:
+///
+/// ```json
+/// "anonymization": {
+///   "hierarchies": "hierarchies/",        // folder of hierarchy_<column>.csv, relative to the policy
+///   "k": 5,
+///   "suppression_limit": 0.05,
+///   "metric": "loss",
+///   "l_diversity": ["occupation:recursive:3:4"],
+///   "t_closeness": ["occupation:hierarchical:0.2"],
+///   "max_risk": 0.2,
+///   "max_average_risk": 0.05,
+///   "presets": ["k11-cms"]
+/// }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anonymization {
+    #[serde(default)]
+    pub hierarchies: Option<String>,
+    #[serde(default)]
+    pub k: Option<u64>,
+    #[serde(default)]
+    pub suppression_limit: Option<f64>,
+    #[serde(default)]
+    pub metric: Option<String>,
+    #[serde(default)]
+    pub l_diversity: Vec<String>,
+    #[serde(default)]
+    pub t_closeness: Vec<String>,
+    #[serde(default)]
+    pub max_risk: Option<f64>,
+    #[serde(default)]
+    pub max_average_risk: Option<f64>,
+    #[serde(default)]
+    pub presets: Vec<String>,
 }
 
 fn default_version() -> u32 {

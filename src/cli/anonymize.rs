@@ -56,15 +56,15 @@ pub struct Args {
     /// A JSON policy file with the column roles.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Folder of hierarchy_<column>.csv files (ARX format), one per QI.
+    /// Folder of hierarchy_<column>.csv files (ARX format), one per QI (or the policy's).
     #[arg(long, value_name = "DIR")]
-    pub hierarchies: PathBuf,
-    /// k of k-anonymity.
-    #[arg(long, default_value_t = 2)]
-    pub k: u64,
-    /// Share of records that may be suppressed (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
-    pub suppression_limit: f64,
+    pub hierarchies: Option<PathBuf>,
+    /// k of k-anonymity (default: the policy's, else 2).
+    #[arg(long)]
+    pub k: Option<u64>,
+    /// Share of records that may be suppressed, 0 to 1 (default: the policy's, else 0).
+    #[arg(long)]
+    pub suppression_limit: Option<f64>,
     /// l-diversity: COLUMN:distinct|entropy|recursive:L[:C] (repeatable).
     #[arg(long = "l-diversity", value_name = "COL:VARIANT:L[:C]")]
     pub l_diversity: Vec<String>,
@@ -92,9 +92,9 @@ pub struct Args {
     pub max_population_uniqueness: Option<f64>,
     #[command(flatten)]
     pub population: super::PopulationArgs,
-    /// The utility metric the search minimizes.
-    #[arg(long, value_enum, default_value = "loss")]
-    pub metric: MetricArg,
+    /// The utility metric the search minimizes (default: the policy's, else loss).
+    #[arg(long, value_enum)]
+    pub metric: Option<MetricArg>,
     /// List the N best transformations that meet the targets.
     #[arg(long, default_value_t = 1)]
     pub top: usize,
@@ -160,24 +160,54 @@ fn spec_err(s: &str, what: &str) -> Error {
     ))
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
+pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
     let started = Instant::now();
-    // Sensitive columns are those the l-diversity and t-closeness targets name.
-    let mut sensitive: Vec<String> = Vec::new();
+    let mut policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &args.identifying)?;
+    // The policy's anonymization section, where no flag says otherwise.
+    let an = policy.anonymization.clone().unwrap_or_default();
+    let policy_dir = args
+        .policy
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let hierarchy_dir = args
+        .hierarchies
+        .clone()
+        .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)))
+        .ok_or_else(|| Error::Invalid("no hierarchies: give --hierarchies DIR or \"hierarchies\" in the policy's anonymization section".into()))?;
+    let k = args.k.or(an.k).unwrap_or(2);
+    let suppression_limit = args
+        .suppression_limit
+        .or(an.suppression_limit)
+        .unwrap_or(0.0);
+    let metric_arg = match (args.metric, &an.metric) {
+        (Some(m), _) => m,
+        (None, Some(name)) => <MetricArg as clap::ValueEnum>::from_str(name, true)
+            .map_err(|_| Error::Invalid(format!("policy metric {name:?}: use loss, loss-rank, discernibility, aecs, precision or entropy")))?,
+        (None, None) => MetricArg::Loss,
+    };
+    if args.l_diversity.is_empty() {
+        args.l_diversity = an.l_diversity.clone();
+    }
+    if args.t_closeness.is_empty() {
+        args.t_closeness = an.t_closeness.clone();
+    }
+    if args.preset.is_empty() {
+        args.preset = an.presets.clone();
+    }
+    args.max_risk = args.max_risk.or(an.max_risk);
+    args.max_average_risk = args.max_average_risk.or(an.max_average_risk);
+    // Sensitive columns: the policy's, and those the l-diversity and t-closeness targets name.
     for s in args.l_diversity.iter().chain(&args.t_closeness) {
         let col = s.split(':').next().unwrap_or_default().to_string();
-        if !sensitive.contains(&col) {
-            sensitive.push(col);
+        if !policy.sensitive.contains(&col) {
+            policy.sensitive.push(col);
         }
     }
-    let policy = super::load_policy(
-        args.policy.as_ref(),
-        &args.qi,
-        &sensitive,
-        &args.identifying,
-    )?;
+    let sensitive = policy.sensitive.clone();
     let (input, roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
-    if !(0.0..=1.0).contains(&args.suppression_limit) {
+    if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),
         ));
@@ -185,13 +215,13 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let qi_names = roles.names(&roles.qi);
     let hierarchies = qi_names
         .iter()
-        .map(|q| Hierarchy::load(&args.hierarchies.join(format!("hierarchy_{q}.csv"))))
+        .map(|q| Hierarchy::load(&hierarchy_dir.join(format!("hierarchy_{q}.csv"))))
         .collect::<Result<Vec<_>>>()?;
     let (total, unit) = input.progress_total();
     let base = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
     let g = Generalizer::new(base, &hierarchies)?;
     let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
-    let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(args.k))];
+    let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(k))];
     for s in &args.l_diversity {
         let p: Vec<&str> = s.split(':').collect();
         let l: usize = p
@@ -232,7 +262,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         let h = &g.base.sensitive[idx];
         let mut distribution = Distribution::of(h);
         if ground == GroundDistance::Hierarchical {
-            let hier = Hierarchy::load(&args.hierarchies.join(format!("hierarchy_{}.csv", p[0])))?;
+            let hier = Hierarchy::load(&hierarchy_dir.join(format!("hierarchy_{}.csv", p[0])))?;
             distribution = distribution.with_hierarchy(h, &hier)?;
         }
         criteria.push(Box::new(TCloseness {
@@ -243,7 +273,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             distribution,
         }));
     }
-    let metric: &dyn Metric = match args.metric {
+    let metric: &dyn Metric = match metric_arg {
         MetricArg::Loss => &Loss,
         MetricArg::LossRank => &LossRank,
         MetricArg::Discernibility => &Discernibility,
@@ -287,7 +317,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let target = Target {
         criteria,
         table_criteria,
-        suppression_limit: args.suppression_limit,
+        suppression_limit,
         metric,
     };
     let result = if lattice > MAX_OPTIMAL_NODES || args.heuristic {
@@ -371,7 +401,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         tool: ToolInfo::current(),
         dataset: input.path().display().to_string(),
         targets,
-        suppression_limit: args.suppression_limit,
+        suppression_limit,
         metric: metric.name(),
         transformation,
         best: node,
