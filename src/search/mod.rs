@@ -156,33 +156,44 @@ pub fn optimal_with_progress(
 ) -> SearchResult {
     let heights = g.heights();
     let max_sum: usize = heights.iter().map(|h| h - 1).sum();
-    let mut previous: Vec<(Vec<usize>, ClassTable)> = Vec::new();
+    // Predictive tagging (as in ARX's Flash): with no suppression every criterion and metric here
+    // is monotone, so a node above an anonymous node is anonymous and no better; when only the
+    // best node is wanted, such nodes (and everything above them) need no evaluation.
+    let prune = target.suppression_limit == 0.0 && top <= 1 && target.table_criteria.is_empty();
+    let mut previous: Vec<(Vec<usize>, Option<ClassTable>)> = Vec::new();
     let mut solutions: Vec<Node> = Vec::new();
     let mut evaluated = 0u64;
     for sum in 0..=max_sum {
         let level_nodes = nodes_with_sum(&heights, sum);
-        let results: Vec<(Vec<usize>, ClassTable, Node)> = level_nodes
+        let results: Vec<(Vec<usize>, Option<ClassTable>, Option<Node>)> = level_nodes
             .into_par_iter()
             .map(|levels| {
+                if prune && below(&previous, &levels).any(|(_, t)| t.is_none()) {
+                    return (levels, None, None);
+                }
                 // The finer neighbour with the fewest classes.
-                let parent = previous
-                    .iter()
-                    .filter(|(p, _)| p.iter().zip(&levels).all(|(a, b)| a <= b))
+                let parent = below(&previous, &levels)
+                    .filter_map(|(p, t)| t.as_ref().map(|t| (p, t)))
                     .min_by_key(|(_, t)| t.n_classes());
                 let table = g.table(&levels, parent.map(|(p, t)| (t, p.as_slice())));
                 let node = evaluate(g, &levels, &table, target);
                 progress.inc(1);
-                (levels, table, node)
+                (levels, Some(table), Some(node))
             })
             .collect();
-        evaluated += results.len() as u64;
         previous = results
             .into_iter()
-            .map(|(levels, table, node)| {
-                if node.anonymous {
-                    solutions.push(node);
+            .map(|(levels, table, node)| match node {
+                Some(node) => {
+                    // An anonymous node is tagged (its table dropped) when pruning.
+                    let tagged = prune && node.anonymous;
+                    evaluated += 1;
+                    if node.anonymous {
+                        solutions.push(node);
+                    }
+                    (levels, if tagged { None } else { table })
                 }
-                (levels, table)
+                None => (levels, None),
             })
             .collect();
     }
@@ -195,6 +206,16 @@ pub fn optimal_with_progress(
         nodes_evaluated: evaluated,
         optimal: true,
     }
+}
+
+/// The evaluated nodes of the level below that are finer than `levels`.
+fn below<'a>(
+    previous: &'a [(Vec<usize>, Option<ClassTable>)],
+    levels: &'a [usize],
+) -> impl Iterator<Item = &'a (Vec<usize>, Option<ClassTable>)> + 'a {
+    previous
+        .iter()
+        .filter(move |(p, _)| p.iter().zip(levels).all(|(a, b)| a <= b))
 }
 
 /// Best first: lowest rank vector (when the metric has one), then lowest loss, then fewest
