@@ -383,3 +383,23 @@ fn anonymize_from_the_shipped_policy() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("no hierarchies"));
 }
+
+/// Hierarchies built on the fly; the input is never overwritten.
+#[test]
+fn built_hierarchies_and_no_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.csv");
+    let r = run_cli(&[
+        "--quiet", "anonymize", "datasets/adult/adult.parquet", "--qi", "age,sex,race", "--interval",
+        "age:5,10,20@18..90", "--suppress", "sex", "--suppress", "race", "--k", "10", "-o", out.to_str().unwrap(),
+    ]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (_, rep) = analyze(&out, &strings(&["age", "sex", "race"]), &[]);
+    assert!(rep.classes.smallest >= 10);
+    let copy = dir.path().join("in.csv");
+    std::fs::copy(adult("adult_subset.csv"), &copy).unwrap();
+    let before = std::fs::read(&copy).unwrap();
+    let r = run_cli(&["anonymize", copy.to_str().unwrap(), "--qi", "sex", "--suppress", "sex", "-o", copy.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2));
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+}

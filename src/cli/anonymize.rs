@@ -11,6 +11,7 @@ use reident::anonymize::{write_transformed, Suppressed};
 use reident::criteria::t_closeness::{Distribution, GroundDistance};
 use reident::error::{Error, Result};
 use reident::generalize::Generalizer;
+use reident::hierarchy::build::Builder;
 use reident::hierarchy::Hierarchy;
 use reident::population::Population;
 use reident::progress::Progress;
@@ -59,6 +60,21 @@ pub struct Args {
     /// Folder of hierarchy_<column>.csv files (ARX format), one per QI (or the policy's).
     #[arg(long, value_name = "DIR")]
     pub hierarchies: Option<PathBuf>,
+    /// A QI's hierarchy file, COLUMN=FILE (repeatable).
+    #[arg(long, value_name = "COL=FILE")]
+    pub hierarchy: Vec<String>,
+    /// Build a QI's hierarchy of intervals, COLUMN:WIDTHS[@LOW..HIGH] (e.g. age:5,10,20@18..90).
+    #[arg(long, value_name = "COL:SPEC")]
+    pub interval: Vec<String>,
+    /// Build a QI's hierarchy by masking the last characters, COLUMN:K,... (e.g. zip:1,2,3,5).
+    #[arg(long, value_name = "COL:SPEC")]
+    pub mask: Vec<String>,
+    /// Build a date QI's hierarchy, COLUMN:LEVELS (e.g. visit:month,year,5y,decade).
+    #[arg(long, value_name = "COL:SPEC")]
+    pub date: Vec<String>,
+    /// A QI generalized only by suppression (value, then `*`).
+    #[arg(long, value_name = "COLUMN")]
+    pub suppress: Vec<String>,
     /// k of k-anonymity (default: the policy's, else 2).
     #[arg(long)]
     pub k: Option<u64>,
@@ -160,6 +176,50 @@ fn spec_err(s: &str, what: &str) -> Error {
     ))
 }
 
+/// A QI's hierarchy: `--hierarchy COL=FILE`, else one built by `--interval`, `--mask`, `--date`
+/// or `--suppress`, else `hierarchy_<COL>.csv` in the hierarchy folder.
+fn qi_hierarchy(
+    args: &Args,
+    qi: &str,
+    domain: &reident::classes::Domain,
+    dir: Option<&std::path::Path>,
+) -> Result<Hierarchy> {
+    let for_col = |specs: &[String]| -> Option<String> {
+        specs.iter().find_map(|s| {
+            s.split_once(':')
+                .filter(|(c, _)| *c == qi)
+                .map(|(_, v)| v.to_string())
+        })
+    };
+    if let Some(file) = args
+        .hierarchy
+        .iter()
+        .find_map(|s| s.split_once('=').filter(|(c, _)| *c == qi).map(|(_, f)| f))
+    {
+        return Hierarchy::load(std::path::Path::new(file));
+    }
+    let builder = if let Some(spec) = for_col(&args.interval) {
+        Some(Builder::intervals(&spec)?)
+    } else if let Some(spec) = for_col(&args.mask) {
+        Some(Builder::mask(&spec)?)
+    } else if let Some(spec) = for_col(&args.date) {
+        Some(Builder::dates(&spec)?)
+    } else if args.suppress.iter().any(|c| c == qi) {
+        Some(Builder::Suppress)
+    } else {
+        None
+    };
+    if let Some(b) = builder {
+        return b.build(qi, &domain.values);
+    }
+    match dir {
+        Some(d) => Hierarchy::load(&d.join(format!("hierarchy_{qi}.csv"))),
+        None => Err(Error::Invalid(format!(
+            "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress"
+        ))),
+    }
+}
+
 pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
     let started = Instant::now();
     let mut policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &args.identifying)?;
@@ -171,11 +231,10 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let hierarchy_dir = args
+    let hierarchy_dir: Option<PathBuf> = args
         .hierarchies
         .clone()
-        .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)))
-        .ok_or_else(|| Error::Invalid("no hierarchies: give --hierarchies DIR or \"hierarchies\" in the policy's anonymization section".into()))?;
+        .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)));
     let k = args.k.or(an.k).unwrap_or(2);
     let suppression_limit = args
         .suppression_limit
@@ -213,12 +272,13 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         ));
     }
     let qi_names = roles.names(&roles.qi);
-    let hierarchies = qi_names
-        .iter()
-        .map(|q| Hierarchy::load(&hierarchy_dir.join(format!("hierarchy_{q}.csv"))))
-        .collect::<Result<Vec<_>>>()?;
     let (total, unit) = input.progress_total();
     let base = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
+    let hierarchies = qi_names
+        .iter()
+        .zip(&base.qis)
+        .map(|(q, domain)| qi_hierarchy(&args, q, domain, hierarchy_dir.as_deref()))
+        .collect::<Result<Vec<_>>>()?;
     let g = Generalizer::new(base, &hierarchies)?;
     let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
     let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(k))];
@@ -262,7 +322,13 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         let h = &g.base.sensitive[idx];
         let mut distribution = Distribution::of(h);
         if ground == GroundDistance::Hierarchical {
-            let hier = Hierarchy::load(&hierarchy_dir.join(format!("hierarchy_{}.csv", p[0])))?;
+            let dir = hierarchy_dir.as_deref().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "hierarchical t-closeness on {:?} needs --hierarchies DIR",
+                    p[0]
+                ))
+            })?;
+            let hier = Hierarchy::load(&dir.join(format!("hierarchy_{}.csv", p[0])))?;
             distribution = distribution.with_hierarchy(h, &hier)?;
         }
         criteria.push(Box::new(TCloseness {
