@@ -381,7 +381,7 @@ fn anonymize_from_the_shipped_policy() {
     // Without hierarchies from either place: a clear error.
     let r = run_cli(&["anonymize", "datasets/adult/adult.parquet", "--qi", "age"]);
     assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("no hierarchies"));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("no hierarchy for quasi-identifier \"age\""));
 }
 
 /// Hierarchies built on the fly; the input is never overwritten.
@@ -390,8 +390,21 @@ fn built_hierarchies_and_no_overwrite() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.csv");
     let r = run_cli(&[
-        "--quiet", "anonymize", "datasets/adult/adult.parquet", "--qi", "age,sex,race", "--interval",
-        "age:5,10,20@18..90", "--suppress", "sex", "--suppress", "race", "--k", "10", "-o", out.to_str().unwrap(),
+        "--quiet",
+        "anonymize",
+        "datasets/adult/adult.parquet",
+        "--qi",
+        "age,sex,race",
+        "--interval",
+        "age:5,10,20@18..90",
+        "--suppress",
+        "sex",
+        "--suppress",
+        "race",
+        "--k",
+        "10",
+        "-o",
+        out.to_str().unwrap(),
     ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let (_, rep) = analyze(&out, &strings(&["age", "sex", "race"]), &[]);
@@ -399,7 +412,16 @@ fn built_hierarchies_and_no_overwrite() {
     let copy = dir.path().join("in.csv");
     std::fs::copy(adult("adult_subset.csv"), &copy).unwrap();
     let before = std::fs::read(&copy).unwrap();
-    let r = run_cli(&["anonymize", copy.to_str().unwrap(), "--qi", "sex", "--suppress", "sex", "-o", copy.to_str().unwrap()]);
+    let r = run_cli(&[
+        "anonymize",
+        copy.to_str().unwrap(),
+        "--qi",
+        "sex",
+        "--suppress",
+        "sex",
+        "-o",
+        copy.to_str().unwrap(),
+    ]);
     assert_eq!(r.status.code(), Some(2));
     assert_eq!(std::fs::read(&copy).unwrap(), before);
 }

@@ -149,6 +149,8 @@ struct Report {
     top: Vec<Node>,
     before: Risk,
     after: Risk,
+    /// The metric on the untransformed data (every QI at level 0, nothing suppressed).
+    utility_before: f64,
     nodes_in_lattice: u64,
     nodes_evaluated: u64,
     optimal: bool,
@@ -473,6 +475,12 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         best: node,
         top: result.solutions.clone(),
         before: risk(&g.base, None),
+        utility_before: metric.loss(
+            &g,
+            &vec![0; qi_names.len()],
+            &g.base,
+            &vec![false; g.base.n_classes()],
+        ),
         after: risk(&table, Some(&failing)),
         nodes_in_lattice: result.nodes_in_lattice,
         nodes_evaluated: result.nodes_evaluated,
@@ -522,6 +530,7 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
             report.best.classes,
             report.best.smallest
         );
+        println!("{} before: {:.15}", report.metric, report.utility_before);
         println!(
             "prosecutor risk before: highest {:.4}, average {:.6}; after: highest {:.4}, average {:.6}",
             report.before.highest_prosecutor_risk, report.before.average_prosecutor_risk, report.after.highest_prosecutor_risk, report.after.average_prosecutor_risk
