@@ -381,7 +381,9 @@ fn anonymize_from_the_shipped_policy() {
     // Without hierarchies from either place: a clear error.
     let r = run_cli(&["anonymize", "datasets/adult/adult.parquet", "--qi", "age"]);
     assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("no hierarchy for quasi-identifier \"age\""));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("no hierarchy for quasi-identifier \"age\"")
+    );
 }
 
 /// Hierarchies built on the fly; the input is never overwritten.
