@@ -14,11 +14,8 @@ use reident::Roles;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
-    /// Quasi-identifiers, comma-separated (or repeat the flag). Names with commas: use --policy.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub qi: Vec<String>,
+    #[command(flatten)]
+    pub table: super::TableArgs,
     /// Sensitive attributes, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub sensitive: Vec<String>,
@@ -28,9 +25,6 @@ pub struct Args {
     /// A sampling-weight column: enables the weighted individual risk.
     #[arg(long, value_name = "COLUMN")]
     pub weight: Option<String>,
-    /// A JSON policy file with the column roles; flags given here replace its lists.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub population: super::PopulationArgs,
     /// Target l for distinct, entropy and recursive (c,l) l-diversity.
@@ -51,9 +45,6 @@ pub struct Args {
     /// Write one row per record (row number, class size, risks; no values) to this Parquet file.
     #[arg(long, value_name = "FILE")]
     pub record_risk: Option<PathBuf>,
-    /// CSV delimiter (default: detected from the header line).
-    #[arg(long, value_parser = super::parse_delimiter)]
-    pub delimiter: Option<u8>,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -61,13 +52,14 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let policy = super::load_policy(
-        args.policy.as_ref(),
-        &args.qi,
+        args.table.policy.as_ref(),
+        &args.table.qi,
         &args.sensitive,
         &args.identifying,
     )?
     .with_weight(args.weight.as_ref());
-    let (input, roles, options) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
+    let (input, roles, options) =
+        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
     let spec = args.population.spec();
     let models = ModelOptions {
         l: args.l,

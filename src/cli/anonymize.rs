@@ -46,17 +46,11 @@ pub enum SuppressedArg {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
-    /// Quasi-identifiers, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub qi: Vec<String>,
+    #[command(flatten)]
+    pub table: super::TableArgs,
     /// Direct identifiers: dropped from the output.
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub identifying: Vec<String>,
-    /// A JSON policy file with the column roles.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
     /// Folder of hierarchy_<column>.csv files (ARX format), one per QI (or the policy's).
     #[arg(long, value_name = "DIR")]
     pub hierarchies: Option<PathBuf>,
@@ -120,9 +114,6 @@ pub struct Args {
     /// Suppressed records: removed, or kept with their QIs replaced by `*`.
     #[arg(long, value_enum, default_value = "remove")]
     pub suppressed: SuppressedArg,
-    /// CSV delimiter (default: detected from the header line).
-    #[arg(long, value_parser = super::parse_delimiter)]
-    pub delimiter: Option<u8>,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -224,10 +215,16 @@ fn qi_hierarchy(
 
 pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
     let started = Instant::now();
-    let mut policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &args.identifying)?;
+    let mut policy = super::load_policy(
+        args.table.policy.as_ref(),
+        &args.table.qi,
+        &[],
+        &args.identifying,
+    )?;
     // The policy's anonymization section, where no flag says otherwise.
     let an = policy.anonymization.clone().unwrap_or_default();
     let policy_dir = args
+        .table
         .policy
         .as_ref()
         .and_then(|p| p.parent())
@@ -267,7 +264,8 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         }
     }
     let sensitive = policy.sensitive.clone();
-    let (input, roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
+    let (input, roles, _) =
+        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
     if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),
@@ -368,7 +366,7 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
             &args.population.spec(),
             &g.base,
             &InputOptions {
-                delimiter: args.delimiter,
+                delimiter: args.table.delimiter,
             },
         )?;
         table_criteria.push(Box::new(MaxPopulationUniqueness {

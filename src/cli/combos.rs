@@ -1,7 +1,6 @@
 //! `reident combos DATA --qi ...`: which QI combinations single people out.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use reident::analyze::build_class_table;
 use reident::combos::{combos, default_max_size, parse_thresholds, Combos};
@@ -11,14 +10,8 @@ use reident::{Input, InputOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
-    /// Quasi-identifiers, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub qi: Vec<String>,
-    /// A JSON policy file with the column roles.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub table: super::TableArgs,
     /// Largest subset size (default: all subsets up to 12 QIs, otherwise 4).
     #[arg(long, value_name = "M")]
     pub max_size: Option<usize>,
@@ -30,17 +23,15 @@ pub struct Args {
     /// Number of subsets listed in the table (all of them are in --json).
     #[arg(long, default_value_t = 15)]
     pub top: usize,
-    /// CSV delimiter (default: detected from the header line).
-    #[arg(long, value_parser = super::parse_delimiter)]
-    pub delimiter: Option<u8>,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &[])?;
-    let (input, mut roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
+    let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
+    let (input, mut roles, _) =
+        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     let thresholds = match &args.threshold {
@@ -59,7 +50,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
                 &spec,
                 &table,
                 &InputOptions {
-                    delimiter: args.delimiter,
+                    delimiter: args.table.delimiter,
                 },
             )?;
             Some((p.size, args.population.snb_variant()))

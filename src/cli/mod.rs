@@ -148,3 +148,19 @@ pub fn open_with_roles(
     let roles = reident::Roles::resolve(policy, input.columns())?;
     Ok((input, roles, options))
 }
+
+/// The arguments every analysis command shares: the table, its QIs, a policy, the CSV delimiter.
+#[derive(Debug, clap::Args)]
+pub struct TableArgs {
+    /// The table: a Parquet file, or a CSV file with a header row.
+    pub data: std::path::PathBuf,
+    /// Quasi-identifiers, comma-separated (or repeat the flag). Names with commas: use --policy.
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub qi: Vec<String>,
+    /// A JSON policy file with the column roles (and targets); flags given here replace its lists.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+    /// CSV delimiter (default: detected from the header line).
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}

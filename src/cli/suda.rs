@@ -15,14 +15,8 @@ use reident::risk::suda::{
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
-    /// Quasi-identifiers (the attributes searched), comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
-    pub qi: Vec<String>,
-    /// A JSON policy file with the column roles.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub table: super::TableArgs,
     /// Largest MSU size searched (default: the number of QIs).
     #[arg(long, value_name = "M")]
     pub max_size: Option<usize>,
@@ -35,9 +29,6 @@ pub struct Args {
     /// Write one row per record with its SUDA figures to this Parquet file.
     #[arg(long, value_name = "FILE")]
     pub record_risk: Option<PathBuf>,
-    /// CSV delimiter (default: detected from the header line).
-    #[arg(long, value_parser = super::parse_delimiter)]
-    pub delimiter: Option<u8>,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -73,8 +64,9 @@ struct SudaReport {
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = super::load_policy(args.policy.as_ref(), &args.qi, &[], &[])?;
-    let (input, mut roles, _) = super::open_with_roles(&args.data, args.delimiter, &policy)?;
+    let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
+    let (input, mut roles, _) =
+        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     if roles.qi.len() > reident::risk::suda::MAX_ATTRS {
