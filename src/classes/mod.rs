@@ -8,21 +8,18 @@
 //! 1. each chunk of rows (a Parquet row group, a block of CSV lines) is grouped on its own, with its
 //!    own small dictionaries ([`LocalClasses::from_chunk`]);
 //! 2. the chunks' classes are merged, in chunk order, into global dictionaries and global classes
-//!    ([`ClassTable::from_locals`]). Dictionaries are then put in natural order (numbers by value,
-//!    text by bytes, `NULL` last) and classes sorted by code tuple, so that the result depends on the
-//!    data alone: not on the thread count, chunking, or the order of values in the file.
+//!    ([`ClassTable::from_locals`], a bounded buffer at a time: [`Merger`]). Dictionaries are then
+//!    put in natural order (numbers by value, text by bytes, `NULL` last) and classes are kept in
+//!    the order of their first record, so that the result does not depend on the thread count or
+//!    the chunking.
 //!
 //! A coarser table (some QIs generalized through a recoding, some dropped) is made from a finer one
 //! with [`ClassTable::rollup`], which groups classes, not rows. Both steps and the roll-up use the
 //! same group-by ([`crate::group::group_tuples`]).
 
-use std::cmp::Ordering;
-
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use crate::group::{group_tuples, Grouping};
+use crate::group::group_tuples;
 use crate::input::encode::NULL_TEXT;
 
 mod local;
@@ -149,11 +146,6 @@ impl ClassTable {
         self.counts.len()
     }
 
-    /// The code tuple of one class.
-    pub fn key(&self, class: usize) -> Vec<u32> {
-        self.codes.iter().map(|col| col[class]).collect()
-    }
-
     /// The canonical texts of one class's QI values.
     pub fn key_text(&self, class: usize) -> Vec<&str> {
         self.qis
@@ -165,7 +157,7 @@ impl ClassTable {
 
     /// A coarser class table, from this one's classes: the QIs listed (in that order), each
     /// optionally recoded. QIs not listed are dropped. The classes of the result are in order of
-    /// first appearance; [`ClassTable::sort`] puts them in canonical order when that matters.
+    /// first appearance in this table.
     pub fn rollup(&self, qis: &[RollupQi]) -> ClassTable {
         let n = self.n_classes();
         let cards: Vec<u64> = qis
@@ -226,53 +218,6 @@ impl ClassTable {
             weights,
         }
     }
-
-    /// Puts the classes in canonical order (ascending code tuples).
-    pub fn sort(&mut self) {
-        let mut perm: Vec<u32> = (0..self.n_classes() as u32).collect();
-        perm.par_sort_unstable_by(|&a, &b| cmp_tuple(&self.codes, a as usize, b as usize));
-        for col in &mut self.codes {
-            *col = perm.iter().map(|&p| col[p as usize]).collect();
-        }
-        self.counts = perm.iter().map(|&p| self.counts[p as usize]).collect();
-        if let Some(w) = &mut self.weights {
-            *w = perm.iter().map(|&p| w[p as usize]).collect();
-        }
-        for h in &mut self.sensitive {
-            let mut triples = Vec::with_capacity(h.codes.len());
-            for (new, &old) in perm.iter().enumerate() {
-                let (codes, counts) = h.of(old as usize);
-                triples.extend(codes.iter().zip(counts).map(|(&c, &k)| (new as u32, c, k)));
-            }
-            *h = Histograms::from_triples(std::mem::take(&mut h.domain), perm.len(), &triples);
-        }
-    }
-
-    /// The grouping of this table's classes by a subset of its QIs, without building the coarser
-    /// table: for metrics that only need class sizes.
-    pub fn group_by(&self, qis: &[RollupQi]) -> Grouping {
-        let cards: Vec<u64> = qis
-            .iter()
-            .map(|q| match q.recode {
-                Some(r) => r.values.len() as u64,
-                None => self.qis[q.source].values.len() as u64,
-            })
-            .collect();
-        group_tuples(self.n_classes(), &cards, |c, i| {
-            let old = self.codes[qis[c].source][i];
-            qis[c].recode.map_or(old, |r| r.map[old as usize])
-        })
-    }
-}
-
-fn cmp_tuple(codes: &[Vec<u32>], a: usize, b: usize) -> Ordering {
-    for col in codes {
-        match col[a].cmp(&col[b]) {
-            Ordering::Equal => continue,
-            o => return o,
-        }
-    }
-    Ordering::Equal
 }
 
 /// `rank[i]` is the position of `values[i]` in natural order: when every value (but `NULL`) reads

@@ -21,7 +21,7 @@ use reident::search::criteria::{
 };
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
-use reident::search::{evaluate, optimal_with_progress, Node, Target};
+use reident::search::{evaluate, failing_classes, optimal_with_progress, Node, Target};
 use reident::InputOptions;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
@@ -408,9 +408,7 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
     };
     let table = g.table(&best.levels, None);
     let node = evaluate(&g, &best.levels, &table, &target);
-    let failing: Vec<bool> = (0..table.n_classes())
-        .map(|c| !target.criteria.iter().all(|cr| cr.class_ok(&table, c)))
-        .collect();
+    let failing = failing_classes(&table, &target);
     let risk = |t: &reident::ClassTable, failing: Option<&[bool]>| {
         let kept: Vec<u64> = t
             .counts

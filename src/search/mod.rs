@@ -66,17 +66,24 @@ pub struct SearchResult {
     pub optimal: bool,
 }
 
+/// The classes of `table` that fail some per-class criterion (their records are suppressed).
+pub fn failing_classes(table: &ClassTable, target: &Target) -> Vec<bool> {
+    (0..table.n_classes())
+        .map(|c| !target.criteria.iter().all(|cr| cr.class_ok(table, c)))
+        .collect()
+}
+
 /// Evaluates one node's table: criteria, suppression, metric.
 pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &Target) -> Node {
     let n = table.n_records;
-    let mut failing = vec![false; table.n_classes()];
-    let mut suppressed = 0u64;
-    for (c, f) in failing.iter_mut().enumerate() {
-        if !target.criteria.iter().all(|cr| cr.class_ok(table, c)) {
-            *f = true;
-            suppressed += table.counts[c];
-        }
-    }
+    let failing = failing_classes(table, target);
+    let suppressed: u64 = table
+        .counts
+        .iter()
+        .zip(&failing)
+        .filter(|(_, &f)| f)
+        .map(|(&k, _)| k)
+        .sum();
     let allowed = (target.suppression_limit * n as f64 + 1e-9).floor() as u64;
     let kept_sizes: Vec<u64> = table
         .counts
