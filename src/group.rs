@@ -170,23 +170,29 @@ fn densify_partitioned(ids: &[u64]) -> Grouping {
         })
         .collect();
     drop(sorted_ids);
-    // Number the groups by their first item (an item index of the whole input).
-    let mut firsts: Vec<(u32, u32, u32)> = local
-        .iter()
-        .enumerate()
-        .flat_map(|(p, g)| {
-            let mine = &items[offsets[p]..offsets[p + 1]];
-            g.first_item
-                .iter()
-                .enumerate()
-                .map(move |(lg, &f)| (mine[f as usize], p as u32, lg as u32))
-        })
-        .collect();
-    firsts.par_sort_unstable_by_key(|t| t.0);
-    let mut remap: Vec<Vec<u32>> = local.iter().map(|g| vec![0; g.len()]).collect();
-    for (gid, &(_, p, lg)) in firsts.iter().enumerate() {
-        remap[p as usize][lg as usize] = gid as u32;
+    // Number the groups by their first item (an item index of the whole input). Within a
+    // partition, items keep their input order, so its groups' first items are increasing: the
+    // k-th first item of partition p met in a scan of the input is p's local group k. One scan
+    // over a mark per item replaces a sort of the groups (which cost a tenth of a 10M-row run).
+    let mut first_of_part = vec![u32::MAX; ids.len()];
+    for (p, g) in local.iter().enumerate() {
+        let mine = &items[offsets[p]..offsets[p + 1]];
+        for &f in &g.first_item {
+            first_of_part[mine[f as usize] as usize] = p as u32;
+        }
     }
+    let mut remap: Vec<Vec<u32>> = local.iter().map(|g| vec![0; g.len()]).collect();
+    let mut next_local = vec![0usize; parts];
+    let mut first_item = Vec::with_capacity(local.iter().map(|g| g.len()).sum());
+    for (item, &p) in first_of_part.iter().enumerate() {
+        if p != u32::MAX {
+            let p = p as usize;
+            remap[p][next_local[p]] = first_item.len() as u32;
+            next_local[p] += 1;
+            first_item.push(item as u32);
+        }
+    }
+    drop(first_of_part);
     let mut group_of = vec![0u32; ids.len()];
     for (p, g) in local.iter().enumerate() {
         let mine = &items[offsets[p]..offsets[p + 1]];
@@ -196,7 +202,7 @@ fn densify_partitioned(ids: &[u64]) -> Grouping {
     }
     Grouping {
         group_of,
-        first_item: firsts.into_iter().map(|t| t.0).collect(),
+        first_item,
     }
 }
 
