@@ -24,6 +24,10 @@ pub struct QiLevels {
     pub share: Vec<Vec<f64>>,
     /// Records of each base value (for the entropy metric).
     pub base_counts: Vec<u64>,
+    /// `mass[l]`: the sum over records of the domain share of their level-`l` value. It does not
+    /// depend on how the other QIs are generalized, so the Loss metric starts from it and only
+    /// walks the suppressed classes (measured: the per-class sum was a seventh of a search).
+    pub mass: Vec<f64>,
 }
 
 impl QiLevels {
@@ -36,7 +40,7 @@ impl QiLevels {
             .iter()
             .map(|r| Domain {
                 name: domain.name.clone(),
-                values: r.values.clone().into(),
+                values: r.values.clone(),
             })
             .collect();
         let mut step = vec![vec![None; levels]; levels];
@@ -69,12 +73,24 @@ impl QiLevels {
                     .collect()
             })
             .collect();
+        let mass = from_base
+            .iter()
+            .zip(&share)
+            .map(|(r, s): (&Recode, &Vec<f64>)| {
+                base_counts
+                    .iter()
+                    .zip(&r.map)
+                    .map(|(&n, &code)| n as f64 * s[code as usize])
+                    .sum()
+            })
+            .collect();
         Ok(QiLevels {
             domains,
             from_base,
             step,
             share,
             base_counts,
+            mass,
         })
     }
 

@@ -153,7 +153,7 @@ proptest! {
                     None => 2,
                 })
                 .collect(),
-            values: vec!["even".into(), "odd".into(), "NULL".into()],
+            values: vec!["even".to_string(), "odd".into(), "NULL".into()].into(),
         };
         let keep: Vec<RollupQi> = (1..n_qi)
             .map(|q| RollupQi { source: q, recode: if q == n_qi - 1 { Some(&recode) } else { None } })

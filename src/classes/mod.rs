@@ -122,8 +122,9 @@ pub struct ClassTable {
 pub struct Recode {
     /// `map[old_code]` is the new code.
     pub map: Vec<u32>,
-    /// The new domain's values.
-    pub values: Vec<String>,
+    /// The new domain's values (shared: a lattice search hands the same recode to many
+    /// roll-ups, and each result's domain points at it instead of copying the strings).
+    pub values: Arc<[String]>,
 }
 
 /// One QI of a roll-up: which QI of the finer table it comes from, and how it is recoded.
@@ -167,16 +168,31 @@ impl ClassTable {
                 None => self.qis[q.source].values.len() as u64,
             })
             .collect();
-        let code = |c: usize, i: usize| {
-            let old = self.codes[qis[c].source][i];
-            match qis[c].recode {
-                Some(r) => r.map[old as usize],
-                None => old,
-            }
-        };
-        let g = group_tuples(n, &cards, code);
-        let codes = (0..qis.len())
-            .map(|c| g.first_item.iter().map(|&i| code(c, i as usize)).collect())
+        // Each QI's codes over this table's classes, recoded once into a plain slice, so that the
+        // group-by's inner loops read one array (the search rolls up thousands of tables).
+        let recoded: Vec<Option<Vec<u32>>> = qis
+            .iter()
+            .map(|q| {
+                q.recode.map(|r| {
+                    self.codes[q.source]
+                        .iter()
+                        .map(|&old| r.map[old as usize])
+                        .collect()
+                })
+            })
+            .collect();
+        let cols: Vec<&[u32]> = qis
+            .iter()
+            .zip(&recoded)
+            .map(|(q, r)| match r {
+                Some(v) => v.as_slice(),
+                None => self.codes[q.source].as_slice(),
+            })
+            .collect();
+        let g = group_tuples(n, &cards, |c, i| cols[c][i]);
+        let codes = cols
+            .iter()
+            .map(|col| g.first_item.iter().map(|&i| col[i as usize]).collect())
             .collect();
         let counts = g.sum_per_group(|i| self.counts[i]);
         let sensitive = self
@@ -197,7 +213,7 @@ impl ClassTable {
             .map(|q| match q.recode {
                 Some(r) => Domain {
                     name: self.qis[q.source].name.clone(),
-                    values: r.values.clone().into(),
+                    values: r.values.clone(),
                 },
                 None => self.qis[q.source].clone(),
             })

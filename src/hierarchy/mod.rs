@@ -143,7 +143,10 @@ impl Hierarchy {
             });
             map.push(code);
         }
-        Ok(Recode { map, values })
+        Ok(Recode {
+            map,
+            values: values.into(),
+        })
     }
 
     /// The error for a data value the hierarchy lacks. The value is named: it is the user's own
@@ -189,7 +192,7 @@ mod tests {
             values: vec!["c".to_string(), "a".into(), "b".into()].into(),
         };
         let r = h.recode(&d, 1).unwrap();
-        assert_eq!(r.values, vec!["y", "x"]);
+        assert_eq!(r.values.to_vec(), vec!["y", "x"]);
         assert_eq!(r.map, vec![0, 1, 1]);
         let d2 = Domain {
             name: "col".into(),

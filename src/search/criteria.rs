@@ -2,6 +2,13 @@
 //! generalized table is acceptable. Records in unacceptable classes are suppressed, up to the
 //! suppression limit. All of these are monotone: merging acceptable classes gives an acceptable
 //! class, which is what lets a search tag whole regions of the lattice at once.
+//!
+//! With suppression, monotonicity of "anonymous within the suppression limit" needs more: a
+//! merge of an acceptable class with a failing one must stay acceptable, so that generalizing
+//! never suppresses more records. That holds for k-anonymity (and the highest-risk bound, the
+//! same test) and distinct l-diversity (a union has at least the distinct values of each part),
+//! not for entropy or recursive l-diversity or t-closeness, where a failing class can drag an
+//! acceptable one below the bar. [`Criterion::monotone_with_suppression`] says which.
 
 use crate::classes::ClassTable;
 use crate::criteria::l_diversity::{class_diversity, recursive_ratio};
@@ -13,6 +20,11 @@ pub trait Criterion: Sync + Send {
     fn describe(&self) -> String;
     /// Whether class `c` of `t` satisfies the criterion.
     fn class_ok(&self, t: &ClassTable, c: usize) -> bool;
+    /// Whether the union of an acceptable class and any other class is acceptable (see the
+    /// module documentation). Every criterion here is monotone without suppression.
+    fn monotone_with_suppression(&self) -> bool {
+        false
+    }
 }
 
 pub struct KAnonymity(pub u64);
@@ -23,6 +35,9 @@ impl Criterion for KAnonymity {
     }
     fn class_ok(&self, t: &ClassTable, c: usize) -> bool {
         t.counts[c] >= self.0
+    }
+    fn monotone_with_suppression(&self) -> bool {
+        true
     }
 }
 
@@ -59,6 +74,9 @@ impl Criterion for LDiversity {
             LVariant::Entropy => class_diversity(h, c).entropy >= (self.l as f64).ln() - 1e-12,
             LVariant::Recursive(cc) => recursive_ratio(h, c, self.l).is_some_and(|r| r < cc),
         }
+    }
+    fn monotone_with_suppression(&self) -> bool {
+        self.variant == LVariant::Distinct
     }
 }
 
@@ -97,6 +115,9 @@ impl Criterion for MaxProsecutorRisk {
     fn class_ok(&self, t: &ClassTable, c: usize) -> bool {
         1.0 / t.counts[c] as f64 <= self.0 + 1e-12
     }
+    fn monotone_with_suppression(&self) -> bool {
+        true
+    }
 }
 
 /// A property of the whole table after suppression (average risk, population uniqueness).
@@ -104,6 +125,11 @@ pub trait TableCriterion: Sync + Send {
     fn describe(&self) -> String;
     /// `kept`: the sizes of the classes that are not suppressed.
     fn table_ok(&self, kept: &[u64]) -> bool;
+    /// Whether a table that meets it still meets it after any generalization, with or without
+    /// suppression. Unknown is `false`: the search then evaluates every node.
+    fn monotone(&self, _with_suppression: bool) -> bool {
+        false
+    }
 }
 
 /// Average prosecutor risk (classes / records, after suppression) at most `max`.
@@ -116,6 +142,11 @@ impl TableCriterion for MaxAverageRisk {
     fn table_ok(&self, kept: &[u64]) -> bool {
         let n: u64 = kept.iter().sum();
         n > 0 && kept.len() as f64 / n as f64 <= self.0 + 1e-12
+    }
+    /// Without suppression, generalizing merges classes: fewer classes over the same records.
+    /// With suppression, un-suppressing records can raise the average.
+    fn monotone(&self, with_suppression: bool) -> bool {
+        !with_suppression
     }
 }
 

@@ -85,13 +85,12 @@ impl Loss {
             .map(|(j, &l)| {
                 let share = &g.qis[j].share[l];
                 let domain = 1.0 / g.qis[j].share[0].first().copied().unwrap_or(1.0);
-                let mut agg = 0.0;
+                // Every record at its value's share, then suppressed records raised to 1.
+                let mut agg = g.qis[j].mass[l];
                 for ((&code, &f), &bad) in t.codes[j].iter().zip(&t.counts).zip(failing) {
-                    agg += if bad {
-                        f as f64
-                    } else {
-                        f as f64 * share[code as usize]
-                    };
+                    if bad {
+                        agg += f as f64 * (1.0 - share[code as usize]);
+                    }
                 }
                 let min = n / domain;
                 let x = if n > min {
