@@ -91,6 +91,10 @@ pub struct Anonymization {
     pub max_risk: Option<f64>,
     #[serde(default)]
     pub max_average_risk: Option<f64>,
+    /// Estimated population uniqueness (Dankar et al.'s rule) at most this; the population is
+    /// given on the command line.
+    #[serde(default)]
+    pub max_population_uniqueness: Option<f64>,
     #[serde(default)]
     pub presets: Vec<String>,
 }

@@ -8,19 +8,15 @@ use serde::Serialize;
 
 use reident::analyze::{build_class_table, ToolInfo};
 use reident::anonymize::{write_transformed, Suppressed};
-use reident::criteria::t_closeness::{Distribution, GroundDistance};
 use reident::error::{Error, Result};
 use reident::generalize::Generalizer;
 use reident::hierarchy::build::Builder;
 use reident::hierarchy::Hierarchy;
 use reident::population::Population;
 use reident::progress::Progress;
-use reident::search::criteria::{
-    preset, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk, MaxPopulationUniqueness,
-    MaxProsecutorRisk, TCloseness, TableCriterion,
-};
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
+use reident::search::targets::{TargetContext, TargetSpec};
 use reident::search::{evaluate, failing_classes, optimal_with_progress, Node, Target};
 use reident::InputOptions;
 
@@ -119,6 +115,21 @@ pub struct Args {
     pub json: bool,
 }
 
+impl Args {
+    /// The targets stated by flags.
+    fn target_spec(&self) -> TargetSpec {
+        TargetSpec {
+            k: self.k,
+            l_diversity: self.l_diversity.clone(),
+            t_closeness: self.t_closeness.clone(),
+            presets: self.preset.clone(),
+            max_risk: self.max_risk,
+            max_average_risk: self.max_average_risk,
+            max_population_uniqueness: self.max_population_uniqueness,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Level {
     qi: String,
@@ -156,17 +167,6 @@ struct Risk {
     smallest_class: u64,
     highest_prosecutor_risk: f64,
     average_prosecutor_risk: f64,
-}
-
-fn spec_err(s: &str, what: &str) -> Error {
-    Error::Invalid(format!(
-        "{what} {s:?}: expected {}",
-        if what == "--l-diversity" {
-            "COL:distinct|entropy|recursive:L[:C]"
-        } else {
-            "COL:equal|ordered|hierarchical:T"
-        }
-    ))
 }
 
 /// A QI's hierarchy: `--hierarchy COL=FILE`, else one built by `--interval`, `--mask`, `--date`
@@ -213,7 +213,7 @@ fn qi_hierarchy(
     }
 }
 
-pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
+pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let started = Instant::now();
     let mut policy = super::load_policy(
         args.table.policy.as_ref(),
@@ -234,7 +234,9 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         .hierarchies
         .clone()
         .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)));
-    let k = args.k.or(an.k).unwrap_or(2);
+    let mut spec = TargetSpec::from_policy(&an).overridden_by(&args.target_spec());
+    // Every anonymization is at least 2-anonymous unless told otherwise.
+    spec.k = Some(spec.k.unwrap_or(2));
     let suppression_limit = args
         .suppression_limit
         .or(an.suppression_limit)
@@ -245,20 +247,8 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
             .map_err(|_| Error::Invalid(format!("policy metric {name:?}: use loss, loss-rank, discernibility, aecs, precision or entropy")))?,
         (None, None) => MetricArg::Loss,
     };
-    if args.l_diversity.is_empty() {
-        args.l_diversity = an.l_diversity.clone();
-    }
-    if args.t_closeness.is_empty() {
-        args.t_closeness = an.t_closeness.clone();
-    }
-    if args.preset.is_empty() {
-        args.preset = an.presets.clone();
-    }
-    args.max_risk = args.max_risk.or(an.max_risk);
-    args.max_average_risk = args.max_average_risk.or(an.max_average_risk);
     // Sensitive columns: the policy's, and those the l-diversity and t-closeness targets name.
-    for s in args.l_diversity.iter().chain(&args.t_closeness) {
-        let col = s.split(':').next().unwrap_or_default().to_string();
+    for col in spec.sensitive_columns() {
         if !policy.sensitive.contains(&col) {
             policy.sensitive.push(col);
         }
@@ -281,64 +271,28 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         .collect::<Result<Vec<_>>>()?;
     let g = Generalizer::new(base, &hierarchies)?;
     let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
-    let mut criteria: Vec<Box<dyn Criterion>> = vec![Box::new(KAnonymity(k))];
-    for s in &args.l_diversity {
-        let p: Vec<&str> = s.split(':').collect();
-        let l: usize = p
-            .get(2)
-            .and_then(|x| x.parse().ok())
-            .ok_or_else(|| spec_err(s, "--l-diversity"))?;
-        let variant = match p.get(1).copied() {
-            Some("distinct") => LVariant::Distinct,
-            Some("entropy") => LVariant::Entropy,
-            Some("recursive") => LVariant::Recursive(
-                p.get(3)
-                    .and_then(|x| x.parse().ok())
-                    .ok_or_else(|| spec_err(s, "--l-diversity"))?,
-            ),
-            _ => return Err(spec_err(s, "--l-diversity")),
-        };
-        let idx = sensitive.iter().position(|c| c == p[0]).unwrap_or(0);
-        criteria.push(Box::new(LDiversity {
-            sensitive: idx,
-            column: p[0].into(),
-            l,
-            variant,
-        }));
-    }
-    for s in &args.t_closeness {
-        let p: Vec<&str> = s.split(':').collect();
-        let t: f64 = p
-            .get(2)
-            .and_then(|x| x.parse().ok())
-            .ok_or_else(|| spec_err(s, "--t-closeness"))?;
-        let ground = match p.get(1).copied() {
-            Some("equal") => GroundDistance::Equal,
-            Some("ordered") => GroundDistance::Ordered,
-            Some("hierarchical") => GroundDistance::Hierarchical,
-            _ => return Err(spec_err(s, "--t-closeness")),
-        };
-        let idx = sensitive.iter().position(|c| c == p[0]).unwrap_or(0);
-        let h = &g.base.sensitive[idx];
-        let mut distribution = Distribution::of(h);
-        if ground == GroundDistance::Hierarchical {
-            let dir = hierarchy_dir.as_deref().ok_or_else(|| {
-                Error::Invalid(format!(
-                    "hierarchical t-closeness on {:?} needs --hierarchies DIR",
-                    p[0]
-                ))
-            })?;
-            let hier = Hierarchy::load(&dir.join(format!("hierarchy_{}.csv", p[0])))?;
-            distribution = distribution.with_hierarchy(h, &hier)?;
-        }
-        criteria.push(Box::new(TCloseness {
-            sensitive: idx,
-            column: p[0].into(),
-            t,
-            ground,
-            distribution,
-        }));
-    }
+    let population = match spec.max_population_uniqueness {
+        Some(_) => Some(
+            Population::resolve(
+                &args.population.spec(),
+                &g.base,
+                &InputOptions {
+                    delimiter: args.table.delimiter,
+                },
+            )?
+            .size,
+        ),
+        None => None,
+    };
+    let (criteria, table_criteria) = spec.build(
+        &g.base,
+        &TargetContext {
+            sensitive: &sensitive,
+            hierarchy_dir: hierarchy_dir.as_deref(),
+            population,
+            snb: args.population.snb_variant(),
+        },
+    )?;
     let metric: &dyn Metric = match metric_arg {
         MetricArg::Loss => &Loss,
         MetricArg::LossRank => &LossRank,
@@ -347,34 +301,6 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         MetricArg::Precision => &Precision,
         MetricArg::Entropy => &Entropy,
     };
-    for name in &args.preset {
-        criteria.push(preset(name).ok_or_else(|| {
-            Error::Invalid(format!(
-                "--preset {name:?}: known presets are k11-cms, risk-0.2, risk-0.09, risk-0.05"
-            ))
-        })?);
-    }
-    if let Some(x) = args.max_risk {
-        criteria.push(Box::new(MaxProsecutorRisk(x)));
-    }
-    let mut table_criteria: Vec<Box<dyn TableCriterion>> = Vec::new();
-    if let Some(x) = args.max_average_risk {
-        table_criteria.push(Box::new(MaxAverageRisk(x)));
-    }
-    if let Some(x) = args.max_population_uniqueness {
-        let population = Population::resolve(
-            &args.population.spec(),
-            &g.base,
-            &InputOptions {
-                delimiter: args.table.delimiter,
-            },
-        )?;
-        table_criteria.push(Box::new(MaxPopulationUniqueness {
-            max: x,
-            population: population.size,
-            snb: args.population.snb_variant(),
-        }));
-    }
     let targets: Vec<String> = criteria
         .iter()
         .map(|c| c.describe())

@@ -16,6 +16,7 @@
 pub mod criteria;
 pub mod heuristic;
 pub mod metrics;
+pub mod targets;
 
 use rayon::prelude::*;
 use serde::Serialize;
