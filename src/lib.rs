@@ -11,6 +11,7 @@ pub mod combos;
 pub mod convert;
 pub mod criteria;
 pub mod error;
+pub mod gate;
 pub mod generalize;
 pub mod group;
 pub mod hierarchy;
@@ -19,6 +20,7 @@ pub mod policy;
 pub mod population;
 pub mod progress;
 pub mod record_risk;
+pub mod report;
 pub mod risk;
 pub mod search;
 

@@ -147,6 +147,37 @@ impl ClassTable {
         self.counts.len()
     }
 
+    /// The classes for which `keep(class)` holds, in their order (the table after suppression).
+    pub fn retain(&self, keep: impl Fn(usize) -> bool) -> ClassTable {
+        let kept: Vec<usize> = (0..self.n_classes()).filter(|&c| keep(c)).collect();
+        ClassTable {
+            n_records: kept.iter().map(|&c| self.counts[c]).sum(),
+            qis: self.qis.clone(),
+            codes: self
+                .codes
+                .iter()
+                .map(|col| kept.iter().map(|&c| col[c]).collect())
+                .collect(),
+            counts: kept.iter().map(|&c| self.counts[c]).collect(),
+            sensitive: self
+                .sensitive
+                .iter()
+                .map(|h| {
+                    let mut triples = Vec::new();
+                    for (new, &c) in kept.iter().enumerate() {
+                        let (codes, counts) = h.of(c);
+                        triples.extend(codes.iter().zip(counts).map(|(&v, &n)| (new as u32, v, n)));
+                    }
+                    Histograms::from_triples(h.domain.clone(), kept.len(), &triples)
+                })
+                .collect(),
+            weights: self
+                .weights
+                .as_ref()
+                .map(|w| kept.iter().map(|&c| w[c]).collect()),
+        }
+    }
+
     /// The canonical texts of one class's QI values.
     pub fn key_text(&self, class: usize) -> Vec<&str> {
         self.qis

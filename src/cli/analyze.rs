@@ -4,12 +4,15 @@ use std::path::PathBuf;
 
 use reident::analyze::{build_classes, AnalyzeReport, ModelOptions};
 use reident::error::{Error, Result};
+use reident::gate::Verdict;
 use reident::hierarchy::Hierarchy;
 use reident::population::Population;
 use reident::progress::Progress;
 use reident::record_risk::RecordRisk;
+use reident::report::{Report, ReportInput};
 use reident::risk::attacker::PopulationClassSizes;
 use reident::risk::individual::IndividualRisk;
+use reident::search::targets::{TargetContext, TargetSpec};
 use reident::Roles;
 
 #[derive(Debug, clap::Args)]
@@ -27,6 +30,8 @@ pub struct Args {
     pub weight: Option<String>,
     #[command(flatten)]
     pub population: super::PopulationArgs,
+    #[command(flatten)]
+    pub targets: super::TargetArgs,
     /// Target l for distinct, entropy and recursive (c,l) l-diversity.
     #[arg(long, default_value_t = 2)]
     pub l: usize,
@@ -48,35 +53,64 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let policy = super::load_policy(
+/// What an analysis computed, before it is printed or reported.
+pub struct Computed {
+    pub analysis: AnalyzeReport,
+    pub table: reident::ClassTable,
+    pub roles: Roles,
+    pub format: &'static str,
+    pub spec: TargetSpec,
+    pub verdicts: Vec<Verdict>,
+    pub hierarchy_files: Vec<(String, PathBuf)>,
+}
+
+/// Reads the data and computes every figure and verdict; writes the per-record file when asked
+/// (`side_effects`; `verify` re-runs with it off).
+pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed> {
+    let mut policy = super::load_policy(
         args.table.policy.as_ref(),
         &args.table.qi,
         &args.sensitive,
         &args.identifying,
     )?
     .with_weight(args.weight.as_ref());
+    let (spec, hierarchy_dir) = super::targets_and_hierarchies(
+        &policy,
+        args.table.policy.as_ref(),
+        &args.targets,
+        args.hierarchies.as_ref(),
+    );
+    // The sensitive columns that l-diversity and t-closeness thresholds name are read too.
+    for col in spec.sensitive_columns() {
+        if !policy.sensitive.contains(&col) {
+            policy.sensitive.push(col);
+        }
+    }
     let (input, roles, options) =
         super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
-    let spec = args.population.spec();
+    let pop_spec = args.population.spec();
+    let (sensitive_hierarchies, hierarchy_files) =
+        sensitive_hierarchies(args, &roles, hierarchy_dir.as_deref())?;
     let models = ModelOptions {
         l: args.l,
         c: args.c,
         t: args.t,
-        sensitive_hierarchies: sensitive_hierarchies(&args, &roles)?,
+        sensitive_hierarchies,
         snb: args.population.snb_variant(),
     };
     let (total, unit) = input.progress_total();
     let progress = Progress::new(total, unit, quiet);
     let timing = std::env::var_os("REIDENT_TIMING").is_some();
     let started = std::time::Instant::now();
-    let (table, row_classes) =
-        build_classes(&input, &roles, args.record_risk.is_some(), &progress)?;
+    let record_risk = args.record_risk.as_ref().filter(|_| side_effects);
+    let (table, row_classes) = build_classes(&input, &roles, record_risk.is_some(), &progress)?;
     let built = started.elapsed();
-    let population = Population::resolve(&spec, &table, &options)?;
-    if let (Some(path), Some(rows)) = (&args.record_risk, &row_classes) {
+    let population = Population::resolve(&pop_spec, &table, &options)?;
+    if let (Some(path), Some(rows)) = (record_risk, &row_classes) {
         let sizes = PopulationClassSizes::of(&table, &population);
         let journalist: Vec<f64> = sizes.sizes.iter().map(|&f| 1.0 / f).collect();
         let individual = IndividualRisk::per_class(&table);
@@ -91,7 +125,19 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         }
         .write(path)?;
     }
-    let report = AnalyzeReport::with_models(&input, &roles, &table, population, &models)?;
+    let population_size = population.size;
+    let analysis = AnalyzeReport::with_models(&input, &roles, &table, population, &models)?;
+    let sensitive_names = roles.names(&roles.sensitive);
+    let (criteria, table_criteria) = spec.build(
+        &table,
+        &TargetContext {
+            sensitive: &sensitive_names,
+            hierarchy_dir: hierarchy_dir.as_deref(),
+            population: Some(population_size),
+            snb: args.population.snb_variant(),
+        },
+    )?;
+    let verdicts = reident::gate::check(&table, &criteria, &table_criteria);
     if timing {
         eprintln!(
             "timing: class table {:.3} s, population, models and per-record output {:.3} s",
@@ -99,20 +145,109 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             (started.elapsed() - built).as_secs_f64()
         );
     }
+    Ok(Computed {
+        analysis,
+        table,
+        format: match input.format() {
+            reident::input::Format::Parquet => "parquet",
+            reident::input::Format::Csv => "csv",
+        },
+        roles,
+        spec,
+        verdicts,
+        hierarchy_files,
+    })
+}
+
+/// The report of an analysis (also `gate`'s).
+pub fn report(
+    args: &Args,
+    c: &Computed,
+    kind: &str,
+    command_line: Vec<String>,
+    started: std::time::SystemTime,
+) -> Result<Report> {
+    let mut figures = serde_json::Map::new();
+    let mut analysis = serde_json::to_value(&c.analysis)
+        .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
+    if let serde_json::Value::Object(m) = &mut analysis {
+        // Kept once, in the report's own fields.
+        for k in ["schema_version", "tool", "dataset"] {
+            m.remove(k);
+        }
+    }
+    figures.insert("analysis".into(), analysis);
+    // Which QI combinations single people out (all subsets up to 10 QIs, else up to 3 QIs).
+    let n_qi = c.table.qis.len();
+    let qi_only = reident::ClassTable {
+        sensitive: Vec::new(),
+        ..c.table.clone()
+    };
+    let combos = reident::combos::combos(&qi_only, if n_qi <= 10 { n_qi } else { 3 }, &[], None)?;
+    figures.insert(
+        "combinations".into(),
+        serde_json::to_value(&combos)
+            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?,
+    );
+    let k = c.spec.disclosure_k();
+    if args.report.show_values {
+        figures.insert(
+            "small_classes".into(),
+            reident::report::small_classes(&c.table, k, 1000),
+        );
+    }
+    Report::new(
+        ReportInput {
+            kind,
+            command_line,
+            started,
+            data: &args.table.data,
+            format: c.format,
+            records: c.table.n_records,
+            columns: super::column_roles(&c.roles),
+            policy: args.table.policy.as_deref(),
+            hierarchies: c.hierarchy_files.clone(),
+            disclosure_k: k,
+            show_values: args.report.show_values,
+        },
+        figures,
+        c.verdicts.clone(),
+    )
+}
+
+pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let c = compute(&args, quiet, true)?;
+    if args.report.report.is_some() || args.report.audit_log.is_some() {
+        let r = report(&args, &c, "analyze", super::command_line(), started)?;
+        if let Some(dir) = super::publish(&r, &args.report, &args.table.data, started, false)? {
+            if !args.json {
+                eprintln!("report written to {}", dir.display());
+            }
+        }
+    }
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
+        let text = serde_json::to_string_pretty(&c.analysis)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", report.render_text());
+        print!("{}", c.analysis.render_text());
+        for v in &c.verdicts {
+            println!("{}", super::verdict_line(v));
+        }
     }
     Ok(0)
 }
 
 /// Hierarchies for sensitive columns: explicit COLUMN=FILE pairs, then files found in --hierarchies.
-fn sensitive_hierarchies(args: &Args, roles: &Roles) -> Result<Vec<(String, Hierarchy)>> {
+fn sensitive_hierarchies(
+    args: &Args,
+    roles: &Roles,
+    dir: Option<&std::path::Path>,
+) -> Result<(Vec<(String, Hierarchy)>, Vec<(String, PathBuf)>)> {
     let sensitive = roles.names(&roles.sensitive);
     let mut out = Vec::new();
+    let mut files = Vec::new();
     for pair in &args.sensitive_hierarchy {
         let (col, file) = pair.split_once('=').ok_or_else(|| {
             Error::Invalid(format!(
@@ -128,14 +263,16 @@ fn sensitive_hierarchies(args: &Args, roles: &Roles) -> Result<Vec<(String, Hier
             col.to_string(),
             Hierarchy::load(std::path::Path::new(file))?,
         ));
+        files.push((col.to_string(), PathBuf::from(file)));
     }
-    if let Some(dir) = &args.hierarchies {
+    if let Some(dir) = dir {
         for col in &sensitive {
             let path = dir.join(format!("hierarchy_{col}.csv"));
             if path.exists() && !out.iter().any(|(c, _)| c == col) {
                 out.push((col.clone(), Hierarchy::load(&path)?));
+                files.push((col.clone(), path));
             }
         }
     }
-    Ok(out)
+    Ok((out, files))
 }

@@ -65,37 +65,17 @@ pub struct Args {
     /// A QI generalized only by suppression (value, then `*`).
     #[arg(long, value_name = "COLUMN")]
     pub suppress: Vec<String>,
-    /// k of k-anonymity (default: the policy's, else 2).
-    #[arg(long)]
-    pub k: Option<u64>,
+    #[command(flatten)]
+    pub targets: super::TargetArgs,
     /// Share of records that may be suppressed, 0 to 1 (default: the policy's, else 0).
     #[arg(long)]
     pub suppression_limit: Option<f64>,
-    /// l-diversity: COLUMN:distinct|entropy|recursive:L[:C] (repeatable).
-    #[arg(long = "l-diversity", value_name = "COL:VARIANT:L[:C]")]
-    pub l_diversity: Vec<String>,
-    /// t-closeness: COLUMN:equal|ordered|hierarchical:T (repeatable; hierarchical uses the
-    /// column's hierarchy in --hierarchies).
-    #[arg(long = "t-closeness", value_name = "COL:DISTANCE:T")]
-    pub t_closeness: Vec<String>,
     /// Use the heuristic search even when the lattice is small enough for the optimal one.
     #[arg(long)]
     pub heuristic: bool,
     /// Time budget of the heuristic's improvement phase, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub time_limit: f64,
-    /// Named targets: k11-cms (k >= 11), risk-0.2, risk-0.09, risk-0.05 (highest prosecutor risk).
-    #[arg(long, value_name = "NAME")]
-    pub preset: Vec<String>,
-    /// Highest prosecutor risk at most this (every class of at least 1/X records).
-    #[arg(long, value_name = "X")]
-    pub max_risk: Option<f64>,
-    /// Average prosecutor risk (after suppression) at most this.
-    #[arg(long, value_name = "X")]
-    pub max_average_risk: Option<f64>,
-    /// Estimated population uniqueness (Dankar's rule) at most this; give the population.
-    #[arg(long, value_name = "X")]
-    pub max_population_uniqueness: Option<f64>,
     #[command(flatten)]
     pub population: super::PopulationArgs,
     /// The utility metric the search minimizes (default: the policy's, else loss).
@@ -113,21 +93,8 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
-}
-
-impl Args {
-    /// The targets stated by flags.
-    fn target_spec(&self) -> TargetSpec {
-        TargetSpec {
-            k: self.k,
-            l_diversity: self.l_diversity.clone(),
-            t_closeness: self.t_closeness.clone(),
-            presets: self.preset.clone(),
-            max_risk: self.max_risk,
-            max_average_risk: self.max_average_risk,
-            max_population_uniqueness: self.max_population_uniqueness,
-        }
-    }
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
 #[derive(Serialize)]
@@ -138,8 +105,9 @@ struct Level {
     example: String,
 }
 
+/// The figures of an anonymization (the `--json` output and the report's `anonymization`).
 #[derive(Serialize)]
-struct Report {
+pub struct Summary {
     schema_version: u32,
     tool: ToolInfo,
     dataset: String,
@@ -151,6 +119,8 @@ struct Report {
     top: Vec<Node>,
     before: Risk,
     after: Risk,
+    /// Records in the input.
+    before_records: u64,
     /// The metric on the untransformed data (every QI at level 0, nothing suppressed).
     utility_before: f64,
     nodes_in_lattice: u64,
@@ -213,7 +183,95 @@ fn qi_hierarchy(
     }
 }
 
+/// What an anonymization computed, before anything is written.
+pub struct Anonymized {
+    pub summary: Summary,
+    input: reident::Input,
+    roles: reident::Roles,
+    hierarchies: Vec<Hierarchy>,
+    levels: Vec<usize>,
+    table: reident::ClassTable,
+    failing: Vec<bool>,
+    verdicts: Vec<reident::gate::Verdict>,
+    disclosure_k: u64,
+    hierarchy_files: Vec<(String, PathBuf)>,
+}
+
+impl Anonymized {
+    /// The report of this anonymization: the summary, and the targets checked on the output
+    /// (the transformed classes that are kept).
+    pub fn report(
+        &self,
+        args: &Args,
+        command_line: Vec<String>,
+        started: std::time::SystemTime,
+    ) -> Result<reident::report::Report> {
+        let mut v = serde_json::to_value(&self.summary)
+            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
+        if let serde_json::Value::Object(m) = &mut v {
+            for k in ["schema_version", "tool", "dataset"] {
+                m.remove(k);
+            }
+        }
+        let mut figures = serde_json::Map::new();
+        figures.insert("anonymization".into(), v);
+        reident::report::Report::new(
+            reident::report::ReportInput {
+                kind: "anonymize",
+                command_line,
+                started,
+                data: &args.table.data,
+                format: match self.input.format() {
+                    reident::input::Format::Parquet => "parquet",
+                    reident::input::Format::Csv => "csv",
+                },
+                records: self.summary.before_records,
+                columns: super::column_roles(&self.roles),
+                policy: args.table.policy.as_deref(),
+                hierarchies: self.hierarchy_files.clone(),
+                disclosure_k: self.disclosure_k,
+                show_values: args.report.show_values,
+            },
+            figures,
+            self.verdicts.clone(),
+        )
+    }
+}
+
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started_at = std::time::SystemTime::now();
+    let mut a = compute(&args, quiet, true)?;
+    if let Some(out) = &args.output {
+        let written = write_transformed(
+            &a.input,
+            &a.roles,
+            &a.hierarchies,
+            &a.levels,
+            &a.table,
+            &a.failing,
+            match args.suppressed {
+                SuppressedArg::Remove => Suppressed::Remove,
+                SuppressedArg::Star => Suppressed::Star,
+            },
+            out,
+        )?;
+        a.summary.output = Some(out.display().to_string());
+        a.summary.records_written = Some(written);
+    }
+    if args.report.report.is_some() || args.report.audit_log.is_some() {
+        let r = a.report(&args, super::command_line(), started_at)?;
+        if let Some(dir) = super::publish(&r, &args.report, &args.table.data, started_at, false)? {
+            if !args.json {
+                eprintln!("report written to {}", dir.display());
+            }
+        }
+    }
+    print_summary(&a.summary, args.json)?;
+    Ok(0)
+}
+
+/// Searches the transformation and measures it; writes nothing.
+pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymized> {
     let started = Instant::now();
     let mut policy = super::load_policy(
         args.table.policy.as_ref(),
@@ -234,7 +292,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         .hierarchies
         .clone()
         .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)));
-    let mut spec = TargetSpec::from_policy(&an).overridden_by(&args.target_spec());
+    let mut spec = TargetSpec::from_policy(&an).overridden_by(&args.targets.spec());
     // Every anonymization is at least 2-anonymous unless told otherwise.
     spec.k = Some(spec.k.unwrap_or(2));
     let suppression_limit = args
@@ -356,6 +414,8 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             },
         }
     };
+    let kept_table = table.retain(|c| !failing[c]);
+    let disclosure_k = spec.disclosure_k();
     let transformation = qi_names
         .iter()
         .enumerate()
@@ -363,30 +423,15 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             qi: name.clone(),
             level: best.levels[q],
             levels: g.qis[q].levels(),
-            example: g.qis[q].domains[best.levels[q]]
-                .values
-                .first()
-                .cloned()
-                .unwrap_or_default(),
+            example: example_value(&kept_table, q, disclosure_k),
         })
         .collect();
-    let written = match &args.output {
-        Some(out) => Some(write_transformed(
-            &input,
-            &roles,
-            &hierarchies,
-            &best.levels,
-            &table,
-            &failing,
-            match args.suppressed {
-                SuppressedArg::Remove => Suppressed::Remove,
-                SuppressedArg::Star => Suppressed::Star,
-            },
-            out,
-        )?),
-        None => None,
-    };
-    let report = Report {
+    let verdicts = reident::gate::check(&kept_table, &target.criteria, &target.table_criteria);
+    let hierarchy_files = qi_names
+        .iter()
+        .filter_map(|q| hierarchy_file(args, q, hierarchy_dir.as_deref()).map(|f| (q.clone(), f)))
+        .collect();
+    let summary = Summary {
         schema_version: 1,
         tool: ToolInfo::current(),
         dataset: input.path().display().to_string(),
@@ -404,14 +449,70 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             &vec![false; g.base.n_classes()],
         ),
         after: risk(&table, Some(&failing)),
+        before_records: g.base.n_records,
         nodes_in_lattice: result.nodes_in_lattice,
         nodes_evaluated: result.nodes_evaluated,
         optimal: result.optimal,
         seconds: started.elapsed().as_secs_f64(),
-        output: args.output.as_ref().map(|p| p.display().to_string()),
-        records_written: written,
+        output: None,
+        records_written: None,
     };
-    if args.json {
+    Ok(Anonymized {
+        summary,
+        input,
+        roles,
+        hierarchies,
+        levels: best.levels.clone(),
+        table,
+        failing,
+        verdicts,
+        disclosure_k,
+        hierarchy_files,
+    })
+}
+
+/// An example of a generalized value: the QI's most frequent value in the output, shown only
+/// if at least `k` records have it (a rare value is the kind a report must not show).
+fn example_value(t: &reident::ClassTable, q: usize, k: u64) -> String {
+    let mut records = vec![0u64; t.qis[q].values.len()];
+    for (&code, &n) in t.codes[q].iter().zip(&t.counts) {
+        records[code as usize] += n;
+    }
+    match records
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
+    {
+        Some((code, &n)) if n >= k => t.qis[q].values[code].clone(),
+        _ => format!("(withheld: no value has {k} records)"),
+    }
+}
+
+/// The file a QI's hierarchy was read from, if it came from a file.
+fn hierarchy_file(args: &Args, qi: &str, dir: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(f) = args
+        .hierarchy
+        .iter()
+        .find_map(|s| s.split_once('=').filter(|(c, _)| *c == qi).map(|(_, f)| f))
+    {
+        return Some(PathBuf::from(f));
+    }
+    let built = [&args.interval, &args.mask, &args.date]
+        .iter()
+        .any(|specs| {
+            specs
+                .iter()
+                .any(|s| s.split_once(':').is_some_and(|(c, _)| c == qi))
+        })
+        || args.suppress.iter().any(|c| c == qi);
+    if built {
+        return None;
+    }
+    dir.map(|d| d.join(format!("hierarchy_{qi}.csv")))
+}
+
+fn print_summary(report: &Summary, json: bool) -> Result<()> {
+    if json {
         println!(
             "{}",
             serde_json::to_string_pretty(&report)
@@ -473,5 +574,5 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             println!("wrote {w} records to {o}");
         }
     }
-    Ok(0)
+    Ok(())
 }

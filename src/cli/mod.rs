@@ -4,8 +4,10 @@ pub mod analyze;
 pub mod anonymize;
 pub mod combos;
 pub mod convert;
+pub mod gate;
 pub mod hierarchy;
 pub mod suda;
+pub mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -43,6 +45,10 @@ pub enum Command {
     Hierarchy(hierarchy::Args),
     /// Minimal sample uniques (SUDA2) and SUDA / DIS-SUDA scores per record.
     Suda(suda::Args),
+    /// Check the data against the policy's thresholds: exit 0 (all hold), 1 (one fails), 2 (error).
+    Gate(gate::Args),
+    /// Check a report's integrity, and with the data, its hash and every figure; or an audit log.
+    Verify(verify::Args),
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -59,6 +65,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),
         Command::Suda(a) => suda::run(a, cli.quiet),
+        Command::Gate(a) => gate::run(a, cli.quiet),
+        Command::Verify(a) => verify::run(a, cli.quiet),
     }
 }
 
@@ -163,4 +171,175 @@ pub struct TableArgs {
     /// CSV delimiter (default: detected from the header line).
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+}
+
+/// `--report`, `--show-values` and `--audit-log`, shared by the commands that write reports.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportArgs {
+    /// Write report.json, report.md and report.html to DIR (without DIR:
+    /// reports/<data file stem>-<UTC time>/).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    pub report: Option<std::path::PathBuf>,
+    /// Let the report show the QI values of classes smaller than the policy's largest k (it
+    /// says so on its first line). Without it, no value of a small class is written.
+    #[arg(long)]
+    pub show_values: bool,
+    /// The audit log that each reporting run appends one line to (default: reports/audit.log).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<std::path::PathBuf>,
+}
+
+/// The roles of every column of the file, for the report.
+pub fn column_roles(roles: &reident::Roles) -> Vec<reident::report::ColumnRole> {
+    (0..roles.columns.len())
+        .map(|i| reident::report::ColumnRole {
+            name: roles.columns[i].clone(),
+            role: if roles.qi.contains(&i) {
+                "quasi-identifier"
+            } else if roles.sensitive.contains(&i) {
+                "sensitive"
+            } else if roles.identifying.contains(&i) {
+                "identifying"
+            } else if roles.weight == Some(i) {
+                "weight"
+            } else {
+                "insensitive"
+            }
+            .to_string(),
+        })
+        .collect()
+}
+
+/// The command line of this process, for reports and the audit log.
+pub fn command_line() -> Vec<String> {
+    std::env::args().collect()
+}
+
+/// Writes the report folder (when asked) and appends the audit line; returns the folder.
+pub fn publish(
+    report: &reident::report::Report,
+    args: &ReportArgs,
+    data: &std::path::Path,
+    started: std::time::SystemTime,
+    always_audit: bool,
+) -> Result<Option<std::path::PathBuf>> {
+    let dir = args.report.as_ref().map(|d| {
+        if d.as_os_str().is_empty() {
+            reident::report::default_dir(data, started)
+        } else {
+            d.clone()
+        }
+    });
+    if let Some(dir) = &dir {
+        report.write_dir(dir)?;
+    }
+    if dir.is_some() || always_audit || args.audit_log.is_some() {
+        let log = args
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from("reports/audit.log"));
+        reident::report::audit::append(
+            &log,
+            reident::report::audit::Entry {
+                time: report.run.started_at.clone(),
+                user: report.run.user.clone(),
+                host: report.run.host.clone(),
+                command: report.run.command_line.clone(),
+                input_sha256: report.dataset.sha256.clone(),
+                report_sha256: Some(report.integrity.sha256.clone()),
+                verdict: report.verdict.clone(),
+                prev_sha256: String::new(),
+                sha256: String::new(),
+            },
+        )?;
+    }
+    Ok(dir)
+}
+
+/// Privacy targets given as flags (they override the policy's `anonymization` section).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TargetArgs {
+    /// k of k-anonymity (anonymize: default the policy's, else 2).
+    #[arg(long)]
+    pub k: Option<u64>,
+    /// l-diversity: COLUMN:distinct:L, COLUMN:entropy:L or COLUMN:recursive:L:C (repeatable).
+    #[arg(long = "l-diversity", value_name = "COL:VARIANT:L[:C]")]
+    pub l_diversity: Vec<String>,
+    /// t-closeness: COLUMN:equal|ordered|hierarchical:T (repeatable; hierarchical uses the
+    /// column's hierarchy in --hierarchies).
+    #[arg(long = "t-closeness", value_name = "COL:DISTANCE:T")]
+    pub t_closeness: Vec<String>,
+    /// Named targets: k11-cms (k >= 11), risk-0.2, risk-0.09, risk-0.05 (highest prosecutor risk).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Vec<String>,
+    /// Highest prosecutor risk at most this (every class of at least 1/X records).
+    #[arg(long, value_name = "X")]
+    pub max_risk: Option<f64>,
+    /// Average prosecutor risk (after suppression) at most this.
+    #[arg(long, value_name = "X")]
+    pub max_average_risk: Option<f64>,
+    /// Estimated population uniqueness (Dankar's rule) at most this; give the population.
+    #[arg(long, value_name = "X")]
+    pub max_population_uniqueness: Option<f64>,
+}
+
+impl TargetArgs {
+    pub fn spec(&self) -> reident::search::targets::TargetSpec {
+        reident::search::targets::TargetSpec {
+            k: self.k,
+            l_diversity: self.l_diversity.clone(),
+            t_closeness: self.t_closeness.clone(),
+            presets: self.preset.clone(),
+            max_risk: self.max_risk,
+            max_average_risk: self.max_average_risk,
+            max_population_uniqueness: self.max_population_uniqueness,
+        }
+    }
+}
+
+/// The policy's targets overridden by the flags, and the hierarchy folder: `--hierarchies`, else
+/// the policy's `hierarchies` (relative to the policy file).
+pub fn targets_and_hierarchies(
+    policy: &reident::Policy,
+    policy_path: Option<&std::path::PathBuf>,
+    flags: &TargetArgs,
+    hierarchies: Option<&std::path::PathBuf>,
+) -> (
+    reident::search::targets::TargetSpec,
+    Option<std::path::PathBuf>,
+) {
+    let an = policy.anonymization.clone().unwrap_or_default();
+    let policy_dir = policy_path
+        .and_then(|p| p.parent())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let dir = hierarchies
+        .cloned()
+        .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)));
+    (
+        reident::search::targets::TargetSpec::from_policy(&an).overridden_by(&flags.spec()),
+        dir,
+    )
+}
+
+/// One line per verdict, for people and CI logs: `PASS 5-anonymity (smallest class: 5)`.
+pub fn verdict_line(v: &reident::gate::Verdict) -> String {
+    let m = match v.measured {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        Some(x) => format!("{x:.6}"),
+        None => "none".into(),
+    };
+    let mut s = format!(
+        "{} {} ({}: {m})",
+        if v.passed { "PASS" } else { "FAIL" },
+        v.threshold,
+        v.measure
+    );
+    if !v.passed && v.records_failing > 0 {
+        s.push_str(&format!(
+            "; {} classes, {} records fail",
+            v.classes_failing, v.records_failing
+        ));
+    }
+    s
 }

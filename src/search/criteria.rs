@@ -25,6 +25,12 @@ pub trait Criterion: Sync + Send {
     fn monotone_with_suppression(&self) -> bool {
         false
     }
+    /// The figure a report shows for this criterion (`"smallest class"`, ...), and whether the
+    /// worst class is the one with the lowest value of [`Criterion::class_measure`].
+    fn measure(&self) -> (&'static str, bool);
+    /// Class `c`'s figure; `None` where it has none (recursive l on a class with fewer than l
+    /// values: no c makes it diverse).
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64>;
 }
 
 pub struct KAnonymity(pub u64);
@@ -38,6 +44,12 @@ impl Criterion for KAnonymity {
     }
     fn monotone_with_suppression(&self) -> bool {
         true
+    }
+    fn measure(&self) -> (&'static str, bool) {
+        ("smallest class", true)
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        Some(t.counts[c] as f64)
     }
 }
 
@@ -78,6 +90,21 @@ impl Criterion for LDiversity {
     fn monotone_with_suppression(&self) -> bool {
         self.variant == LVariant::Distinct
     }
+    fn measure(&self) -> (&'static str, bool) {
+        match self.variant {
+            LVariant::Distinct => ("fewest distinct values in a class", true),
+            LVariant::Entropy => ("lowest entropy l (exp of the class entropy)", true),
+            LVariant::Recursive(_) => ("highest r1 / (r_l + ... + r_m) of a class", false),
+        }
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        let h = &t.sensitive[self.sensitive];
+        match self.variant {
+            LVariant::Distinct => Some(class_diversity(h, c).distinct as f64),
+            LVariant::Entropy => Some(class_diversity(h, c).entropy.exp()),
+            LVariant::Recursive(_) => recursive_ratio(h, c, self.l),
+        }
+    }
 }
 
 pub struct TCloseness {
@@ -103,6 +130,15 @@ impl Criterion for TCloseness {
             .distance(&t.sensitive[self.sensitive], c, self.ground)
             <= self.t + 1e-12
     }
+    fn measure(&self) -> (&'static str, bool) {
+        ("largest distance of a class to the table", false)
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        Some(
+            self.distribution
+                .distance(&t.sensitive[self.sensitive], c, self.ground),
+        )
+    }
 }
 
 /// Highest prosecutor risk at most `max`: every class has at least `1/max` records.
@@ -118,6 +154,12 @@ impl Criterion for MaxProsecutorRisk {
     fn monotone_with_suppression(&self) -> bool {
         true
     }
+    fn measure(&self) -> (&'static str, bool) {
+        ("highest prosecutor risk", false)
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        Some(1.0 / t.counts[c] as f64)
+    }
 }
 
 /// A property of the whole table after suppression (average risk, population uniqueness).
@@ -130,6 +172,8 @@ pub trait TableCriterion: Sync + Send {
     fn monotone(&self, _with_suppression: bool) -> bool {
         false
     }
+    /// The figure compared with the threshold (for reports), when there is one.
+    fn measure(&self, kept: &[u64]) -> Option<f64>;
 }
 
 /// Average prosecutor risk (classes / records, after suppression) at most `max`.
@@ -147,6 +191,10 @@ impl TableCriterion for MaxAverageRisk {
     /// With suppression, un-suppressing records can raise the average.
     fn monotone(&self, with_suppression: bool) -> bool {
         !with_suppression
+    }
+    fn measure(&self, kept: &[u64]) -> Option<f64> {
+        let n: u64 = kept.iter().sum();
+        (n > 0).then(|| kept.len() as f64 / n as f64)
     }
 }
 
@@ -172,6 +220,11 @@ impl TableCriterion for MaxPopulationUniqueness {
             .estimate
             .share
             .is_some_and(|s| s <= self.max + 1e-12)
+    }
+    fn measure(&self, kept: &[u64]) -> Option<f64> {
+        use crate::risk::estimators::{dankar, FreqOfFreq};
+        let freq = FreqOfFreq::from_class_sizes(kept.iter().copied());
+        dankar(&freq, self.population, self.snb).estimate.share
     }
 }
 

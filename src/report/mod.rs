@@ -1,0 +1,450 @@
+//! The report: one versioned model that every command fills, and the files an auditor keeps.
+//!
+//! A report says what was measured (every figure, as the command computed it), on what (the data
+//! file's name and SHA-256, its columns and their roles), under which assumptions (the policy file,
+//! whole, with its SHA-256; the population; the hierarchies and their hashes), against which
+//! thresholds (one verdict each), by which tool, command line, user, host and time. It is sealed:
+//! a SHA-256 over its canonical content ([`canonical_json`]) is stored in it, so an edit is
+//! detected by `reident verify`, which can also re-run the analysis on the data and compare.
+//!
+//! Exporters ([`export`]) write it as JSON (the record), Markdown and self-contained HTML (for
+//! people). A report never holds the QI or sensitive values of a class smaller than the
+//! disclosure k (the largest k the policy requires, 11 by default) unless the user asked with
+//! `--show-values`, and then its first line says so.
+
+pub mod audit;
+pub mod export;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::classes::ClassTable;
+use crate::error::{Error, Result};
+use crate::gate::Verdict;
+
+/// The version of the report format. Bump it when a field changes meaning or goes away.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The report (see the module documentation and `docs/report.schema.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub schema_version: u32,
+    /// The command that made it: `analyze`, `anonymize`, `gate`, `combos` or `suda`.
+    pub kind: String,
+    /// Set when `--show-values` put data values of small classes in the report.
+    pub shows_values: bool,
+    /// A line every exporter puts first (the `--show-values` warning), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    pub tool: Tool,
+    pub run: Run,
+    pub dataset: Dataset,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyRecord>,
+    /// Hierarchy files the command read.
+    #[serde(default)]
+    pub hierarchies: Vec<FileRecord>,
+    /// Classes smaller than this never have their values in the report (without
+    /// `--show-values`).
+    pub disclosure_k: u64,
+    /// The command's figures, by section: `analysis`, `combinations`, `anonymization`, `suda`,
+    /// `small_classes` (only with `--show-values`).
+    pub figures: Map<String, Value>,
+    /// One verdict per threshold.
+    pub thresholds: Vec<Verdict>,
+    /// `pass`, `fail` or `not assessed` (no thresholds).
+    pub verdict: String,
+    pub integrity: Integrity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    /// UTC, RFC 3339.
+    pub started_at: String,
+    pub seconds: f64,
+    /// The arguments as given (`reident` first); `verify` re-runs them.
+    pub command_line: Vec<String>,
+    pub working_directory: String,
+    pub user: String,
+    pub host: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    pub file_name: String,
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub format: String,
+    pub records: u64,
+    /// Every column of the file, in file order, with its role.
+    pub columns: Vec<ColumnRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnRole {
+    pub name: String,
+    /// `quasi-identifier`, `sensitive`, `identifying`, `weight` or `insensitive`.
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyRecord {
+    pub path: String,
+    pub sha256: String,
+    /// The policy file as parsed JSON, whole.
+    pub content: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRecord {
+    pub column: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Integrity {
+    pub algorithm: String,
+    /// How the hashed text is made from the report.
+    pub canonicalization: String,
+    pub sha256: String,
+}
+
+const CANONICALIZATION: &str =
+    "the report as JSON without its integrity field, object keys sorted, no whitespace";
+
+impl Integrity {
+    fn unsealed() -> Self {
+        Integrity {
+            algorithm: "sha256".into(),
+            canonicalization: CANONICALIZATION.into(),
+            sha256: String::new(),
+        }
+    }
+}
+
+/// The SHA-256 of a file, as lowercase hex, read in blocks (files may be large).
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// JSON with object keys sorted at every depth and no whitespace: the same text for the same
+/// content whatever the key order or formatting of the file (serde_json's own map order depends
+/// on a crate feature that any dependency may turn on, so the order is made explicit here).
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*k).clone()).to_string());
+                out.push(':');
+                write_canonical(&m[k.as_str()], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The hash a sealed report must carry: over its JSON value without `integrity`.
+pub fn content_hash(report: &Value) -> String {
+    let mut v = report.clone();
+    if let Value::Object(m) = &mut v {
+        m.remove("integrity");
+    }
+    sha256_bytes(canonical_json(&v).as_bytes())
+}
+
+/// Everything a report needs from the command that makes it, besides the figures.
+pub struct ReportInput<'a> {
+    pub kind: &'a str,
+    pub command_line: Vec<String>,
+    pub started: std::time::SystemTime,
+    pub data: &'a Path,
+    pub format: &'a str,
+    pub records: u64,
+    pub columns: Vec<ColumnRole>,
+    pub policy: Option<&'a Path>,
+    pub hierarchies: Vec<(String, PathBuf)>,
+    pub disclosure_k: u64,
+    pub show_values: bool,
+}
+
+impl Report {
+    /// A sealed report.
+    pub fn new(
+        input: ReportInput,
+        figures: Map<String, Value>,
+        thresholds: Vec<Verdict>,
+    ) -> Result<Report> {
+        let dataset = Dataset {
+            file_name: input
+                .data
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: input.data.display().to_string(),
+            sha256: sha256_file(input.data)?,
+            bytes: std::fs::metadata(input.data)
+                .map_err(|e| Error::io(input.data, e))?
+                .len(),
+            format: input.format.to_string(),
+            records: input.records,
+            columns: input.columns,
+        };
+        let policy = match input.policy {
+            Some(p) => {
+                let text = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                Some(PolicyRecord {
+                    path: p.display().to_string(),
+                    sha256: sha256_bytes(&text),
+                    content: serde_json::from_slice(&text).map_err(|e| Error::Policy {
+                        path: p.to_path_buf(),
+                        message: e.to_string(),
+                    })?,
+                })
+            }
+            None => None,
+        };
+        let hierarchies = input
+            .hierarchies
+            .iter()
+            .map(|(column, path)| {
+                Ok(FileRecord {
+                    column: column.clone(),
+                    path: path.display().to_string(),
+                    sha256: sha256_file(path)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let verdict = crate::gate::overall(&thresholds).to_string();
+        let mut report = Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            kind: input.kind.to_string(),
+            shows_values: input.show_values,
+            notice: input.show_values.then(|| {
+                format!(
+                    "WARNING: this report shows data values of classes smaller than {} (--show-values); do not share it as a de-identified summary.",
+                    input.disclosure_k
+                )
+            }),
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME").into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            run: Run {
+                started_at: humantime::format_rfc3339_millis(input.started).to_string(),
+                seconds: input.started.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0),
+                command_line: input.command_line,
+                working_directory: std::env::current_dir()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default(),
+                user: user_name(),
+                host: host_name(),
+            },
+            dataset,
+            policy,
+            hierarchies,
+            disclosure_k: input.disclosure_k,
+            figures,
+            thresholds,
+            verdict,
+            integrity: Integrity::unsealed(),
+        };
+        report.seal()?;
+        Ok(report)
+    }
+
+    /// Stores the content hash.
+    pub fn seal(&mut self) -> Result<()> {
+        let v = self.to_value()?;
+        self.integrity.sha256 = content_hash(&v);
+        Ok(())
+    }
+
+    pub fn to_value(&self) -> Result<Value> {
+        serde_json::to_value(self)
+            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))
+    }
+
+    /// Reads a report file: any JSON that has the report's shape.
+    pub fn load(path: &Path) -> Result<(Report, Value)> {
+        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let value: Value = serde_json::from_slice(&text)
+            .map_err(|e| Error::Invalid(format!("{}: not a JSON document: {e}", path.display())))?;
+        let report: Report = serde_json::from_value(value.clone()).map_err(|e| {
+            Error::Invalid(format!("{}: not a reident report: {e}", path.display()))
+        })?;
+        if report.schema_version != REPORT_SCHEMA_VERSION {
+            return Err(Error::Invalid(format!(
+                "{}: report schema_version {} is not supported (this reident reads {REPORT_SCHEMA_VERSION})",
+                path.display(),
+                report.schema_version
+            )));
+        }
+        Ok((report, value))
+    }
+
+    /// Writes `report.json`, `report.md` and `report.html` into `dir` (created if needed), each
+    /// through a temporary file, and returns their paths.
+    pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let mut rendered = Vec::new();
+        // Render everything before writing anything, so that a failure leaves no partial set.
+        for e in export::exporters() {
+            rendered.push((dir.join(e.file_name()), e.render(self)?));
+        }
+        let mut out = Vec::new();
+        for (path, text) in rendered {
+            crate::convert::write_atomically(&path, |w| {
+                use std::io::Write;
+                w.write_all(text.as_bytes())
+                    .map_err(|e| Error::io(&path, e))
+            })?;
+            out.push(path);
+        }
+        Ok(out)
+    }
+}
+
+/// The default report folder: `reports/<dataset stem>-<UTC timestamp>/`.
+pub fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
+    let stem = data
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    let stamp = humantime::format_rfc3339_seconds(started)
+        .to_string()
+        .replace([':', '-'], "");
+    PathBuf::from("reports").join(format!("{stem}-{stamp}"))
+}
+
+/// The user running reident, from the environment (`USER`, `USERNAME`, `LOGNAME`).
+pub fn user_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The host name (Linux: the kernel's; elsewhere `HOSTNAME` / `COMPUTERNAME`).
+pub fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            ["HOSTNAME", "COMPUTERNAME"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The classes smaller than `k`, smallest first, with their QI values: only for
+/// `--show-values` (at most `limit` of them).
+pub fn small_classes(table: &ClassTable, k: u64, limit: usize) -> Value {
+    let mut small: Vec<usize> = (0..table.n_classes())
+        .filter(|&c| table.counts[c] < k)
+        .collect();
+    small.sort_by_key(|&c| (table.counts[c], c));
+    let total = small.len();
+    let listed: Vec<Value> = small
+        .into_iter()
+        .take(limit)
+        .map(|c| {
+            let mut values = Map::new();
+            for (d, v) in table.qis.iter().zip(table.key_text(c)) {
+                values.insert(d.name.clone(), Value::String(v.to_string()));
+            }
+            serde_json::json!({ "size": table.counts[c], "values": values })
+        })
+        .collect();
+    serde_json::json!({ "below_k": k, "classes": total, "listed": listed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_and_drops_whitespace() {
+        let a: Value =
+            serde_json::from_str(r#"{ "b": [1, {"z": 1, "a": 2}], "a": "x\"y" }"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":"x\"y","b":[1,{"a":2,"z":1}]}"#);
+        let b: Value = serde_json::from_str(r#"{"a":"x\"y","b":[1,{"z":1,"a":2}]}"#).unwrap();
+        assert_eq!(content_hash(&a), content_hash(&b));
+    }
+
+    #[test]
+    fn content_hash_ignores_only_the_integrity_field() {
+        let a: Value = serde_json::json!({"x": 1, "integrity": {"sha256": "aa"}});
+        let b: Value = serde_json::json!({"x": 1, "integrity": {"sha256": "bb"}});
+        let c: Value = serde_json::json!({"x": 2, "integrity": {"sha256": "aa"}});
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_ne!(content_hash(&a), content_hash(&c));
+        // Known answer: SHA-256 of "{\"x\":1}".
+        assert_eq!(
+            content_hash(&a),
+            "5041bf1f713df204784353e82f6a4a535931cb64f1f4b4a5aeaffcb720918b22"
+        );
+    }
+}
