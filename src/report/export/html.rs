@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::svg::{bars, esc, Bar, BLUE, GREEN, GREY, RED};
 use super::{
-    before_after, class_sizes, key_figures, measured, methods, pct, risk_bands, top_combinations,
-    transformation, Exporter, Report,
+    before_after, class_sizes, key_figures, marginals, measured, methods, pct, risk_bands,
+    top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -126,16 +126,33 @@ impl Exporter for Html {
             let b: Vec<Bar> = top
                 .iter()
                 .map(|(q, u, _)| Bar {
-                    label: shorten(q, 34),
+                    label: shorten(q, 40),
                     value: *u,
                     text: pct(*u),
                     color: BLUE,
                 })
                 .collect();
             s.push_str(&bars(
-                "Quasi-identifier combinations by sample uniqueness",
+                "Combinations of up to 3 quasi-identifiers by sample uniqueness",
                 &b,
                 Some(1.0),
+            ));
+        }
+        let m = marginals(r);
+        if !m.is_empty() {
+            let b: Vec<Bar> = m
+                .iter()
+                .map(|(q, d)| Bar {
+                    label: shorten(q, 40),
+                    value: *d,
+                    text: format!("-{:.2} points", 100.0 * d),
+                    color: BLUE,
+                })
+                .collect();
+            s.push_str(&bars(
+                "Drop in sample uniqueness when one quasi-identifier is left out",
+                &b,
+                None,
             ));
         }
         let ba = before_after(r);

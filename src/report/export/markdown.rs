@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    before_after, class_sizes, key_figures, measured, methods, pct, risk_bands, top_combinations,
-    transformation, Exporter, Report,
+    before_after, class_sizes, key_figures, marginals, measured, methods, pct, risk_bands,
+    top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -88,9 +88,17 @@ impl Exporter for Markdown {
         }
         let top = top_combinations(r, 10);
         if !top.is_empty() {
-            let _ = writeln!(s, "### Quasi-identifier combinations with the most sample uniques\n\n| combination | uniqueness |\n|---|---|");
+            let _ = writeln!(s, "### Combinations of up to 3 quasi-identifiers with the most sample uniques\n\n| combination | uniqueness |\n|---|---|");
             for (q, u, _) in top {
                 let _ = writeln!(s, "| {} | {} |", cell(&q), pct(u));
+            }
+            s.push('\n');
+        }
+        let m = marginals(r);
+        if !m.is_empty() {
+            let _ = writeln!(s, "### Drop in sample uniqueness when one quasi-identifier is left out\n\n| quasi-identifier | drop |\n|---|---|");
+            for (q, d) in m {
+                let _ = writeln!(s, "| {} | {} |", cell(&q), pct(d));
             }
             s.push('\n');
         }

@@ -69,7 +69,29 @@ fn risk_bands(analysis: Option<&Value>) -> Vec<(String, f64)> {
     out
 }
 
-/// The subsets of QIs with the most sample uniques (size > 0), at most `n`.
+/// The combinations of at most this many QIs are the ones the chart ranks: larger sets single
+/// out more people trivially, and an attacker is likelier to know a few attributes than many.
+const TOP_COMBINATION_SIZE: u64 = 3;
+
+/// Each QI's marginal contribution: (QI, drop in sample uniqueness when it is left out).
+fn marginals(report: &Report) -> Vec<(String, f64)> {
+    report
+        .figures
+        .get("combinations")
+        .and_then(|c| c.get("marginal"))
+        .and_then(Value::as_array)
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| {
+                    Some((x.get("qi")?.as_str()?.to_string(), x.get("drop")?.as_f64()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The subsets of at most [`TOP_COMBINATION_SIZE`] QIs with the most sample uniques (those with
+/// any), at most `n`.
 fn top_combinations(report: &Report, n: usize) -> Vec<(String, f64, u64)> {
     let Some(subsets) = report
         .figures
@@ -94,7 +116,7 @@ fn top_combinations(report: &Report, n: usize) -> Vec<(String, f64, u64)> {
                 qis.len() as u64,
             ))
         })
-        .filter(|r| r.1 > 0.0)
+        .filter(|r| r.1 > 0.0 && r.2 <= TOP_COMBINATION_SIZE)
         .collect();
     // Most uniqueness first; among equals, fewer QIs first (the smaller set explains more).
     rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.2.cmp(&b.2)).then(a.0.cmp(&b.0)));
@@ -177,12 +199,19 @@ fn key_figures(report: &Report) -> Vec<(String, String)> {
     );
     if let Some(pu) = a.and_then(|a| a.pointer("/population_uniqueness/dankar")) {
         let share = pu.pointer("/estimate/share").and_then(Value::as_f64);
-        let chosen = pu.get("chosen").and_then(Value::as_str).unwrap_or("?");
+        let how = match pu.get("chosen").and_then(Value::as_str) {
+            Some(model) => format!("model: {model}"),
+            None => pu
+                .pointer("/estimate/status/kind")
+                .and_then(Value::as_str)
+                .unwrap_or("no model")
+                .to_string(),
+        };
         push(
             "population uniqueness (Dankar rule)",
             Some(match share {
-                Some(s) => format!("{} (model: {chosen})", pct(s)),
-                None => format!("no estimate ({chosen} failed)"),
+                Some(s) => format!("{} ({how})", pct(s)),
+                None => format!("no estimate ({how})"),
             }),
         );
     }

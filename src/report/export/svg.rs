@@ -35,7 +35,7 @@ pub const GREEN: &str = "#3d8b4f";
 /// A horizontal bar chart. Bars are scaled to `max` (the largest value when `None`), so that
 /// shares can be drawn against 1.
 pub fn bars(title: &str, bars: &[Bar], max: Option<f64>) -> String {
-    let label_w = 230.0;
+    let label_w = 290.0;
     let bar_w = 360.0;
     let row_h = 24.0;
     let top = 30.0;
