@@ -158,7 +158,10 @@ impl Exporter for Html {
         let ba = before_after(r);
         if !ba.is_empty() {
             let mut b = Vec::new();
-            for (k, before, after) in ba.iter().filter(|(k, ..)| !k.contains("class")) {
+            for (k, before, after) in ba
+                .iter()
+                .filter(|(k, ..)| k.contains("risk") || k.contains("loss"))
+            {
                 b.push(Bar {
                     label: format!("{k}: before"),
                     value: *before,

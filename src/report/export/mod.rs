@@ -260,6 +260,13 @@ fn before_after(report: &Report) -> Vec<(String, f64, f64)> {
     };
     let g = |p: &str| an.pointer(p).and_then(Value::as_f64);
     let mut rows = Vec::new();
+    if let (Some(n), Some(sup)) = (g("/before_records"), g("/best/suppressed")) {
+        rows.push((
+            "records (after: kept, not suppressed)".to_string(),
+            n,
+            n - sup,
+        ));
+    }
     for (name, b, a) in [
         (
             "highest prosecutor risk",
