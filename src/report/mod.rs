@@ -49,6 +49,10 @@ pub struct Report {
     /// Hierarchy files the command read.
     #[serde(default)]
     pub hierarchies: Vec<FileRecord>,
+    /// The population the risk figures assume (its size and where it comes from), when the
+    /// command measured population risks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<Value>,
     /// Classes smaller than this never have their values in the report (without
     /// `--show-values`).
     pub disclosure_k: u64,
@@ -276,6 +280,10 @@ impl Report {
             })
             .collect::<Result<Vec<_>>>()?;
         let verdict = crate::gate::overall(&thresholds).to_string();
+        let population = figures
+            .get("analysis")
+            .and_then(|a| a.get("population"))
+            .cloned();
         let mut report = Report {
             schema_version: REPORT_SCHEMA_VERSION,
             kind: input.kind.to_string(),
@@ -303,6 +311,7 @@ impl Report {
             dataset,
             policy,
             hierarchies,
+            population,
             disclosure_k: input.disclosure_k,
             figures,
             thresholds,
