@@ -20,6 +20,7 @@ pub mod population;
 pub mod progress;
 pub mod record_risk;
 pub mod risk;
+pub mod scan;
 pub mod search;
 
 pub use classes::ClassTable;
