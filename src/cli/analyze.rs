@@ -48,6 +48,9 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Do not check the columns read for direct identifiers (see `reident scan`).
+    #[arg(long)]
+    pub no_scan: bool,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
@@ -60,6 +63,9 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     .with_weight(args.weight.as_ref());
     let (input, roles, options) =
         super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    if !args.no_scan {
+        super::warn_identifiers(&input, &roles, false);
+    }
     let spec = args.population.spec();
     let models = ModelOptions {
         l: args.l,

@@ -5,6 +5,8 @@ pub mod anonymize;
 pub mod combos;
 pub mod convert;
 pub mod hierarchy;
+pub mod safe_harbor;
+pub mod scan;
 pub mod suda;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +45,11 @@ pub enum Command {
     Hierarchy(hierarchy::Args),
     /// Minimal sample uniques (SUDA2) and SUDA / DIS-SUDA scores per record.
     Suda(suda::Args),
+    /// Which columns look like HIPAA Safe Harbor identifiers (names, SSNs, dates, ZIP codes, ...).
+    Scan(scan::Args),
+    /// Apply the HIPAA Safe Harbor transformations: drop or pseudonymize identifiers, dates to
+    /// year, ages 90+, ZIP3.
+    SafeHarbor(safe_harbor::Args),
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -59,6 +66,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),
         Command::Suda(a) => suda::run(a, cli.quiet),
+        Command::Scan(a) => scan::run(a, cli.quiet),
+        Command::SafeHarbor(a) => safe_harbor::run(a, cli.quiet),
     }
 }
 
@@ -135,6 +144,21 @@ pub fn load_policy(
         None => reident::Policy::default(),
     }
     .override_with(qi, sensitive, identifying))
+}
+
+/// Warns (stderr, one line per column, no values) when a column that `scan` flags as a direct
+/// identifier with high confidence is read as something other than identifying. Advisory: a
+/// failure of the check itself is one warning line, never the end of the run.
+pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensitive_read: bool) {
+    use reident::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
+    match role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS) {
+        Ok(warnings) => {
+            for w in warnings {
+                eprintln!("reident: warning: {w}");
+            }
+        }
+        Err(e) => eprintln!("reident: warning: the identifier check could not run: {e}"),
+    }
 }
 
 /// Opens the data and resolves the policy's roles against its columns.

@@ -151,6 +151,11 @@ impl ParquetInput {
         }
         let how = if read as u64 >= self.num_rows() {
             format!("all {read} rows")
+        } else if picked.len() == 1 {
+            format!(
+                "the first {read} of {} rows (one row group)",
+                self.num_rows()
+            )
         } else {
             format!(
                 "{read} of {} rows: the first rows of {} of {groups} row groups, spread over the file",

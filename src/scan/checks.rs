@@ -25,8 +25,9 @@ pub enum Check {
     Dea,
     Ipv4,
     Ipv6,
-    NanpFormatted,
+    Phone,
     Nanp,
+    NotHex,
     E164,
     Date,
     Epoch,
@@ -54,7 +55,8 @@ impl Check {
             "dea" => Check::Dea,
             "ipv4" => Check::Ipv4,
             "ipv6" => Check::Ipv6,
-            "nanp_formatted" => Check::NanpFormatted,
+            "phone" => Check::Phone,
+            "not_hex" => Check::NotHex,
             "nanp" => Check::Nanp,
             "e164" => Check::E164,
             "date" => Check::Date,
@@ -95,7 +97,8 @@ impl Check {
             Check::Dea => dea(v),
             Check::Ipv4 => v.parse::<Ipv4Addr>().is_ok(),
             Check::Ipv6 => v.parse::<Ipv6Addr>().is_ok(),
-            Check::NanpFormatted => v.bytes().any(|b| !b.is_ascii_digit()) && nanp(&digits(v)),
+            Check::Phone => phone(v),
+            Check::NotHex => !v.bytes().all(|b| b.is_ascii_hexdigit()),
             Check::Nanp => nanp(&digits(v)),
             Check::E164 => e164(v),
             Check::Date => caps.is_some_and(|c| captured_date(c, 2000).is_some()),
@@ -286,6 +289,21 @@ pub fn nanp(d: &[u8]) -> bool {
     };
     let n11 = |x: &[u8]| x[1] == 1 && x[2] == 1;
     d[0] >= 2 && d[3] >= 2 && !n11(&d[0..3]) && !n11(&d[3..6])
+}
+
+/// A telephone number as written: an extension (`x12`, `ext. 12`) set aside, either an E.164
+/// number (`+...`) or a NANP number written with at least one separator (plain runs of ten digits
+/// are too often other identifiers to count without a column name).
+pub fn phone(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let main = match lower.find(['x', 'e']) {
+        Some(i) => lower[..i].trim_end(),
+        None => lower.as_str(),
+    };
+    if main.starts_with('+') {
+        return e164(main);
+    }
+    main.bytes().any(|b| !b.is_ascii_digit()) && nanp(&digits(main))
 }
 
 /// E.164 (ITU-T): `+`, a country code not starting with 0, at most 15 digits in all (at least 8
@@ -503,6 +521,11 @@ mod tests {
         assert!(!e164("+1 055 555 2671"));
         assert!(!e164("+0123456789"));
         assert!(!e164("+12345"));
+        assert!(phone("(212) 555-0123 x45"));
+        assert!(phone("212.555.0123"));
+        assert!(phone("+49 30 12345678"));
+        assert!(!phone("2125550123"));
+        assert!(!phone("(112) 555-0123"));
     }
 
     #[test]

@@ -571,6 +571,8 @@ pub struct Evidence {
     pub matched_share: Option<f64>,
     /// Whether the rule counted towards the confidence.
     pub fired: bool,
+    /// What it added: its weight, scaled by the share for value rules (0 when it did not fire).
+    pub score: f64,
     pub description: String,
 }
 
@@ -622,9 +624,10 @@ impl ColumnScan {
     /// The strongest fired rule and its share, for one-line messages.
     pub fn main_evidence(&self) -> String {
         let best = self.evidence.iter().filter(|e| e.fired).max_by(|a, b| {
-            (a.on == On::Values)
-                .cmp(&(b.on == On::Values))
-                .then(a.matched_share.partial_cmp(&b.matched_share).unwrap())
+            a.score
+                .partial_cmp(&b.score)
+                .unwrap()
+                .then((a.on == On::Values).cmp(&(b.on == On::Values)))
         });
         match best {
             Some(e) => match e.matched_share {
@@ -929,6 +932,7 @@ impl Rules {
                             on: rule.on,
                             matched_share,
                             fired: counts_for(r, c),
+                            score: if counts_for(r, c) { score(r) } else { 0.0 },
                             description: rule.description.clone(),
                         });
                     }
@@ -953,6 +957,7 @@ impl Rules {
                         on: On::Name,
                         matched_share: None,
                         fired: true,
+                        score: 0.0,
                         description: format!("column named like a {} attribute", role.as_str()),
                     });
                 }
