@@ -205,6 +205,8 @@ struct NamesDef {
     #[serde(default)]
     #[allow(dead_code)]
     about: String,
+    #[serde(default)]
+    not_name_words: Vec<String>,
     first: Vec<String>,
     last: Vec<String>,
 }
@@ -228,6 +230,8 @@ struct RulesFile {
 pub struct PersonNames {
     pub first: HashSet<String>,
     pub last: HashSet<String>,
+    /// Words that make a value something other than a person's name (`Garcia and Sons`).
+    pub not_name: HashSet<String>,
 }
 
 /// One compiled rule.
@@ -462,6 +466,7 @@ impl Rules {
             names: PersonNames {
                 first: lower(&file.person_names.first),
                 last: lower(&file.person_names.last),
+                not_name: lower(&file.person_names.not_name_words),
             },
         })
     }
@@ -1266,11 +1271,14 @@ mod tests {
             .unwrap();
         assert_eq!(e.matched_share, Some(0.5));
         assert!(!e.fired);
-        // Fax: fax-column 0.7 and phone-nanp-values 0.85: 1 - 0.3 * 0.15 = 0.955, above telephone's 0.85.
+        // Fax: fax-column 0.7, phone-values 0.85 and phone-any-form 0.5 (needs a fax or phone
+        // name: the fax name counts for fax only): 1 - 0.3 * 0.15 * 0.5 = 0.9775, above
+        // telephone's 0.85 (phone-values alone).
         let s = r.scan_column("fax", &col(&["(212) 555-0123", "212-555-0199"]));
         assert_eq!(s.category.as_deref(), Some("fax"));
-        assert!((s.confidence - 0.955).abs() < 1e-12);
+        assert!((s.confidence - 0.9775).abs() < 1e-12, "{}", s.confidence);
         assert_eq!(s.alternatives[0].category, "telephone");
+        assert!((s.alternatives[0].confidence - 0.85).abs() < 1e-12);
         // A share below full_share scales the score: 17 of 20 dates (85%) -> 0.85 * 0.85 / 0.9.
         let mut v = vec!["2020-01-31"; 17];
         v.extend(["x", "y", "z"]);
