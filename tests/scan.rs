@@ -462,3 +462,39 @@ fn faker_cross_check() {
     assert_eq!((cat_tp, cat_fp, cat_fn), (31, 1, 0));
     assert_eq!(false_positives, ["isbn13"]);
 }
+
+#[test]
+fn bad_input_is_one_line() {
+    for (args, needle) in [
+        (
+            vec!["scan", "tests/fixtures/nosuch.parquet"],
+            "nosuch.parquet",
+        ),
+        (vec!["scan", "tests/fixtures/empty.parquet"], "no records"),
+        (vec!["scan", "tests/fixtures/truncated.parquet"], "Parquet"),
+        (vec!["scan", "tests/fixtures/empty.csv"], "empty"),
+        (vec!["scan", "tests/fixtures/bad_fields.csv"], "fields"),
+        (
+            vec![
+                "scan",
+                "tests/fixtures/scan/categories.csv",
+                "--sample",
+                "0",
+            ],
+            "--sample must be at least 1",
+        ),
+    ] {
+        let out = run_cli(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("reident: error: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("internal error"),
+            "{err}"
+        );
+    }
+}

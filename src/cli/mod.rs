@@ -151,7 +151,15 @@ pub fn load_policy(
 /// failure of the check itself is one warning line, never the end of the run.
 pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensitive_read: bool) {
     use reident::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
-    match role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS) {
+    let started = std::time::Instant::now();
+    let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: identifier check {:.4} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    match result {
         Ok(warnings) => {
             for w in warnings {
                 eprintln!("reident: warning: {w}");

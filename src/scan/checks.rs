@@ -8,7 +8,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use regex::Captures;
+use regex::bytes::Captures;
 
 use super::PersonNames;
 
@@ -107,8 +107,8 @@ impl Check {
             Check::Date => caps.is_some_and(|c| captured_date(c, 2000).is_some()),
             Check::Epoch => epoch_year(v).is_some(),
             Check::Year => caps
-                .and_then(|c| c.name("y"))
-                .and_then(|y| y.as_str().parse::<i32>().ok())
+                .and_then(|c| group(c, "y"))
+                .and_then(|y| y.parse::<i32>().ok())
                 .is_some_and(|y| (1800..=2200).contains(&y)),
             Check::Age => number(v).is_some_and(|a| (0.0..=130.0).contains(&a)),
             Check::Over89 => number(v).is_some_and(|a| (90.0..=130.0).contains(&a)),
@@ -380,14 +380,20 @@ fn days_in_month(y: i32, m: u32) -> u32 {
     }
 }
 
+/// A named group of a match, as text.
+pub fn group<'a>(c: &Captures<'a>, name: &str) -> Option<&'a str> {
+    c.name(name)
+        .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
+}
+
 /// The year of a date matched by a rule's regex, if its named groups form a valid calendar date:
 /// `y` (four digits) or `yy` (two digits; read as 20yy when at most `pivot`'s last two digits,
 /// else 19yy), `m` (1-12) or `mon` (a month name), and `d` when the format has a day.
 pub fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
-    let y = match (c.name("y"), c.name("yy")) {
-        (Some(y), _) => y.as_str().parse::<i32>().ok()?,
+    let y = match (group(c, "y"), group(c, "yy")) {
+        (Some(y), _) => y.parse::<i32>().ok()?,
         (None, Some(yy)) => {
-            let yy: i32 = yy.as_str().parse().ok()?;
+            let yy: i32 = yy.parse().ok()?;
             if yy <= pivot % 100 {
                 2000 + yy
             } else {
@@ -396,10 +402,10 @@ pub fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
         }
         _ => return None,
     };
-    let m = match (c.name("m"), c.name("mon")) {
-        (Some(m), _) => m.as_str().parse::<u32>().ok()?,
+    let m = match (group(c, "m"), group(c, "mon")) {
+        (Some(m), _) => m.parse::<u32>().ok()?,
         (None, Some(mon)) => {
-            let key = mon.as_str().to_ascii_lowercase();
+            let key = mon.to_ascii_lowercase();
             MONTHS.iter().position(|&x| key.starts_with(x))? as u32 + 1
         }
         _ => return None,
@@ -407,8 +413,8 @@ pub fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
     if !(1800..=2200).contains(&y) || !(1..=12).contains(&m) {
         return None;
     }
-    if let Some(d) = c.name("d") {
-        let d: u32 = d.as_str().parse().ok()?;
+    if let Some(d) = group(c, "d") {
+        let d: u32 = d.parse().ok()?;
         if d == 0 || d > days_in_month(y, m) {
             return None;
         }
@@ -544,18 +550,22 @@ mod tests {
 
     #[test]
     fn dates_validate_the_calendar() {
-        let re = regex::Regex::new(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$").unwrap();
-        let year = |s: &str| re.captures(s).and_then(|c| captured_date(&c, 2025));
+        let re = regex::bytes::Regex::new(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$").unwrap();
+        let year = |s: &str| {
+            re.captures(s.as_bytes())
+                .and_then(|c| captured_date(&c, 2025))
+        };
         assert_eq!(year("2020-02-29"), Some(2020));
         assert_eq!(year("2019-02-29"), None);
         assert_eq!(year("1900-02-29"), None);
         assert_eq!(year("2000-02-29"), Some(2000));
         assert_eq!(year("2019-13-01"), None);
         assert_eq!(year("2019-04-31"), None);
-        let short = regex::Regex::new(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<yy>\d{2})$").unwrap();
-        let c = short.captures("3/4/19").unwrap();
+        let short =
+            regex::bytes::Regex::new(r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<yy>\d{2})$").unwrap();
+        let c = short.captures(b"3/4/19").unwrap();
         assert_eq!(captured_date(&c, 2025), Some(2019));
-        let c = short.captures("3/4/47").unwrap();
+        let c = short.captures(b"3/4/47").unwrap();
         assert_eq!(captured_date(&c, 2025), Some(1947));
     }
 }

@@ -33,7 +33,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use hashbrown::HashMap;
-use regex::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::ToolInfo;
@@ -241,6 +241,9 @@ pub struct Rule {
     pub on: On,
     /// Indices into [`Rules::categories`], in the rule's order of preference.
     pub categories: Vec<usize>,
+    /// The value or name pattern (matched through the rule sets).
+    pattern: Option<String>,
+    /// The pattern on its own, compiled only for the checks that read its groups (dates).
     regex: Option<Regex>,
     check: Option<Check>,
     pub weight: f64,
@@ -352,20 +355,24 @@ impl Rules {
                         .ok_or_else(|| err(format!("unknown category {c:?}")))
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            let regex = match &r.pattern {
-                Some(p) => Some(Regex::new(p).map_err(|e| err(format!("bad pattern: {e}")))?),
-                None => None,
-            };
             let check = match &r.check {
                 Some(c) => {
                     Some(Check::parse(c).ok_or_else(|| err(format!("unknown check {c:?}")))?)
                 }
                 None => None,
             };
-            if r.on == On::Name && (regex.is_none() || check.is_some()) {
+            // Patterns are compiled once, in the rule sets; on their own only when a check reads
+            // their groups (or, below, to name the culprit when a set does not compile).
+            let regex = match (&r.pattern, check) {
+                (Some(p), Some(c)) if c.needs_captures() => {
+                    Some(compile(p).map_err(|e| err(format!("bad pattern: {e}")))?)
+                }
+                _ => None,
+            };
+            if r.on == On::Name && (r.pattern.is_none() || check.is_some()) {
                 return Err(err("a name rule needs a pattern and no check".into()));
             }
-            if r.on == On::Values && regex.is_none() && check.is_none() {
+            if r.on == On::Values && r.pattern.is_none() && check.is_none() {
                 return Err(err("a value rule needs a pattern or a check".into()));
             }
             if let (Some(c), Some(re)) = (check, &regex) {
@@ -404,6 +411,7 @@ impl Rules {
                 name: r.name.clone(),
                 on: r.on,
                 categories,
+                pattern: r.pattern.clone(),
                 regex,
                 check,
                 weight: r.weight,
@@ -421,18 +429,29 @@ impl Rules {
         }
         let pick = |on: On, with_pattern: bool| -> Vec<usize> {
             (0..rules.len())
-                .filter(|&i| rules[i].on == on && rules[i].regex.is_some() == with_pattern)
+                .filter(|&i| rules[i].on == on && rules[i].pattern.is_some() == with_pattern)
                 .collect()
         };
         let name_rules = pick(On::Name, true);
         let value_rules = pick(On::Values, true);
         let check_only = pick(On::Values, false);
-        let set = |idx: &[usize]| {
-            RegexSet::new(
-                idx.iter()
-                    .map(|&i| rules[i].regex.as_ref().unwrap().as_str()),
-            )
-            .map_err(|e| format!("compiling the rule set: {e}"))
+        let set = |idx: &[usize]| -> std::result::Result<RegexSet, String> {
+            let patterns: Vec<&str> = idx
+                .iter()
+                .map(|&i| rules[i].pattern.as_deref().unwrap())
+                .collect();
+            RegexSetBuilder::new(&patterns)
+                .unicode(false)
+                .build()
+                .map_err(|e| {
+                    // Name the rule whose pattern does not compile.
+                    for &i in idx {
+                        if let Err(one) = compile(rules[i].pattern.as_deref().unwrap()) {
+                            return format!("rule {:?}: bad pattern: {one}", rules[i].name);
+                        }
+                    }
+                    format!("compiling the rule set: {e}")
+                })
         };
         let name_set = set(&name_rules)?;
         let value_set = set(&value_rules)?;
@@ -446,7 +465,7 @@ impl Rules {
                         h.name
                     ));
                 }
-                Regex::new(&h.pattern)
+                compile(&h.pattern)
                     .map(|re| (h.name.clone(), h.role, re))
                     .map_err(|e| format!("role hint {:?}: bad pattern: {e}", h.name))
             })
@@ -493,16 +512,16 @@ impl Rules {
             match (r.check, &r.regex) {
                 (Some(Check::Date), Some(re)) => {
                     if let Some(y) = re
-                        .captures(v)
+                        .captures(v.as_bytes())
                         .and_then(|c| checks::captured_date(&c, pivot))
                     {
                         return Some(y);
                     }
                 }
                 (Some(Check::Year), Some(re)) => {
-                    if let Some(c) = re.captures(v) {
+                    if let Some(c) = re.captures(v.as_bytes()) {
                         if c.get(1).is_none() {
-                            if let Some(y) = c.name("y").and_then(|y| y.as_str().parse().ok()) {
+                            if let Some(y) = checks::group(&c, "y").and_then(|y| y.parse().ok()) {
                                 return Some(y);
                             }
                         }
@@ -516,6 +535,14 @@ impl Rules {
         }
         None
     }
+}
+
+/// Rule patterns are compiled without Unicode classes: identifiers are ASCII, `\d` should not
+/// match other scripts' digits, and ASCII-only automata compile many times faster, which keeps the
+/// check that `analyze` runs within milliseconds. Byte regexes, so that `[^\s]` may match any
+/// non-ASCII character.
+fn compile(pattern: &str) -> std::result::Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).unicode(false).build()
 }
 
 /// A column name in the form the name patterns see: camelCase and every run of characters other
@@ -766,7 +793,7 @@ impl Rules {
 
         // Name rules.
         let mut name_fired = vec![false; self.rules.len()];
-        for i in self.name_set.matches(&norm).iter() {
+        for i in self.name_set.matches(norm.as_bytes()).iter() {
             name_fired[self.name_rules[i]] = true;
         }
         let mut category_named = vec![false; n_cat];
@@ -790,13 +817,13 @@ impl Rules {
                 match rule.check {
                     None => true,
                     Some(check) if check.needs_captures() => {
-                        let caps = rule.regex.as_ref().and_then(|re| re.captures(v));
+                        let caps = rule.regex.as_ref().and_then(|re| re.captures(v.as_bytes()));
                         caps.is_some() && check.run(v, caps.as_ref(), &self.names)
                     }
                     Some(check) => check.run(v, None, &self.names),
                 }
             };
-            for i in self.value_set.matches(v).iter() {
+            for i in self.value_set.matches(v.as_bytes()).iter() {
                 let r = self.value_rules[i];
                 if passes(r) {
                     matched[r] += n;
@@ -953,8 +980,10 @@ impl Rules {
                     .collect();
             }
             None => {
-                if let Some((hint, role, _)) =
-                    self.role_hints.iter().find(|(_, _, re)| re.is_match(&norm))
+                if let Some((hint, role, _)) = self
+                    .role_hints
+                    .iter()
+                    .find(|(_, _, re)| re.is_match(norm.as_bytes()))
                 {
                     out.suggested_role = *role;
                     out.evidence.push(Evidence {
