@@ -100,7 +100,7 @@ impl ParquetInput {
         let picked: Vec<usize> = if total <= rows {
             (0..groups).collect()
         } else {
-            let k = groups.min(SAMPLE_ROW_GROUPS).max(1);
+            let k = groups.clamp(1, SAMPLE_ROW_GROUPS);
             let mut p: Vec<usize> = (0..k).map(|i| i * groups / k).collect();
             p.dedup();
             p

@@ -140,7 +140,7 @@ fn number(v: &str) -> Option<f64> {
 /// The Luhn (mod 10) check: from the rightmost digit, double every second digit, subtract 9 from
 /// results above 9; the sum is a multiple of 10 (ISO/IEC 7812-1, Annex B).
 pub fn luhn(d: &[u8]) -> bool {
-    luhn_sum(d, 0) % 10 == 0
+    luhn_sum(d, 0).is_multiple_of(10)
 }
 
 fn luhn_sum(d: &[u8], start: u32) -> u32 {
@@ -186,7 +186,7 @@ pub fn card(d: &[u8]) -> bool {
 /// the Luhn check over the 9 identifier digits prefixed by 80840, which amounts to adding 24 to
 /// their Luhn sum.
 pub fn npi(d: &[u8]) -> bool {
-    d.len() == 10 && (d[0] == 1 || d[0] == 2) && luhn_sum(d, 24) % 10 == 0
+    d.len() == 10 && (d[0] == 1 || d[0] == 2) && luhn_sum(d, 24).is_multiple_of(10)
 }
 
 /// IBAN (ISO 13616-1): two letters, two check digits, up to 30 alphanumerics; moving the first four
@@ -505,7 +505,7 @@ mod tests {
     fn vin_iban_dea() {
         // 49 CFR 565 worked example style VIN (check digit X) and a common valid VIN.
         assert!(vin("1M8GDM9AXKP042788"));
-        assert!(vin("11111111111111111") == false);
+        assert!(!vin("11111111111111111"));
         assert!(!vin("1M8GDM9A1KP042788"));
         // ISO 13616 example IBANs.
         assert!(iban("GB82 WEST 1234 5698 7654 32"));
