@@ -105,9 +105,22 @@ pub fn write_chunks(
     chunks: &[Chunk],
     options: &ConvertOptions,
 ) -> Result<Format> {
+    write_chunks_with_text(out, names, chunks, options, &vec![false; names.len()])
+}
+
+/// [`write_chunks`], with the columns marked in `text` written as text in Parquet even when every
+/// value is an integer (ZIP3 codes such as `100`, pseudonyms that happen to be all digits), so that
+/// the column's type does not depend on which values a run happened to produce.
+pub fn write_chunks_with_text(
+    out: &Path,
+    names: &[String],
+    chunks: &[Chunk],
+    options: &ConvertOptions,
+    text: &[bool],
+) -> Result<Format> {
     let format = output_format(out)?;
     write_atomically(out, |w| match format {
-        Format::Parquet => write_parquet(w, names, chunks, options.compression),
+        Format::Parquet => write_parquet(w, names, chunks, options.compression, text),
         Format::Csv => write_csv(w, names, chunks, options.delimiter),
     })?;
     Ok(format)
@@ -152,9 +165,13 @@ fn write_parquet<W: Write + Send>(
     names: &[String],
     chunks: &[Chunk],
     compression: Compression,
+    text: &[bool],
 ) -> Result<()> {
     let is_int: Vec<bool> = (0..names.len())
         .map(|c| {
+            if text.get(c).copied().unwrap_or(false) {
+                return false;
+            }
             let mut any = false;
             let all = chunks.iter().all(|ch| {
                 ch.columns[c].dict.iter().all(|v| {

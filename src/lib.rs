@@ -22,6 +22,7 @@ pub mod progress;
 pub mod record_risk;
 pub mod report;
 pub mod risk;
+pub mod scan;
 pub mod search;
 
 pub use classes::ClassTable;

@@ -55,6 +55,9 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub report: super::ReportArgs,
+    /// Do not check the columns read for direct identifiers (see `reident scan`).
+    #[arg(long)]
+    pub no_scan: bool,
 }
 
 /// What an analysis computed, before it is printed or reported.
@@ -92,6 +95,9 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed>
     }
     let (input, roles, options) =
         super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    if !args.no_scan && side_effects {
+        super::warn_identifiers(&input, &roles, false);
+    }
     let pop_spec = args.population.spec();
     let (sensitive_hierarchies, hierarchy_files) =
         sensitive_hierarchies(args, &roles, hierarchy_dir.as_deref())?;

@@ -95,6 +95,9 @@ pub struct Args {
     pub json: bool,
     #[command(flatten)]
     pub report: super::ReportArgs,
+    /// Do not check the columns read or written for direct identifiers (see `reident scan`).
+    #[arg(long)]
+    pub no_scan: bool,
 }
 
 #[derive(Serialize)]
@@ -314,6 +317,10 @@ pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymiz
     let sensitive = policy.sensitive.clone();
     let (input, roles, _) =
         super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    if !args.no_scan {
+        // Insensitive columns are copied to the output, so they count as read when there is one.
+        super::warn_identifiers(&input, &roles, args.output.is_some());
+    }
     if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),

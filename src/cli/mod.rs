@@ -6,6 +6,8 @@ pub mod combos;
 pub mod convert;
 pub mod gate;
 pub mod hierarchy;
+pub mod safe_harbor;
+pub mod scan;
 pub mod suda;
 pub mod verify;
 
@@ -49,6 +51,11 @@ pub enum Command {
     Gate(gate::Args),
     /// Check a report's integrity, and with the data, its hash and every figure; or an audit log.
     Verify(verify::Args),
+    /// Which columns look like HIPAA Safe Harbor identifiers (names, SSNs, dates, ZIP codes, ...).
+    Scan(scan::Args),
+    /// Apply the HIPAA Safe Harbor transformations: drop or pseudonymize identifiers, dates to
+    /// year, ages 90+, ZIP3.
+    SafeHarbor(safe_harbor::Args),
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -67,6 +74,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Suda(a) => suda::run(a, cli.quiet),
         Command::Gate(a) => gate::run(a, cli.quiet),
         Command::Verify(a) => verify::run(a, cli.quiet),
+        Command::Scan(a) => scan::run(a, cli.quiet),
+        Command::SafeHarbor(a) => safe_harbor::run(a, cli.quiet),
     }
 }
 
@@ -143,6 +152,25 @@ pub fn load_policy(
         None => reident::Policy::default(),
     }
     .override_with(qi, sensitive, identifying))
+}
+
+/// Warns (stderr, one line per column, no values) when a column that `scan` flags as a direct
+/// identifier with high confidence is read as something other than identifying. Advisory: when
+/// the check cannot read its sample it says nothing, because the run reads the same rows next and
+/// reports the problem in its one error line.
+pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensitive_read: bool) {
+    use reident::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
+    let started = std::time::Instant::now();
+    let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: identifier check {:.4} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    for w in result.unwrap_or_default() {
+        eprintln!("reident: warning: {w}");
+    }
 }
 
 /// Opens the data and resolves the policy's roles against its columns.

@@ -136,6 +136,29 @@ impl CsvInput {
         }
     }
 
+    /// The first `rows` data rows. See [`super::Input::sample`].
+    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+        let mut reader = Records::open(self)?;
+        let mut record = csv::ByteRecord::new();
+        let mut block = Vec::with_capacity(rows.min(CHUNK_ROWS));
+        let mut more = false;
+        while block.len() < rows {
+            if !reader.read(&mut record)? {
+                break;
+            }
+            block.push(record.clone());
+        }
+        if block.len() == rows {
+            more = reader.read(&mut record)?;
+        }
+        let how = if more {
+            format!("the first {} rows", block.len())
+        } else {
+            format!("all {} rows", block.len())
+        };
+        Ok((vec![self.encode(&block, columns)?], how))
+    }
+
     fn encode(&self, block: &[csv::ByteRecord], columns: &[usize]) -> Result<Chunk> {
         let encoded = columns
             .iter()

@@ -104,6 +104,20 @@ impl Input {
             })
     }
 
+    /// A bounded sample of the given columns: at most `rows` rows, for checks that must stay cheap
+    /// on any file size (`scan`). Parquet: the first rows of up to [`parquet::SAMPLE_ROW_GROUPS`]
+    /// row groups spread evenly over the file (a file sorted by some column still shows more than
+    /// its first values), read through the projection with a row limit, so only the first pages of
+    /// those columns are decoded. CSV: the first `rows` data rows (a CSV file cannot be entered in
+    /// the middle safely: a quoted field may hold line breaks). Returns the chunks and a one-line
+    /// description of what was read, for the report.
+    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+        match self {
+            Input::Parquet(p) => p.sample(columns, rows),
+            Input::Csv(c) => c.sample(columns, rows),
+        }
+    }
+
     /// Reads the given columns chunk by chunk, applies `f` to every chunk (in parallel), and hands
     /// the results to `sink` a window at a time, in chunk order. Only one window of chunks is in
     /// memory at once, so a file larger than memory can be streamed.

@@ -32,6 +32,10 @@ use crate::progress::Progress;
 /// 10M-row file (64K: more chunk-local classes to merge, and more memory).
 pub const BATCH_ROWS: usize = 1 << 18;
 
+/// Row groups a sample is spread over ([`ParquetInput::sample`]): each costs the first page of
+/// every sampled column, so a handful keeps the sample cheap while it is not all from one place.
+pub const SAMPLE_ROW_GROUPS: usize = 4;
+
 pub struct ParquetInput {
     pub path: PathBuf,
     pub columns: Vec<String>,
@@ -74,6 +78,92 @@ impl ParquetInput {
     /// The Arrow type of every column, as it will be read.
     pub fn schema(&self) -> &Arc<Schema> {
         self.metadata.schema()
+    }
+
+    /// The first rows of up to [`SAMPLE_ROW_GROUPS`] evenly spaced row groups, `rows` in all
+    /// (every row when the file has no more). See [`super::Input::sample`].
+    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+        let schema = self.metadata.schema();
+        let mut roots: Vec<usize> = columns.to_vec();
+        roots.sort_unstable();
+        roots.dedup();
+        if let Some(&c) = roots.iter().find(|&&c| c >= schema.fields().len()) {
+            return Err(Error::Invalid(format!("column index {c} out of range")));
+        }
+        let position: Vec<usize> = columns
+            .iter()
+            .map(|c| roots.binary_search(c).unwrap_or(0))
+            .collect();
+        let meta = self.metadata.metadata();
+        let groups = self.num_row_groups();
+        let total = self.num_rows() as usize;
+        let picked: Vec<usize> = if total <= rows {
+            (0..groups).collect()
+        } else {
+            let k = groups.clamp(1, SAMPLE_ROW_GROUPS);
+            let mut p: Vec<usize> = (0..k).map(|i| i * groups / k).collect();
+            p.dedup();
+            p
+        };
+        let mut left = rows;
+        let mut chunks = Vec::new();
+        let mut read = 0usize;
+        for (i, &rg) in picked.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
+            // An even share of what is left, so short row groups leave more to the next ones.
+            let share = left.div_ceil(picked.len() - i);
+            let in_group = meta.row_group(rg).num_rows().max(0) as usize;
+            let limit = share.min(in_group);
+            if limit == 0 {
+                continue;
+            }
+            let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
+            let reader =
+                ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                    .with_row_groups(vec![rg])
+                    .with_projection(mask)
+                    .with_limit(limit)
+                    .with_batch_size(limit.min(BATCH_ROWS))
+                    .build()
+                    .map_err(|e| Error::parquet(&self.path, e))?;
+            for batch in reader {
+                let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
+                let mut encoded = Vec::with_capacity(columns.len());
+                for (&c, &p) in columns.iter().zip(&position) {
+                    encoded.push(encode_array(batch.column(p).as_ref()).map_err(|t| {
+                        Error::UnsupportedType {
+                            path: self.path.clone(),
+                            column: schema.field(c).name().clone(),
+                            data_type: t,
+                        }
+                    })?);
+                }
+                read += batch.num_rows();
+                left = left.saturating_sub(batch.num_rows());
+                chunks.push(Chunk {
+                    rows: batch.num_rows(),
+                    columns: encoded,
+                });
+            }
+        }
+        let how = if read as u64 >= self.num_rows() {
+            format!("all {read} rows")
+        } else if picked.len() == 1 {
+            format!(
+                "the first {read} of {} rows (one row group)",
+                self.num_rows()
+            )
+        } else {
+            format!(
+                "{read} of {} rows: the first rows of {} of {groups} row groups, spread over the file",
+                self.num_rows(),
+                picked.len()
+            )
+        };
+        Ok((chunks, how))
     }
 
     pub fn for_each_window<T: Send>(
