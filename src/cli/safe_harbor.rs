@@ -55,9 +55,14 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let report_args = args.report.clone();
+    let data = args.data.clone();
     let loaded;
     let rules = match &args.rules {
         Some(p) => {
@@ -98,6 +103,50 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         &options,
         &Progress::new(total, unit, quiet),
     )?;
+    if report_args.report.is_some() || report_args.audit_log.is_some() {
+        // The common report lists every transformation (figures.safe_harbor), with the roles
+        // the columns had in it: dropped or pseudonymized ones identifying, generalized ones
+        // quasi-identifiers.
+        use reident::scan::safe_harbor::Transformation as T;
+        let mut figures = serde_json::Map::new();
+        figures.insert(
+            "safe_harbor".into(),
+            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
+        );
+        let r = reident::report::Report::new(
+            reident::report::ReportInput {
+                kind: "safe-harbor",
+                command_line: super::command_line(),
+                started,
+                data: &data,
+                format: match input.format() {
+                    reident::input::Format::Parquet => "parquet",
+                    reident::input::Format::Csv => "csv",
+                },
+                records: report.records,
+                columns: report
+                    .columns
+                    .iter()
+                    .map(|c| reident::report::ColumnRole {
+                        name: c.column.clone(),
+                        role: match c.transformation {
+                            T::Drop | T::Pseudonymize => "identifying",
+                            T::Keep => "insensitive",
+                            _ => "quasi-identifier",
+                        }
+                        .to_string(),
+                    })
+                    .collect(),
+                policy: None,
+                hierarchies: Vec::new(),
+                disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+                show_values: false,
+            },
+            figures,
+            Vec::new(),
+        )?;
+        super::publish(&r, &report_args, &data, started, false)?;
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;

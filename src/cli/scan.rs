@@ -26,9 +26,12 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
 pub fn run(args: Args, _quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
     let loaded;
     let rules = match &args.rules {
         Some(p) => {
@@ -50,6 +53,59 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
             sample_rows: args.sample,
         },
     )?;
+    if args.report.report.is_some() || args.report.audit_log.is_some() {
+        // The common report: the scan's findings (never values) as its figures; the columns
+        // with the roles the scan suggests; the verdict `fail` when a direct identifier is found.
+        let mut figures = serde_json::Map::new();
+        figures.insert(
+            "scan".into(),
+            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
+        );
+        let identifying: Vec<&str> = report
+            .columns
+            .iter()
+            .filter(|c| c.is_identifying(Level::Medium))
+            .map(|c| c.column.as_str())
+            .collect();
+        let verdict = reident::gate::Verdict {
+            threshold:
+                "no direct identifier (HIPAA Safe Harbor categories, medium or high confidence)"
+                    .into(),
+            measure: "columns flagged as direct identifiers".into(),
+            measured: Some(identifying.len() as f64),
+            classes_failing: 0,
+            records_failing: 0,
+            passed: identifying.is_empty(),
+        };
+        let r = reident::report::Report::new(
+            reident::report::ReportInput {
+                kind: "scan",
+                command_line: super::command_line(),
+                started,
+                data: &args.data,
+                format: match input.format() {
+                    reident::input::Format::Parquet => "parquet",
+                    reident::input::Format::Csv => "csv",
+                },
+                records: report.sample.rows_read,
+                columns: report
+                    .columns
+                    .iter()
+                    .map(|c| reident::report::ColumnRole {
+                        name: c.column.clone(),
+                        role: c.suggested_role.as_str().to_string(),
+                    })
+                    .collect(),
+                policy: None,
+                hierarchies: Vec::new(),
+                disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+                show_values: false,
+            },
+            figures,
+            vec![verdict],
+        )?;
+        super::publish(&r, &args.report, &args.data, started, false)?;
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;

@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::svg::{bars, esc, Bar, BLUE, GREEN, GREY, RED};
 use super::{
-    before_after, class_sizes, key_figures, marginals, measured, methods, pct, risk_bands,
-    top_combinations, transformation, Exporter, Report,
+    before_after, class_sizes, column_tables, key_figures, marginals, measured, methods, pct,
+    risk_bands, top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -201,6 +201,21 @@ impl Exporter for Html {
                     "<tr><td>{}</td><td class=\"n\">{b}</td><td class=\"n\">{a}</td></tr>",
                     esc(k)
                 );
+            }
+            s.push_str("</table>\n");
+        }
+        for (title, header, rows) in column_tables(r) {
+            let _ = write!(s, "<h2>{}</h2><table><tr>", esc(&title));
+            for h in &header {
+                let _ = write!(s, "<th>{}</th>", esc(h));
+            }
+            s.push_str("</tr>\n");
+            for row in rows {
+                s.push_str("<tr>");
+                for c in row {
+                    let _ = write!(s, "<td>{}</td>", esc(&c));
+                }
+                s.push_str("</tr>\n");
             }
             s.push_str("</table>\n");
         }

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    before_after, class_sizes, key_figures, marginals, measured, methods, pct, risk_bands,
-    top_combinations, transformation, Exporter, Report,
+    before_after, class_sizes, column_tables, key_figures, marginals, measured, methods, pct,
+    risk_bands, top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -114,6 +114,19 @@ impl Exporter for Markdown {
             let _ = writeln!(s, "\n| figure | before | after |\n|---|---|---|");
             for (k, b, a) in before_after(r) {
                 let _ = writeln!(s, "| {} | {b} | {a} |", cell(&k));
+            }
+            s.push('\n');
+        }
+        for (title, header, rows) in column_tables(r) {
+            let _ = writeln!(
+                s,
+                "## {title}\n\n| {} |\n|{}",
+                header.join(" | "),
+                "---|".repeat(header.len())
+            );
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                let _ = writeln!(s, "| {} |", cells.join(" | "));
             }
             s.push('\n');
         }

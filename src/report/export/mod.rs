@@ -329,3 +329,80 @@ fn measured(v: &crate::gate::Verdict) -> String {
         None => "none".into(),
     }
 }
+
+/// A table for a figures section that is a list of per-column records: (title, header, rows).
+/// Used for the scan's findings and the Safe Harbor transformations.
+fn column_tables(report: &Report) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(x) if x.fract() != 0.0 => format!("{x:.2}"),
+            _ => n.to_string(),
+        },
+        Some(other) => other.to_string(),
+    };
+    let mut out = Vec::new();
+    if let Some(cols) = report
+        .figures
+        .get("scan")
+        .and_then(|s| s.get("columns"))
+        .and_then(Value::as_array)
+    {
+        let fields = [
+            "column",
+            "category",
+            "hipaa",
+            "confidence",
+            "level",
+            "suggested_role",
+        ];
+        let rows = cols
+            .iter()
+            .map(|c| fields.iter().map(|f| text(c.get(*f))).collect())
+            .collect();
+        out.push((
+            "Identifier scan (HIPAA Safe Harbor categories)".to_string(),
+            fields.iter().map(|f| f.replace('_', " ")).collect(),
+            rows,
+        ));
+    }
+    if let Some(cols) = report
+        .figures
+        .get("safe_harbor")
+        .and_then(|s| s.get("columns"))
+        .and_then(Value::as_array)
+    {
+        let fields = [
+            "column",
+            "transformation",
+            "source",
+            "values",
+            "changed",
+            "unrecognized",
+        ];
+        let rows = cols
+            .iter()
+            .map(|c| fields.iter().map(|f| text(c.get(*f))).collect())
+            .collect();
+        out.push((
+            "Safe Harbor transformations".to_string(),
+            fields.iter().map(|f| f.replace('_', " ")).collect(),
+            rows,
+        ));
+    }
+    if let Some(w) = report
+        .figures
+        .get("safe_harbor")
+        .and_then(|s| s.get("warnings"))
+        .and_then(Value::as_array)
+        .filter(|w| !w.is_empty())
+    {
+        out.push((
+            "Left for the user to decide".to_string(),
+            vec!["warning".to_string()],
+            w.iter().map(|x| vec![text(Some(x))]).collect(),
+        ));
+    }
+    out
+}
