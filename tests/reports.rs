@@ -442,3 +442,49 @@ fn a_report_never_holds_values_of_small_classes_unless_asked() {
         assert!(!all.contains(v), "anonymize: {v} leaked into the report");
     }
 }
+
+#[test]
+fn scan_and_safe_harbor_reports_validate_and_hold_no_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixture("scan/categories.csv");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    // Values of the first record, which the files must not contain.
+    let text = std::fs::read_to_string(&data).unwrap();
+    let first: Vec<&str> = text.lines().nth(1).unwrap().split(';').collect();
+    let secrets = [first[11], first[13], first[14], first[15]]; // phone, email, SSN, MRN
+    assert!(secrets.iter().all(|v| v.len() > 5), "{secrets:?}");
+    for (cmd, out, extra) in [
+        ("scan", "s", vec![]),
+        ("safe-harbor", "h", vec!["-o", "released.csv"]),
+    ] {
+        let mut args = vec![cmd, s(&data), "--report", out];
+        args.extend(extra);
+        let o = run_in(dir.path(), &args);
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        let rep = dir.path().join(out);
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(rep.join("report.json")).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{cmd}: {errors:?}");
+        for f in ["report.json", "report.md", "report.html"] {
+            let body = std::fs::read_to_string(rep.join(f)).unwrap();
+            for secret in secrets {
+                assert!(!body.contains(secret), "{cmd} {f}: {secret} leaked");
+            }
+        }
+        let o = run_in(
+            dir.path(),
+            &["verify", s(&rep.join("report.json")), s(&data)],
+        );
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stdout(&o));
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("s/report.json")).unwrap()).unwrap();
+    // The scan's verdict: direct identifiers are present.
+    assert_eq!(v["verdict"], "fail");
+    let md = std::fs::read_to_string(dir.path().join("h/report.md")).unwrap();
+    assert!(md.contains("| ssn | drop | scan |"), "{md}");
+}
