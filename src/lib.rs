@@ -21,6 +21,7 @@ pub mod progress;
 pub mod record_risk;
 pub mod risk;
 pub mod search;
+pub mod sql;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

@@ -58,8 +58,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         &args.identifying,
     )?
     .with_weight(args.weight.as_ref());
-    let (input, roles, options) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    let (input, roles, options) = super::open_with_roles(&args.table, &policy)?;
     let spec = args.population.spec();
     let models = ModelOptions {
         l: args.l,

@@ -16,8 +16,8 @@ use reident::hierarchy::Hierarchy;
 use reident::population::Population;
 use reident::progress::Progress;
 use reident::search::criteria::{
-    preset, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk, MaxPopulationUniqueness,
-    MaxProsecutorRisk, TCloseness, TableCriterion,
+    preset, ClassRule, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk,
+    MaxPopulationUniqueness, MaxProsecutorRisk, TCloseness, TableCriterion,
 };
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
@@ -148,6 +148,22 @@ struct Report {
     seconds: f64,
     output: Option<String>,
     records_written: Option<u64>,
+    /// The columns of the output, in order (identifying columns dropped).
+    output_columns: Vec<String>,
+    /// How the records of failing classes are suppressed, in terms `reident sql
+    /// --transformation` turns into the SQL that produces the same release in an engine.
+    suppression: Suppression,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    /// `remove` or `star`.
+    suppressed: &'static str,
+    /// A class is kept when it meets every rule.
+    rules: Vec<ClassRule>,
+    /// Criteria that decide suppression but have no SQL rule (entropy and recursive
+    /// l-diversity, t-closeness): the SQL cannot reproduce this release.
+    without_sql_rule: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -264,8 +280,7 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         }
     }
     let sensitive = policy.sensitive.clone();
-    let (input, roles, _) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    let (input, roles, _) = super::open_with_roles(&args.table, &policy)?;
     if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),
@@ -375,6 +390,18 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
             snb: args.population.snb_variant(),
         }));
     }
+    let suppression = Suppression {
+        suppressed: match args.suppressed {
+            SuppressedArg::Remove => "remove",
+            SuppressedArg::Star => "star",
+        },
+        rules: criteria.iter().filter_map(|c| c.class_rule()).collect(),
+        without_sql_rule: criteria
+            .iter()
+            .filter(|c| c.class_rule().is_none())
+            .map(|c| c.describe())
+            .collect(),
+    };
     let targets: Vec<String> = criteria
         .iter()
         .map(|c| c.describe())
@@ -444,7 +471,28 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
                 .unwrap_or_default(),
         })
         .collect();
+    let star = matches!(args.suppressed, SuppressedArg::Star);
+    let output_columns: Vec<String> = if input.is_class_table() {
+        qi_names.iter().chain(&sensitive).cloned().collect()
+    } else {
+        (0..input.columns().len())
+            .filter(|c| !roles.identifying.contains(c))
+            .map(|c| input.columns()[c].clone())
+            .collect()
+    };
     let written = match &args.output {
+        // From a class table, the release is the generalized class table itself (same format),
+        // what the SQL of `reident sql --transformation` groups its output into.
+        Some(out) if input.is_class_table() => {
+            super::refuse_overwrite(input.path(), out)?;
+            let released = table.suppress(&failing, star);
+            reident::classes::io::write_class_table(
+                &released,
+                roles.weight.map(|w| roles.columns[w].as_str()),
+                out,
+            )?;
+            Some(released.n_records)
+        }
         Some(out) => Some(write_transformed(
             &input,
             &roles,
@@ -484,6 +532,8 @@ pub fn run(mut args: Args, quiet: bool) -> Result<i32> {
         seconds: started.elapsed().as_secs_f64(),
         output: args.output.as_ref().map(|p| p.display().to_string()),
         records_written: written,
+        output_columns,
+        suppression,
     };
     if args.json {
         println!(
