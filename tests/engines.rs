@@ -35,8 +35,7 @@ fn duckdb(sql: &str, views: &[(&str, &Path)]) {
         .arg("--file")
         .arg(&file);
     for (name, path) in views {
-        cmd.arg("--view")
-            .arg(format!("{name}={}", path.display()));
+        cmd.arg("--view").arg(format!("{name}={}", path.display()));
     }
     let out = cmd.output().expect("run python3");
     assert!(
@@ -145,7 +144,12 @@ const QI8: &str = "sex,age,race,marital-status,education,native-country,workclas
 
 #[test]
 fn duckdb_class_table_all_nine_qis() {
-    check_class_table(&adult("adult.parquet"), QI9, None, &["--sampling-fraction", "0.1"]);
+    check_class_table(
+        &adult("adult.parquet"),
+        QI9,
+        None,
+        &["--sampling-fraction", "0.1"],
+    );
 }
 
 #[test]
@@ -187,7 +191,15 @@ fn ansi_dialect_runs_in_duckdb() {
     let dir = tempfile::tempdir().unwrap();
     let classes = dir.path().join("ansi.parquet");
     let q = reident(&[
-        "sql", "--dialect", "ansi", "--table", "t", "--qi", QI8, "--sensitive", "occupation",
+        "sql",
+        "--dialect",
+        "ansi",
+        "--table",
+        "t",
+        "--qi",
+        QI8,
+        "--sensitive",
+        "occupation",
     ]);
     let data = adult("adult.parquet");
     duckdb(
@@ -195,27 +207,48 @@ fn ansi_dialect_runs_in_duckdb() {
         &[("t", &data)],
     );
     let a = json(&[
-        "--quiet", "analyze", data.to_str().unwrap(), "--qi", QI8, "--sensitive", "occupation",
+        "--quiet",
+        "analyze",
+        data.to_str().unwrap(),
+        "--qi",
+        QI8,
+        "--sensitive",
+        "occupation",
         "--json",
     ]);
     let b = json(&[
-        "--quiet", "analyze", "--classes", classes.to_str().unwrap(), "--qi", QI8,
-        "--sensitive", "occupation", "--json",
+        "--quiet",
+        "analyze",
+        "--classes",
+        classes.to_str().unwrap(),
+        "--qi",
+        QI8,
+        "--sensitive",
+        "occupation",
+        "--json",
     ]);
     assert_same(&figures(a), &figures(b), "report");
 }
 
 /// The apply query of `anonymize`'s choice gives the same release: the same records in the same
 /// classes (every figure of `analyze` on the two outputs equal).
-fn check_apply(extra: &[&str], star: bool) {
+fn check_apply(qi: &str, extra: &[&str], star: bool) {
     let dir = tempfile::tempdir().unwrap();
     let data = adult("adult.parquet");
     let ours = dir.path().join("anon.parquet");
     let theirs = dir.path().join("anon_sql.parquet");
     let report = dir.path().join("anon.json");
     let mut args = vec![
-        "--quiet", "anonymize", data.to_str().unwrap(), "--qi", QI8, "--hierarchies",
-        "datasets/adult", "-o", ours.to_str().unwrap(), "--json",
+        "--quiet",
+        "anonymize",
+        data.to_str().unwrap(),
+        "--qi",
+        qi,
+        "--hierarchies",
+        "datasets/adult",
+        "-o",
+        ours.to_str().unwrap(),
+        "--json",
     ];
     args.extend(extra);
     if star {
@@ -224,16 +257,33 @@ fn check_apply(extra: &[&str], star: bool) {
     let text = reident(&args);
     std::fs::write(&report, &text).unwrap();
     let r: Value = serde_json::from_str(&text).unwrap();
-    assert!(r["best"]["suppressed"].as_u64().unwrap() > 0, "the case should suppress records");
+    assert!(
+        r["best"]["suppressed"].as_u64().unwrap() > 0,
+        "the case should suppress records"
+    );
     let q = reident(&[
-        "sql", "--dialect", "duckdb", "--table", "adult", "--transformation",
-        report.to_str().unwrap(), "--hierarchies", "datasets/adult", "--copy-to",
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--table",
+        "adult",
+        "--transformation",
+        report.to_str().unwrap(),
+        "--hierarchies",
+        "datasets/adult",
+        "--copy-to",
         theirs.to_str().unwrap(),
     ]);
     duckdb(&q, &[("adult", &data)]);
     let analyze = |p: &Path| {
         figures(json(&[
-            "--quiet", "analyze", p.to_str().unwrap(), "--qi", QI8, "--sensitive", "occupation",
+            "--quiet",
+            "analyze",
+            p.to_str().unwrap(),
+            "--qi",
+            qi,
+            "--sensitive",
+            "occupation",
             "--json",
         ]))
     };
@@ -247,15 +297,35 @@ fn check_apply(extra: &[&str], star: bool) {
 
 #[test]
 fn apply_query_matches_anonymize_with_removal() {
+    // Five QIs keep the search (distinct l-diversity with suppression) short in a debug build.
     check_apply(
-        &["--k", "5", "--suppression-limit", "0.05", "--l-diversity", "occupation:distinct:3"],
+        "sex,age,race,education,salary-class",
+        &[
+            "--k",
+            "5",
+            "--suppression-limit",
+            "0.05",
+            "--l-diversity",
+            "occupation:distinct:4",
+        ],
         false,
     );
 }
 
 #[test]
 fn apply_query_matches_anonymize_with_stars() {
-    check_apply(&["--k", "10", "--suppression-limit", "0.1", "--preset", "risk-0.09"], true);
+    check_apply(
+        QI8,
+        &[
+            "--k",
+            "10",
+            "--suppression-limit",
+            "0.1",
+            "--preset",
+            "risk-0.09",
+        ],
+        true,
+    );
 }
 
 #[test]
@@ -263,15 +333,35 @@ fn apply_query_refuses_criteria_without_sql() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("anon.json");
     let text = reident(&[
-        "--quiet", "anonymize", "datasets/adult/adult.parquet", "--qi", QI8, "--hierarchies",
-        "datasets/adult", "--k", "2", "--t-closeness", "occupation:equal:0.5", "--json",
+        "--quiet",
+        "anonymize",
+        "datasets/adult/adult.parquet",
+        "--qi",
+        QI8,
+        "--hierarchies",
+        "datasets/adult",
+        "--k",
+        "2",
+        "--t-closeness",
+        "occupation:equal:0.5",
+        "--json",
     ]);
     std::fs::write(&report, text).unwrap();
     let out = run_cli(&[
-        "sql", "--dialect", "spark", "--table", "adult", "--transformation",
-        report.to_str().unwrap(), "--hierarchies", "datasets/adult",
+        "sql",
+        "--dialect",
+        "spark",
+        "--table",
+        "adult",
+        "--transformation",
+        report.to_str().unwrap(),
+        "--hierarchies",
+        "datasets/adult",
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("0.5-closeness") && err.contains("no SQL form"), "{err}");
+    assert!(
+        err.contains("0.5-closeness") && err.contains("no SQL form"),
+        "{err}"
+    );
 }
