@@ -28,6 +28,7 @@ def main():
         SparkSession.builder.master(f"local[{args.cores}]")
         .appName("reident-e2e")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", args.memory)
         .config("spark.sql.shuffle.partitions", "8")
         .getOrCreate()
@@ -38,7 +39,8 @@ def main():
         name, path = v.split("=", 1)
         spark.read.parquet(os.path.abspath(path)).createOrReplaceTempView(name)
     for f in args.file:
-        sql = open(f, encoding="utf-8").read()
+        # spark.sql() takes one statement without the `;` that spark-sql's shell wants.
+        sql = open(f, encoding="utf-8").read().strip().rstrip(";")
         t = time.perf_counter()
         spark.sql(sql).collect()
         print(f"spark: {os.path.basename(f)} {time.perf_counter() - t:.2f} s", flush=True)

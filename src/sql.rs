@@ -235,7 +235,8 @@ fn check_columns(qi: &[String], sensitive: &[String], weight: Option<&str>) -> R
 /// The statement that runs `query` and writes its result as Parquet at `path`: DuckDB's `COPY`
 /// (with the format's metadata entry), Spark's `INSERT OVERWRITE DIRECTORY` (a folder of part
 /// files, which reident reads as one table; Spark SQL cannot write the metadata, which is
-/// optional). Standard SQL has no such statement.
+/// optional). Standard SQL has no such statement. The statement ends with `;`, as the engines'
+/// command-line shells (`duckdb`, `spark-sql -f`) need.
 pub fn write_statement(
     d: Dialect,
     query: &str,
@@ -257,12 +258,12 @@ pub fn write_statement(
                 None => String::new(),
             };
             Ok(format!(
-                "COPY (\n{query}\n) TO {} (FORMAT PARQUET{kv})",
+                "COPY (\n{query}\n) TO {} (FORMAT PARQUET{kv});",
                 d.string(path)
             ))
         }
         Dialect::Spark => Ok(format!(
-            "INSERT OVERWRITE DIRECTORY {} USING parquet\n{query}",
+            "INSERT OVERWRITE DIRECTORY {} USING parquet\n{query};",
             d.string(path)
         )),
         Dialect::Ansi => Err(Error::Invalid(
