@@ -425,7 +425,8 @@ pub fn apply_query(d: Dialect, from: &str, t: &Transformation) -> Result<String>
 /// `CASE` from the original values (compared as text) to their generalization at `level`.
 fn case_expression(d: Dialect, col: &str, h: &Hierarchy, level: usize) -> String {
     let text = d.text_type();
-    // Target value -> original values, in the hierarchy's row order (BTreeMap on first row).
+    // Target value -> its original values; targets in the order of their first hierarchy row,
+    // so that the query reads like the hierarchy file.
     let mut order: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for row in &h.rows {

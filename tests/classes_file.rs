@@ -468,6 +468,10 @@ fn per_record_outputs_are_unavailable_from_a_class_table() {
         &["classes", "--classes", &c, "--qi", "age", "-o", &c],
         &["overwrite the input"],
     );
+    fails_with(
+        &["classes", "--classes", &c, "--qi", "age", "-o", "out.csv"],
+        &["written as Parquet"],
+    );
     // Identifying and insensitive columns the class table lacks are listed, never read.
     let v = reident_json(&[
         "--quiet",

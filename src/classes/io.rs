@@ -769,6 +769,12 @@ fn value_type(domain: &Domain) -> DataType {
 /// place). `weight`: the name of the weight column the weight sums come from. The rows are never
 /// needed: batches of classes are built from the table and written one at a time.
 pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -> Result<()> {
+    if crate::convert::output_format(out).ok() != Some(crate::input::Format::Parquet) {
+        return Err(Error::Invalid(format!(
+            "{}: a class table is written as Parquet: name the output .parquet",
+            out.display()
+        )));
+    }
     for name in table
         .qis
         .iter()
