@@ -486,6 +486,57 @@ mod tests {
     }
 
     #[test]
+    fn apply_query_generalizes_by_case_and_suppresses_by_window() {
+        let rows = [["a", "ab", "*"], ["b", "ab", "*"], ["NULL", "n", "*"]]
+            .iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect();
+        let h = Hierarchy::from_rows(std::path::Path::new("h.csv"), rows).unwrap();
+        let t = Transformation {
+            columns: vec!["x".into(), "s".into()],
+            qis: vec![Generalized {
+                column: "x".into(),
+                level: 1,
+                hierarchy: Some(&h),
+            }],
+            rules: vec![
+                ClassRule::MinSize(3),
+                ClassRule::MinSize(5),
+                ClassRule::MinDistinct {
+                    column: "s".into(),
+                    l: 2,
+                },
+            ],
+            star: false,
+        };
+        let q = apply_query(Dialect::DuckDb, "t", &t).unwrap();
+        assert!(
+            q.contains("WHEN CAST(\"x\" AS VARCHAR) IN ('a', 'b') THEN 'ab'"),
+            "{q}"
+        );
+        // The text NULL and a real null are one value, as in reident.
+        assert!(
+            q.contains("WHEN \"x\" IS NULL OR CAST(\"x\" AS VARCHAR) IN ('NULL') THEN 'n'"),
+            "{q}"
+        );
+        assert!(q.contains("ELSE error("), "{q}");
+        // The largest size rule wins; distinct values by two dense ranks.
+        assert!(
+            q.ends_with("WHERE \"__reident_size\" >= 5 AND \"__reident_distinct_0\" >= 2"),
+            "{q}"
+        );
+        let too_high = Transformation {
+            qis: vec![Generalized {
+                column: "x".into(),
+                level: 3,
+                hierarchy: Some(&h),
+            }],
+            ..t
+        };
+        assert!(apply_query(Dialect::Spark, "t", &too_high).is_err());
+    }
+
+    #[test]
     fn several_sensitive_columns_use_grouping_sets() {
         let q = class_table_query(
             Dialect::Spark,
