@@ -22,7 +22,18 @@ qi9=sex,age,race,marital-status,education,native-country,workclass,occupation,sa
 qi8=sex,age,race,marital-status,education,native-country,workclass,salary-class
 qi7=sex,age,race,marital-status,education,native-country,workclass
 
-views=(--view "adult=$adult")
+# Awkward names (a space, both quotes, a backtick) and an integer weight, for quoting and the
+# weighted GROUPING SETS form.
+python3 - "$adult" "$work/awkward.parquet" <<'PY'
+import sys, pyarrow as pa, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+names = {"sex": "se x", "race": "ra'ce", "marital-status": 'marital "status"', "native-country": "native`country"}
+t = t.rename_columns([names.get(n, n) for n in t.column_names])
+t = t.append_column("w", pa.array(t["age"].to_numpy() % 5 + 1))
+pq.write_table(t, sys.argv[2])
+PY
+awkward_qi="se x,age,ra'ce,marital \"status\",native\`country,education,workclass"
+views=(--view "adult=$adult" --view "awkward=$work/awkward.parquet")
 files=()
 case_sql() { # name view qi [sensitive]
   local name=$1 view=$2 qi=$3 s=${4:-}
@@ -33,6 +44,9 @@ case_sql() { # name view qi [sensitive]
 case_sql adult9 adult "$qi9"
 case_sql adult8 adult "$qi8" occupation
 case_sql adult7 adult "$qi7" occupation,salary-class
+"$bin" sql --dialect spark --table awkward --qi "$awkward_qi" --sensitive occupation,salary-class --weight w \
+  --copy-to "$work/awkward.classes" > "$work/awkward.sql"
+files+=(--file "$work/awkward.sql")
 "$bin" --quiet anonymize "$adult" --qi "$qi8" --hierarchies datasets/adult --k 5 --suppression-limit 0.05 \
   -o "$work/anon.parquet" --json > "$work/anon.json"
 "$bin" sql --dialect spark --table adult --transformation "$work/anon.json" --hierarchies datasets/adult \
@@ -57,6 +71,7 @@ check() { # name data qi [sensitive] [extra...]
 check adult9 "$adult" "$qi9" "" --sampling-fraction 0.1
 check adult8 "$adult" "$qi8" occupation --hierarchies datasets/adult --population usa
 check adult7 "$adult" "$qi7" occupation,salary-class
+check awkward "$work/awkward.parquet" "$awkward_qi" occupation,salary-class --weight w
 i=0
 for big in "$@"; do
   i=$((i + 1))
