@@ -38,6 +38,15 @@ pub fn build_classes(
     row_classes: bool,
     progress: &Progress,
 ) -> Result<(ClassTable, Option<Vec<u32>>)> {
+    if let Input::Classes(file) = input {
+        if row_classes {
+            return Err(crate::input::records_unavailable(
+                &file.path,
+                "per-record output (--record-risk, row numbers)",
+            ));
+        }
+        return Ok((file.read(roles, progress)?, None));
+    }
     let columns: Vec<usize> = roles
         .qi
         .iter()
@@ -131,6 +140,9 @@ pub struct DatasetInfo {
     pub format: Format,
     pub records: u64,
     pub columns: usize,
+    /// Present (and true) when the input was a class table (`--classes`), not records.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub class_table: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -260,6 +272,7 @@ impl AnalyzeReport {
                 format: input.format(),
                 records: table.n_records,
                 columns: input.columns().len(),
+                class_table: input.is_class_table(),
             },
             roles: RoleNames::of(roles),
             classes: ClassSizes::of(table),

@@ -24,6 +24,7 @@ pub mod report;
 pub mod risk;
 pub mod scan;
 pub mod search;
+pub mod sql;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

@@ -112,7 +112,7 @@ impl LocalClasses {
 
     /// Keeps only the dictionary entries that some row uses: a Parquet dictionary may hold values
     /// that no row of the chunk has, and those must not enter the table's domains.
-    fn drop_unused_values(&mut self, n_qi: usize) {
+    pub(super) fn drop_unused_values(&mut self, n_qi: usize) {
         for (c, dict) in self.dicts.iter_mut().enumerate() {
             let mut remap = vec![u32::MAX; dict.len()];
             let mut mark = |code: &mut u32| {

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use crate::group::group_tuples;
 use crate::input::encode::NULL_TEXT;
 
+pub mod io;
 mod local;
 mod merge;
 
@@ -264,6 +265,86 @@ impl ClassTable {
             sensitive,
             weights,
         }
+    }
+}
+
+impl ClassTable {
+    /// The table after suppression of the `failing` classes: removed, or (`star`) with every QI
+    /// value replaced by `*`, merged with any class whose values already are all `*` (as the
+    /// records would group if the starred data were read back). What `anonymize` writes when
+    /// its input is a class table.
+    pub fn suppress(&self, failing: &[bool], star: bool) -> ClassTable {
+        let kept: Vec<usize> = (0..self.n_classes())
+            .filter(|&c| star || !failing[c])
+            .collect();
+        let sensitive = self
+            .sensitive
+            .iter()
+            .map(|h| {
+                let mut offsets = Vec::with_capacity(kept.len() + 1);
+                offsets.push(0);
+                let (mut codes, mut counts) = (Vec::new(), Vec::new());
+                for &c in &kept {
+                    let (k, n) = h.of(c);
+                    codes.extend_from_slice(k);
+                    counts.extend_from_slice(n);
+                    offsets.push(codes.len());
+                }
+                Histograms {
+                    domain: h.domain.clone(),
+                    offsets,
+                    codes,
+                    counts,
+                }
+            })
+            .collect();
+        let counts: Vec<u64> = kept.iter().map(|&c| self.counts[c]).collect();
+        let mut qis = self.qis.clone();
+        let mut codes: Vec<Vec<u32>> = self
+            .codes
+            .iter()
+            .map(|col| kept.iter().map(|&c| col[c]).collect())
+            .collect();
+        if star {
+            // Each QI's domain with `*` in its natural place, the codes moved to match.
+            for (d, col) in qis.iter_mut().zip(codes.iter_mut()) {
+                let mut values: Vec<String> = d.values.to_vec();
+                if !values.iter().any(|v| v == "*") {
+                    values.push("*".into());
+                }
+                let r = rank(&values);
+                let star_code = r[values.iter().position(|v| v == "*").unwrap()];
+                for (i, code) in col.iter_mut().enumerate() {
+                    *code = if failing[kept[i]] {
+                        star_code
+                    } else {
+                        r[*code as usize]
+                    };
+                }
+                d.values = sorted_values(&values, &r).into();
+            }
+        }
+        let t = ClassTable {
+            n_records: counts.iter().sum(),
+            qis,
+            codes,
+            counts,
+            sensitive,
+            weights: self
+                .weights
+                .as_ref()
+                .map(|w| kept.iter().map(|&c| w[c]).collect()),
+        };
+        if !star {
+            return t;
+        }
+        let all: Vec<RollupQi> = (0..t.qis.len())
+            .map(|q| RollupQi {
+                source: q,
+                recode: None,
+            })
+            .collect();
+        t.rollup(&all)
     }
 }
 

@@ -93,8 +93,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed>
             policy.sensitive.push(col);
         }
     }
-    let (input, roles, options) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    let (input, roles, options) = super::open_with_roles(&args.table, &policy)?;
     if !args.no_scan && side_effects {
         super::warn_identifiers(&input, &roles, false);
     }
@@ -207,7 +206,7 @@ pub fn report(
             kind,
             command_line,
             started,
-            data: &args.table.data,
+            data: args.table.source(),
             format: c.format,
             records: c.table.n_records,
             columns: super::column_roles(&c.roles),
@@ -226,7 +225,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let c = compute(&args, quiet, true)?;
     if args.report.report.is_some() || args.report.audit_log.is_some() {
         let r = report(&args, &c, "analyze", super::command_line(), started)?;
-        if let Some(dir) = super::publish(&r, &args.report, &args.table.data, started, false)? {
+        if let Some(dir) = super::publish(&r, &args.report, args.table.source(), started, false)? {
             if !args.json {
                 eprintln!("report written to {}", dir.display());
             }

@@ -14,6 +14,7 @@ use reident::hierarchy::build::Builder;
 use reident::hierarchy::Hierarchy;
 use reident::population::Population;
 use reident::progress::Progress;
+use reident::search::criteria::ClassRule;
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
 use reident::search::targets::{TargetContext, TargetSpec};
@@ -132,6 +133,22 @@ pub struct Summary {
     seconds: f64,
     output: Option<String>,
     records_written: Option<u64>,
+    /// The columns of the output, in order (identifying columns dropped).
+    output_columns: Vec<String>,
+    /// How the records of failing classes are suppressed, in terms `reident sql
+    /// --transformation` turns into the SQL that produces the same release in an engine.
+    suppression: Suppression,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    /// `remove` or `star`.
+    suppressed: &'static str,
+    /// A class is kept when it meets every rule.
+    rules: Vec<ClassRule>,
+    /// Criteria that decide suppression but have no SQL rule (entropy and recursive
+    /// l-diversity, t-closeness): the SQL cannot reproduce this release.
+    without_sql_rule: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -223,7 +240,7 @@ impl Anonymized {
                 kind: "anonymize",
                 command_line,
                 started,
-                data: &args.table.data,
+                data: args.table.source(),
                 format: match self.input.format() {
                     reident::input::Format::Parquet => "parquet",
                     reident::input::Format::Csv => "csv",
@@ -245,25 +262,41 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let started_at = std::time::SystemTime::now();
     let mut a = compute(&args, quiet, true)?;
     if let Some(out) = &args.output {
-        let written = write_transformed(
-            &a.input,
-            &a.roles,
-            &a.hierarchies,
-            &a.levels,
-            &a.table,
-            &a.failing,
-            match args.suppressed {
-                SuppressedArg::Remove => Suppressed::Remove,
-                SuppressedArg::Star => Suppressed::Star,
-            },
-            out,
-        )?;
+        let written = if a.input.is_class_table() {
+            // From a class table, the release is the generalized class table itself (same
+            // format), what the SQL of `reident sql --transformation` groups its output into.
+            super::refuse_overwrite(a.input.path(), out)?;
+            let released = a
+                .table
+                .suppress(&a.failing, matches!(args.suppressed, SuppressedArg::Star));
+            reident::classes::io::write_class_table(
+                &released,
+                a.roles.weight.map(|w| a.roles.columns[w].as_str()),
+                out,
+            )?;
+            released.n_records
+        } else {
+            write_transformed(
+                &a.input,
+                &a.roles,
+                &a.hierarchies,
+                &a.levels,
+                &a.table,
+                &a.failing,
+                match args.suppressed {
+                    SuppressedArg::Remove => Suppressed::Remove,
+                    SuppressedArg::Star => Suppressed::Star,
+                },
+                out,
+            )?
+        };
         a.summary.output = Some(out.display().to_string());
         a.summary.records_written = Some(written);
     }
     if args.report.report.is_some() || args.report.audit_log.is_some() {
         let r = a.report(&args, super::command_line(), started_at)?;
-        if let Some(dir) = super::publish(&r, &args.report, &args.table.data, started_at, false)? {
+        if let Some(dir) = super::publish(&r, &args.report, args.table.source(), started_at, false)?
+        {
             if !args.json {
                 eprintln!("report written to {}", dir.display());
             }
@@ -274,7 +307,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
 }
 
 /// Searches the transformation and measures it; writes nothing.
-pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymized> {
+pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Anonymized> {
     let started = Instant::now();
     let mut policy = super::load_policy(
         args.table.policy.as_ref(),
@@ -315,9 +348,8 @@ pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymiz
         }
     }
     let sensitive = policy.sensitive.clone();
-    let (input, roles, _) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
-    if !args.no_scan {
+    let (input, roles, _) = super::open_with_roles(&args.table, &policy)?;
+    if !args.no_scan && side_effects {
         // Insensitive columns are copied to the output, so they count as read when there is one.
         super::warn_identifiers(&input, &roles, args.output.is_some());
     }
@@ -365,6 +397,18 @@ pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymiz
         MetricArg::Aecs => &Aecs,
         MetricArg::Precision => &Precision,
         MetricArg::Entropy => &Entropy,
+    };
+    let suppression = Suppression {
+        suppressed: match args.suppressed {
+            SuppressedArg::Remove => "remove",
+            SuppressedArg::Star => "star",
+        },
+        rules: criteria.iter().filter_map(|c| c.class_rule()).collect(),
+        without_sql_rule: criteria
+            .iter()
+            .filter(|c| c.class_rule().is_none())
+            .map(|c| c.describe())
+            .collect(),
     };
     let targets: Vec<String> = criteria
         .iter()
@@ -438,6 +482,14 @@ pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymiz
         .iter()
         .filter_map(|q| hierarchy_file(args, q, hierarchy_dir.as_deref()).map(|f| (q.clone(), f)))
         .collect();
+    let output_columns: Vec<String> = if input.is_class_table() {
+        qi_names.iter().chain(&sensitive).cloned().collect()
+    } else {
+        (0..input.columns().len())
+            .filter(|c| !roles.identifying.contains(c))
+            .map(|c| input.columns()[c].clone())
+            .collect()
+    };
     let summary = Summary {
         schema_version: 1,
         tool: ToolInfo::current(),
@@ -463,6 +515,8 @@ pub fn compute(args: &Args, quiet: bool, _side_effects: bool) -> Result<Anonymiz
         seconds: started.elapsed().as_secs_f64(),
         output: None,
         records_written: None,
+        output_columns,
+        suppression,
     };
     Ok(Anonymized {
         summary,

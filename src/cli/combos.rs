@@ -30,8 +30,7 @@ pub struct Args {
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
-    let (input, mut roles, _) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    let (input, mut roles, _) = super::open_with_roles(&args.table, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     let thresholds = match &args.threshold {

@@ -22,7 +22,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         ));
     }
     let report = super::analyze::report(a, &c, "gate", super::command_line(), started)?;
-    super::publish(&report, &a.report, &a.table.data, started, true)?;
+    super::publish(&report, &a.report, a.table.source(), started, true)?;
     if a.json {
         println!(
             "{}",

@@ -2,12 +2,14 @@
 
 pub mod analyze;
 pub mod anonymize;
+pub mod classes;
 pub mod combos;
 pub mod convert;
 pub mod gate;
 pub mod hierarchy;
 pub mod safe_harbor;
 pub mod scan;
+pub mod sql;
 pub mod suda;
 pub mod verify;
 
@@ -39,12 +41,16 @@ pub enum Command {
     /// The optimal generalization (with suppression) that meets k-anonymity, l-diversity and
     /// t-closeness targets, and the transformed data.
     Anonymize(anonymize::Args),
+    /// Write the class table (QI values, class sizes, sensitive histograms) as a Parquet file.
+    Classes(classes::Args),
     /// Which combinations of QIs single people out: every subset's classes and uniqueness.
     Combos(combos::Args),
     /// Convert CSV to Parquet and back, keeping column order and values.
     Convert(convert::Args),
     /// Build a generalization hierarchy (intervals, masking, dates, suppression) in ARX format.
     Hierarchy(hierarchy::Args),
+    /// The SQL (Spark, DuckDB, ANSI) that computes the class table, or applies a transformation.
+    Sql(sql::Args),
     /// Minimal sample uniques (SUDA2) and SUDA / DIS-SUDA scores per record.
     Suda(suda::Args),
     /// Check the data against the policy's thresholds: exit 0 (all hold), 1 (one fails), 2 (error).
@@ -68,9 +74,11 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Analyze(a) => analyze::run(a, cli.quiet),
         Command::Anonymize(a) => anonymize::run(a, cli.quiet),
+        Command::Classes(a) => classes::run(a, cli.quiet),
         Command::Combos(a) => combos::run(a, cli.quiet),
         Command::Convert(a) => convert::run(a, cli.quiet),
         Command::Hierarchy(a) => hierarchy::run(a, cli.quiet),
+        Command::Sql(a) => sql::run(a),
         Command::Suda(a) => suda::run(a, cli.quiet),
         Command::Gate(a) => gate::run(a, cli.quiet),
         Command::Verify(a) => verify::run(a, cli.quiet),
@@ -173,14 +181,34 @@ pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensit
     }
 }
 
-/// Opens the data and resolves the policy's roles against its columns.
+/// Opens the data (or the class table of `--classes`) and resolves the policy's roles against
+/// its columns. A class table lacks the data's identifying and insensitive columns and has weight
+/// sums in place of the weight column: those names are accepted as listed, never read.
 pub fn open_with_roles(
-    data: &std::path::Path,
-    delimiter: Option<u8>,
+    table: &TableArgs,
     policy: &reident::Policy,
 ) -> Result<(reident::Input, reident::Roles, reident::InputOptions)> {
-    let options = reident::InputOptions { delimiter };
-    let input = reident::Input::open(data, &options)?;
+    let options = reident::InputOptions {
+        delimiter: table.delimiter,
+    };
+    let input = match (&table.classes, &table.data) {
+        (Some(classes), _) => {
+            let listed: Vec<String> = policy
+                .identifying
+                .iter()
+                .chain(&policy.insensitive)
+                .chain(&policy.weight)
+                .cloned()
+                .collect();
+            reident::Input::open_classes(classes, &listed)?
+        }
+        (None, Some(data)) => reident::Input::open(data, &options)?,
+        (None, None) => {
+            return Err(Error::Invalid(
+                "no input: give the data file, or a class table with --classes".into(),
+            ))
+        }
+    };
     let roles = reident::Roles::resolve(policy, input.columns())?;
     Ok((input, roles, options))
 }
@@ -189,7 +217,12 @@ pub fn open_with_roles(
 #[derive(Debug, clap::Args)]
 pub struct TableArgs {
     /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: std::path::PathBuf,
+    #[arg(required_unless_present = "classes")]
+    pub data: Option<std::path::PathBuf>,
+    /// A class table (from `reident classes` or the query of `reident sql`) in place of the data:
+    /// the same figures, without per-record outputs.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "data")]
+    pub classes: Option<std::path::PathBuf>,
     /// Quasi-identifiers, comma-separated (or repeat the flag). Names with commas: use --policy.
     #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
     pub qi: Vec<String>,
@@ -199,6 +232,26 @@ pub struct TableArgs {
     /// CSV delimiter (default: detected from the header line).
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+}
+
+impl TableArgs {
+    /// The file the figures come from: the data, or the class table given in its place (what a
+    /// report hashes and names).
+    pub fn source(&self) -> &std::path::Path {
+        self.classes
+            .as_deref()
+            .or(self.data.as_deref())
+            .unwrap_or(std::path::Path::new(""))
+    }
+
+    /// Points the command at another copy of its source (for `verify`).
+    pub fn set_source(&mut self, path: std::path::PathBuf) {
+        if self.classes.is_some() {
+            self.classes = Some(path);
+        } else {
+            self.data = Some(path);
+        }
+    }
 }
 
 /// `--report`, `--show-values` and `--audit-log`, shared by the commands that write reports.
@@ -370,4 +423,29 @@ pub fn verdict_line(v: &reident::gate::Verdict) -> String {
         ));
     }
     s
+}
+
+/// An output path that is the input (a file, or a file in the input folder) is refused.
+pub fn refuse_overwrite(input: &std::path::Path, out: &std::path::Path) -> Result<()> {
+    if let (Ok(a), Some(b)) = (
+        input.canonicalize(),
+        out.parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .and_then(|p| p.canonicalize().ok())
+            .and_then(|p| out.file_name().map(|n| p.join(n))),
+    ) {
+        if a == b || b.starts_with(&a) {
+            return Err(Error::Invalid(format!(
+                "{}: the output would overwrite the input",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
 }

@@ -42,7 +42,8 @@ struct Contribution {
 
 #[derive(Serialize)]
 struct RiskyRecord {
-    row: u64,
+    /// None when the input is a class table (it has no row numbers).
+    row: Option<u64>,
     suda_score: f64,
     dis_suda_score: f64,
     msus_by_size: Vec<u32>,
@@ -65,8 +66,7 @@ struct SudaReport {
 
 pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
-    let (input, mut roles, _) =
-        super::open_with_roles(&args.table.data, args.table.delimiter, &policy)?;
+    let (input, mut roles, _) = super::open_with_roles(&args.table, &policy)?;
     roles.sensitive.clear();
     roles.weight = None;
     if roles.qi.len() > reident::risk::suda::MAX_ATTRS {
@@ -83,7 +83,15 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         )));
     }
     let (total, unit) = input.progress_total();
-    let (table, rows) = build_classes(&input, &roles, true, &Progress::new(total, unit, quiet))?;
+    // A class table has no row numbers: the riskiest classes are listed without them, and
+    // --record-risk is refused by build_classes.
+    let want_rows = !input.is_class_table() || args.record_risk.is_some();
+    let (table, rows) = build_classes(
+        &input,
+        &roles,
+        want_rows,
+        &Progress::new(total, unit, quiet),
+    )?;
     let rows = rows.unwrap_or_default();
     let m = roles.qi.len();
     let max_size = args.max_size.unwrap_or(m).clamp(1, m);
@@ -111,7 +119,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         .iter()
         .take(args.top)
         .map(|&c| RiskyRecord {
-            row: row_of_class[c],
+            row: (row_of_class[c] != u64::MAX).then_some(row_of_class[c]),
             suda_score: sc.score[c],
             dis_suda_score: sc.dis_score[c],
             msus_by_size: sc.msus_of(c).to_vec(),
@@ -221,11 +229,15 @@ fn render(r: &SudaReport) -> String {
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "riskiest records (row numbers, 0-based)");
+    if r.riskiest_records.iter().any(|rec| rec.row.is_none()) {
+        let _ = writeln!(s, "  (row numbers are unavailable from a class table)");
+    }
     for rec in &r.riskiest_records {
+        let row = rec.row.map_or("-".to_string(), |r| r.to_string());
         let _ = writeln!(
             s,
             "  row {:<10} SUDA {:<12} DIS-SUDA {:.6}  MSUs by size {:?}",
-            rec.row, rec.suda_score, rec.dis_suda_score, rec.msus_by_size
+            row, rec.suda_score, rec.dis_suda_score, rec.msus_by_size
         );
     }
     s

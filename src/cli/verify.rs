@@ -183,7 +183,7 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
     let started = std::time::SystemTime::now();
     let again = match cli.command {
         super::Command::Analyze(mut a) | super::Command::Gate(mut a) => {
-            a.table.data = data.to_path_buf();
+            a.table.set_source(data.to_path_buf());
             if let Some(f) = &policy_file {
                 a.table.policy = Some(f.clone());
             }
@@ -202,7 +202,7 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
             )?
         }
         super::Command::Anonymize(mut a) => {
-            a.table.data = data.to_path_buf();
+            a.table.set_source(data.to_path_buf());
             if let Some(f) = &policy_file {
                 a.table.policy = Some(f.clone());
             }

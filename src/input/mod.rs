@@ -45,6 +45,10 @@ pub struct InputOptions {
 pub enum Input {
     Parquet(parquet::ParquetInput),
     Csv(csv::CsvInput),
+    /// A class table computed elsewhere (`--classes`): it has classes, not records, so
+    /// [`crate::analyze::build_classes`] reads it whole and anything that needs the records
+    /// (per-record outputs, transformed data) says that they are unavailable.
+    Classes(crate::classes::io::ClassFile),
 }
 
 impl Input {
@@ -63,18 +67,33 @@ impl Input {
         }
     }
 
+    /// Opens a class table (a file or a folder of part files in the interchange format of
+    /// [`crate::classes::io`]). `listed`: names of data columns it lacks that roles may still
+    /// name (identifying, insensitive, the weight).
+    pub fn open_classes(path: &Path, listed: &[String]) -> Result<Input> {
+        Ok(Input::Classes(
+            crate::classes::io::ClassFile::open(path)?.with_listed(listed),
+        ))
+    }
+
     pub fn path(&self) -> &PathBuf {
         match self {
             Input::Parquet(p) => &p.path,
             Input::Csv(c) => &c.path,
+            Input::Classes(c) => &c.path,
         }
     }
 
     pub fn format(&self) -> Format {
         match self {
-            Input::Parquet(_) => Format::Parquet,
+            Input::Parquet(_) | Input::Classes(_) => Format::Parquet,
             Input::Csv(_) => Format::Csv,
         }
+    }
+
+    /// Whether this is a class table rather than records.
+    pub fn is_class_table(&self) -> bool {
+        matches!(self, Input::Classes(_))
     }
 
     /// What a progress bar counts for this input: rows for Parquet, bytes for CSV.
@@ -82,6 +101,7 @@ impl Input {
         match self {
             Input::Parquet(p) => (p.num_rows(), "rows"),
             Input::Csv(c) => (c.file_len(), "bytes"),
+            Input::Classes(c) => (c.num_rows(), "classes"),
         }
     }
 
@@ -90,6 +110,7 @@ impl Input {
         match self {
             Input::Parquet(p) => &p.columns,
             Input::Csv(c) => &c.columns,
+            Input::Classes(c) => c.columns(),
         }
     }
 
@@ -115,6 +136,8 @@ impl Input {
         match self {
             Input::Parquet(p) => p.sample(columns, rows),
             Input::Csv(c) => c.sample(columns, rows),
+            // A class table holds no records to sample (and has no direct identifiers).
+            Input::Classes(c) => Err(records_unavailable(&c.path, "a sample of records")),
         }
     }
 
@@ -131,6 +154,7 @@ impl Input {
         match self {
             Input::Parquet(p) => p.for_each_window(columns, progress, f, sink),
             Input::Csv(c) => c.for_each_window(columns, progress, f, sink),
+            Input::Classes(c) => Err(records_unavailable(&c.path, "this")),
         }
     }
 
@@ -148,6 +172,14 @@ impl Input {
         })?;
         Ok(out)
     }
+}
+
+/// The error for an operation that needs the records when the input is a class table.
+pub fn records_unavailable(path: &Path, what: &str) -> Error {
+    Error::Invalid(format!(
+        "{}: {what} needs the records, and a class table holds only classes: run it on the data",
+        path.display()
+    ))
 }
 
 fn is_parquet_name(path: &Path) -> bool {

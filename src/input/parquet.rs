@@ -171,6 +171,39 @@ impl ParquetInput {
         columns: &[usize],
         progress: &Progress,
         f: impl Fn(Chunk) -> T + Sync,
+        sink: impl FnMut(Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let schema = self.metadata.schema();
+        self.for_each_batch_window(
+            columns,
+            progress,
+            |arrays, rows| {
+                let mut encoded = Vec::with_capacity(columns.len());
+                for (&c, array) in columns.iter().zip(arrays) {
+                    let col = encode_array(array.as_ref()).map_err(|t| Error::UnsupportedType {
+                        path: self.path.clone(),
+                        column: schema.field(c).name().clone(),
+                        data_type: t,
+                    })?;
+                    encoded.push(col);
+                }
+                Ok(f(Chunk {
+                    rows,
+                    columns: encoded,
+                }))
+            },
+            sink,
+        )
+    }
+
+    /// The Arrow form of [`ParquetInput::for_each_window`]: `f` gets each record batch's arrays
+    /// of the requested columns (in the order requested) and its row count. Readers of columns
+    /// that are not plain values (the histograms of a class-table file) start here.
+    pub fn for_each_batch_window<T: Send>(
+        &self,
+        columns: &[usize],
+        progress: &Progress,
+        f: impl Fn(Vec<arrow_array::ArrayRef>, usize) -> Result<T> + Sync,
         mut sink: impl FnMut(Vec<T>) -> Result<()>,
     ) -> Result<()> {
         // The reader returns projected columns in file order; remember where each requested one is.
@@ -206,24 +239,10 @@ impl ParquetInput {
                     let mut out = Vec::new();
                     for batch in reader {
                         let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
-                        let mut encoded = Vec::with_capacity(columns.len());
-                        for (&c, &p) in columns.iter().zip(&position) {
-                            let array = batch.column(p);
-                            let col = encode_array(array.as_ref()).map_err(|t| {
-                                Error::UnsupportedType {
-                                    path: self.path.clone(),
-                                    column: schema.field(c).name().clone(),
-                                    data_type: t,
-                                }
-                            })?;
-                            encoded.push(col);
-                        }
+                        let arrays = position.iter().map(|&p| batch.column(p).clone()).collect();
                         let rows = batch.num_rows();
                         progress.inc(rows as u64);
-                        out.push(f(Chunk {
-                            rows,
-                            columns: encoded,
-                        }));
+                        out.push(f(arrays, rows)?);
                     }
                     Ok(out)
                 })
@@ -231,6 +250,17 @@ impl ParquetInput {
             sink(per_group.into_iter().flatten().collect())?;
         }
         Ok(())
+    }
+
+    /// The file's key-value metadata entry `key`, if any.
+    pub fn key_value(&self, key: &str) -> Option<String> {
+        self.metadata
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()?
+            .iter()
+            .find(|kv| kv.key == key)
+            .and_then(|kv| kv.value.clone())
     }
 }
 

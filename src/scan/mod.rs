@@ -1040,7 +1040,7 @@ pub fn scan(input: &Input, rules: &Rules, options: &ScanOptions) -> Result<ScanR
             format: input.format(),
             records: match input {
                 Input::Parquet(p) => Some(p.num_rows()),
-                Input::Csv(_) => None,
+                Input::Csv(_) | Input::Classes(_) => None,
             },
             columns: input.columns().len(),
         },

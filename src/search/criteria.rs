@@ -31,6 +31,21 @@ pub trait Criterion: Sync + Send {
     /// Class `c`'s figure; `None` where it has none (recursive l on a class with fewer than l
     /// values: no c makes it diverse).
     fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64>;
+    /// The criterion as a rule that an SQL engine checks per class with window functions
+    /// (`reident sql --transformation`), when it is one.
+    fn class_rule(&self) -> Option<ClassRule> {
+        None
+    }
+}
+
+/// A per-class criterion in the terms of SQL window functions over the generalized QIs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassRule {
+    /// The class has at least this many records.
+    MinSize(u64),
+    /// The class has at least `l` distinct values of a sensitive column (`NULL` is one value).
+    MinDistinct { column: String, l: usize },
 }
 
 pub struct KAnonymity(pub u64);
@@ -50,6 +65,9 @@ impl Criterion for KAnonymity {
     }
     fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
         Some(t.counts[c] as f64)
+    }
+    fn class_rule(&self) -> Option<ClassRule> {
+        Some(ClassRule::MinSize(self.0))
     }
 }
 
@@ -105,6 +123,12 @@ impl Criterion for LDiversity {
             LVariant::Recursive(_) => recursive_ratio(h, c, self.l),
         }
     }
+    fn class_rule(&self) -> Option<ClassRule> {
+        (self.variant == LVariant::Distinct).then(|| ClassRule::MinDistinct {
+            column: self.column.clone(),
+            l: self.l,
+        })
+    }
 }
 
 pub struct TCloseness {
@@ -159,6 +183,21 @@ impl Criterion for MaxProsecutorRisk {
     }
     fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
         Some(1.0 / t.counts[c] as f64)
+    }
+    /// The smallest class size that passes [`Criterion::class_ok`], found with the same test.
+    fn class_rule(&self) -> Option<ClassRule> {
+        let ok = |n: u64| 1.0 / n as f64 <= self.0 + 1e-12;
+        if !(self.0 > 0.0) {
+            return Some(ClassRule::MinSize(u64::MAX));
+        }
+        let mut n = (1.0 / (self.0 + 1e-12)).ceil().max(1.0) as u64;
+        while !ok(n) {
+            n += 1;
+        }
+        while n > 1 && ok(n - 1) {
+            n -= 1;
+        }
+        Some(ClassRule::MinSize(n))
     }
 }
 
@@ -239,5 +278,21 @@ pub fn preset(name: &str) -> Option<Box<dyn Criterion>> {
         "risk-0.09" => Some(Box::new(MaxProsecutorRisk(0.09))),
         "risk-0.05" => Some(Box::new(MaxProsecutorRisk(0.05))),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_bounds_become_class_sizes() {
+        let size = |x: f64| MaxProsecutorRisk(x).class_rule();
+        assert_eq!(size(0.2), Some(ClassRule::MinSize(5)));
+        assert_eq!(size(0.09), Some(ClassRule::MinSize(12)));
+        assert_eq!(size(0.05), Some(ClassRule::MinSize(20)));
+        assert_eq!(size(1.0), Some(ClassRule::MinSize(1)));
+        assert_eq!(size(0.3), Some(ClassRule::MinSize(4)));
+        assert_eq!(KAnonymity(11).class_rule(), Some(ClassRule::MinSize(11)));
     }
 }

@@ -1,0 +1,884 @@
+//! Class tables as files: the interchange format between reident and SQL engines.
+//!
+//! Every figure reident reports, and the whole generalization search, needs only the class table.
+//! The class table is one `GROUP BY` over the quasi-identifiers, which Spark, DuckDB, Trino or
+//! BigQuery compute at any scale. So the format is what such an engine writes with plain SQL
+//! (`reident sql` prints the query), and reident reads it in place of the data.
+//!
+//! # Format, version 1 (stable)
+//!
+//! A Parquet file (or a folder of Parquet files, as Spark writes them: every file whose name
+//! does not start with `.` or `_`, in name order) with one row per equivalence class:
+//!
+//! * **one column per quasi-identifier**, named as in the data, holding the class's value, of any
+//!   type reident reads in data files. Values are canonicalized on read exactly as data values
+//!   (see [`crate::input::encode`]), so an engine can `GROUP BY` the raw columns; `NULL` is one
+//!   value, as it is one group in SQL's `GROUP BY`.
+//! * **`__reident_count`**: the class size, an integer column (any width), every value >= 1.
+//! * **`__reident_weight_sum`** (optional): the sum of the sampling weights of the class's records,
+//!   a float or integer column, every value finite and >= 0. Written when a weight column is read.
+//! * **one column per sensitive attribute**, named as in the data, of type
+//!   `LIST<STRUCT<value, count>>`: the class's histogram of that attribute, one element per
+//!   distinct value (`value` of any readable type, `NULL` allowed; `count` an integer >= 1). The
+//!   element order does not matter. DuckDB writes it with `list({'value': s, 'count': n})`,
+//!   Spark with `collect_list(named_struct('value', s, 'count', n))`.
+//!
+//! Names starting with `__reident_` are reserved: data columns may not use them, and a reader of
+//! version 1 rejects reserved names it does not know (they would come from a newer format).
+//!
+//! The file's key-value metadata entry `reident:class_table` holds a JSON object:
+//! `{"format": "reident class table", "version": 1, "quasi_identifiers": [...],
+//! "sensitive": [...], "weight": "w" | null, "records": N, "classes": C, "tool": "reident x.y"}`.
+//! reident always writes it; it is optional on read, because Spark's SQL cannot write it. When
+//! present, its version must be 1, its lists must match the columns, and `records` must equal the
+//! sum of `__reident_count` (a check against truncated or edited files). Keys may be added to it
+//! without a version change; any change a reader must understand bumps the version.
+//!
+//! # Reading
+//!
+//! A class file is read through the same path as raw data: each record batch becomes chunk-local
+//! classes over chunk-local dictionaries of canonical texts, and the [`Merger`] merges them into
+//! global domains in natural order. The table read is therefore identical to the one built from
+//! the rows (same domains, same codes), except that classes are in file order rather than in
+//! the order of their first record; no figure depends on that order.
+//!
+//! Rows with the same QI values (after canonicalization) are **merged**, counts, histograms and
+//! weights added: class tables of disjoint parts of the data add up, so the class files of several
+//! partitions can be read as one, and reading fewer QIs than the file has rolls the table up.
+//! Everything else is rejected with a one-line error: a count that is missing, zero or negative,
+//! a histogram whose counts do not add up to the class count, a histogram element or value
+//! count that is missing, a weight sum that is missing or negative, an unknown format version.
+//!
+//! A class file holds every combination of QI values in the data, the unique ones included: it
+//! is as sensitive as the data it was computed from.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{
+    Array, ArrayRef, Float64Array, Int64Array, ListArray, RecordBatch, StringArray, StructArray,
+};
+use arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+
+use super::{ClassTable, Domain, LocalClasses, Merger};
+use crate::convert::write_atomically;
+use crate::error::{Error, Result};
+use crate::group::group_tuples;
+use crate::input::encode::{encode_array, LocalColumn, NULL_TEXT};
+use crate::input::parquet::ParquetInput;
+use crate::policy::Roles;
+use crate::progress::Progress;
+
+/// The version of the format this reident reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The value of the metadata's `format` key.
+pub const FORMAT_NAME: &str = "reident class table";
+/// The key of the Parquet key-value metadata entry.
+pub const METADATA_KEY: &str = "reident:class_table";
+/// Column names with this prefix are reserved for the format.
+pub const RESERVED_PREFIX: &str = "__reident_";
+/// The class size column.
+pub const COUNT_COLUMN: &str = "__reident_count";
+/// The weight-sum column.
+pub const WEIGHT_COLUMN: &str = "__reident_weight_sum";
+
+/// Classes per written record batch (and row group part): bounds the writer's memory.
+const WRITE_BATCH: usize = 1 << 16;
+
+/// The JSON object in the `reident:class_table` metadata entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub format: String,
+    pub version: u32,
+    pub quasi_identifiers: Vec<String>,
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+    #[serde(default)]
+    pub weight: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+}
+
+impl Metadata {
+    /// The metadata of a class table as reident writes it.
+    pub fn of(table: &ClassTable, weight: Option<&str>) -> Self {
+        Metadata {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            quasi_identifiers: table.qis.iter().map(|d| d.name.clone()).collect(),
+            sensitive: table
+                .sensitive
+                .iter()
+                .map(|h| h.domain.name.clone())
+                .collect(),
+            weight: table
+                .weights
+                .as_ref()
+                .map(|_| weight.unwrap_or("").to_string()),
+            records: Some(table.n_records),
+            classes: Some(table.n_classes() as u64),
+            tool: Some(format!(
+                "{} {}",
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION")
+            )),
+        }
+    }
+
+    /// Parses the metadata entry, checking the format name and version first so that a newer
+    /// file gets a message about its version rather than about a missing key.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let bad =
+            |m: String| Error::Invalid(format!("{}: {METADATA_KEY} metadata: {m}", path.display()));
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?;
+        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(bad(format!("\"format\" is not {FORMAT_NAME:?}")));
+        }
+        match v.get("version").and_then(|x| x.as_u64()) {
+            Some(n) if n == FORMAT_VERSION as u64 => {}
+            Some(n) => {
+                return Err(bad(format!(
+                    "format version {n}; this reident reads version {FORMAT_VERSION}"
+                )))
+            }
+            None => return Err(bad("no \"version\"".into())),
+        }
+        serde_json::from_value(v).map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// What a column of a class file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A QI column (values).
+    Values,
+    /// A sensitive column (`LIST<STRUCT<value, count>>`).
+    Histogram,
+}
+
+/// An opened class file (or folder of part files), ready to be read into a [`ClassTable`].
+pub struct ClassFile {
+    pub path: PathBuf,
+    parts: Vec<ParquetInput>,
+    /// The metadata entry of the first part, if it has one (every part must agree).
+    pub metadata: Option<Metadata>,
+    /// The data columns of the file (QI and histogram columns, in file order), then the names
+    /// given to [`ClassFile::with_listed`].
+    columns: Vec<String>,
+    kinds: Vec<Kind>,
+    has_weights: bool,
+}
+
+impl ClassFile {
+    /// Opens a class file, or a folder of class files with the same columns, and checks its shape.
+    pub fn open(path: &Path) -> Result<Self> {
+        let files = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Error::io(path, e))?
+                .filter_map(|e| e.ok())
+                .filter(|e| {
+                    let name = e.file_name();
+                    let name = name.to_string_lossy();
+                    !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
+                })
+                .map(|e| e.path())
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "{}: the folder holds no class-table file",
+                    path.display()
+                )));
+            }
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        let mut parts = Vec::with_capacity(files.len());
+        for f in &files {
+            use std::io::Read;
+            let mut magic = [0u8; 4];
+            let mut h = std::fs::File::open(f).map_err(|e| Error::io(f, e))?;
+            let got = h.read(&mut magic).map_err(|e| Error::io(f, e))?;
+            if got != 4 || &magic != b"PAR1" {
+                return Err(Error::parquet(
+                    f,
+                    "a class table must be a Parquet file (it does not start with PAR1)",
+                ));
+            }
+            parts.push(ParquetInput::open(f)?);
+        }
+        let (columns, kinds, has_weights) = shape(&parts[0])?;
+        for p in &parts[1..] {
+            if shape(p)? != (columns.clone(), kinds.clone(), has_weights) {
+                return Err(Error::Invalid(format!(
+                    "{}: its columns differ from those of {}",
+                    p.path.display(),
+                    parts[0].path.display()
+                )));
+            }
+        }
+        let metadata = match parts[0].key_value(METADATA_KEY) {
+            Some(text) => Some(Metadata::parse(&parts[0].path, &text)?),
+            None => None,
+        };
+        if let Some(m) = &metadata {
+            check_metadata(&parts[0].path, m, &columns, &kinds, has_weights)?;
+        }
+        for p in &parts[1..] {
+            let other = match p.key_value(METADATA_KEY) {
+                Some(text) => Some(Metadata::parse(&p.path, &text)?),
+                None => None,
+            };
+            fn same(m: &Option<Metadata>) -> Option<(&Vec<String>, &Vec<String>, &Option<String>)> {
+                m.as_ref()
+                    .map(|m| (&m.quasi_identifiers, &m.sensitive, &m.weight))
+            }
+            if same(&other) != same(&metadata) {
+                return Err(Error::Invalid(format!(
+                    "{}: its {METADATA_KEY} metadata differs from that of {}",
+                    p.path.display(),
+                    parts[0].path.display()
+                )));
+            }
+        }
+        Ok(ClassFile {
+            path: path.to_path_buf(),
+            parts,
+            metadata,
+            columns,
+            kinds,
+            has_weights,
+        })
+    }
+
+    /// Adds column names the file does not hold, so that roles can name them: identifying and
+    /// insensitive columns of the data (listed in reports, never read) and the weight column
+    /// (whose sums are in `__reident_weight_sum`).
+    pub fn with_listed(mut self, names: &[String]) -> Self {
+        for n in names {
+            if !self.columns.contains(n) {
+                self.columns.push(n.clone());
+            }
+        }
+        self
+    }
+
+    /// The data columns, then the listed names.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Number of classes (rows) in the file or files.
+    pub fn num_rows(&self) -> u64 {
+        self.parts.iter().map(|p| p.num_rows()).sum()
+    }
+
+    /// Whether the file holds weight sums.
+    pub fn has_weights(&self) -> bool {
+        self.has_weights
+    }
+
+    /// Reads the class table over the roles' QIs, sensitive columns and weight.
+    pub fn read(&self, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
+        let qi = roles.names(&roles.qi);
+        let sensitive = roles.names(&roles.sensitive);
+        let weight = roles.weight.map(|w| roles.columns[w].clone());
+        self.read_names(&qi, &sensitive, weight.as_deref(), progress)
+    }
+
+    /// [`ClassFile::read`] by column names.
+    pub fn read_names(
+        &self,
+        qi: &[String],
+        sensitive: &[String],
+        weight: Option<&str>,
+        progress: &Progress,
+    ) -> Result<ClassTable> {
+        let here = |m: String| Error::Invalid(format!("{}: {m}", self.path.display()));
+        let kind_of = |name: &str| {
+            self.columns
+                .iter()
+                .position(|c| c == name)
+                .and_then(|i| self.kinds.get(i).copied())
+        };
+        for q in qi {
+            match kind_of(q) {
+                Some(Kind::Values) => {}
+                Some(Kind::Histogram) => {
+                    return Err(here(format!(
+                        "column {q:?} is a histogram (a sensitive column) of the class table, not a quasi-identifier"
+                    )))
+                }
+                None => {
+                    return Err(here(format!(
+                        "the class table has no quasi-identifier column {q:?}"
+                    )))
+                }
+            }
+        }
+        for s in sensitive {
+            match kind_of(s) {
+                Some(Kind::Histogram) => {}
+                Some(Kind::Values) => {
+                    return Err(here(format!(
+                        "column {s:?} of the class table is not a histogram: a sensitive column must be LIST<STRUCT<value, count>>"
+                    )))
+                }
+                None => {
+                    return Err(here(format!(
+                        "the class table has no histogram of sensitive column {s:?}"
+                    )))
+                }
+            }
+        }
+        if let Some(w) = weight {
+            if !self.has_weights {
+                return Err(here(format!(
+                    "the class table has no {WEIGHT_COLUMN} column, so weight {w:?} cannot be used: compute it with the weight"
+                )));
+            }
+            if let Some(Some(mw)) = self.metadata.as_ref().map(|m| &m.weight) {
+                if !mw.is_empty() && mw != w {
+                    return Err(here(format!(
+                        "its weight sums are of column {mw:?}, not {w:?}"
+                    )));
+                }
+            }
+        }
+        let names: Vec<String> = qi.iter().chain(sensitive).cloned().collect();
+        let mut merger = Merger::new(&names, qi.len());
+        let layout = (qi.len(), sensitive.len(), weight.is_some());
+        for part in &self.parts {
+            let index = |name: &str| {
+                part.columns
+                    .iter()
+                    .position(|c| c == name)
+                    .expect("every part has the same columns")
+            };
+            let mut cols: Vec<usize> = names.iter().map(|n| index(n)).collect();
+            cols.push(index(COUNT_COLUMN));
+            if weight.is_some() {
+                cols.push(index(WEIGHT_COLUMN));
+            }
+            let before = merger.records();
+            part.for_each_batch_window(
+                &cols,
+                progress,
+                |arrays, _rows| {
+                    local_from_batch(&arrays, layout)
+                        .map_err(|m| Error::Invalid(format!("{}: {m}", part.path.display())))
+                },
+                |locals| {
+                    merger.push(locals);
+                    Ok(())
+                },
+            )?;
+            let got = merger.records() - before;
+            let expected = part
+                .key_value(METADATA_KEY)
+                .and_then(|t| Metadata::parse(&part.path, &t).ok())
+                .and_then(|m| m.records);
+            if let Some(n) = expected {
+                if n != got {
+                    return Err(Error::Invalid(format!(
+                        "{}: the metadata says {n} records, the classes hold {got}: the file is incomplete or was altered",
+                        part.path.display()
+                    )));
+                }
+            }
+        }
+        progress.finish();
+        if merger.records() == 0 {
+            return Err(Error::EmptyTable {
+                path: self.path.clone(),
+            });
+        }
+        Ok(merger.finish())
+    }
+}
+
+/// The data columns of a part (QI and histogram columns, reserved ones left out), their kinds,
+/// and whether it has weight sums. Checks the reserved columns.
+fn shape(p: &ParquetInput) -> Result<(Vec<String>, Vec<Kind>, bool)> {
+    let bad = |m: String| Error::Invalid(format!("{}: {m}", p.path.display()));
+    let schema = p.schema();
+    let mut columns = Vec::new();
+    let mut kinds = Vec::new();
+    let mut has_count = false;
+    let mut has_weights = false;
+    for f in schema.fields() {
+        let name = f.name();
+        if name == COUNT_COLUMN {
+            if !is_integer(f.data_type()) {
+                return Err(bad(format!(
+                    "column {COUNT_COLUMN} has type {}; class sizes must be integers (CAST(... AS BIGINT))",
+                    f.data_type()
+                )));
+            }
+            has_count = true;
+        } else if name == WEIGHT_COLUMN {
+            if !(is_integer(f.data_type())
+                || matches!(f.data_type(), DataType::Float32 | DataType::Float64))
+            {
+                return Err(bad(format!(
+                    "column {WEIGHT_COLUMN} has type {}; weight sums must be numbers",
+                    f.data_type()
+                )));
+            }
+            has_weights = true;
+        } else if name.starts_with(RESERVED_PREFIX) {
+            return Err(bad(format!(
+                "column {name:?} uses the reserved prefix {RESERVED_PREFIX} but is not part of class-table format {FORMAT_VERSION} (written by a newer reident?)"
+            )));
+        } else {
+            let kind = match f.data_type() {
+                DataType::List(item) | DataType::LargeList(item) => {
+                    match item.data_type() {
+                        DataType::Struct(fields)
+                            if fields.len() == 2
+                                && fields.find("value").is_some()
+                                && fields
+                                    .find("count")
+                                    .is_some_and(|(_, c)| is_integer(c.data_type())) =>
+                        {
+                            Kind::Histogram
+                        }
+                        other => {
+                            return Err(bad(format!(
+                                "column {name:?} is a list of {other}; a histogram must be LIST<STRUCT<value, count>> with an integer count"
+                            )))
+                        }
+                    }
+                }
+                _ => Kind::Values,
+            };
+            columns.push(name.clone());
+            kinds.push(kind);
+        }
+    }
+    if !has_count {
+        return Err(bad(format!(
+            "not a class table: it has no {COUNT_COLUMN} column (a class table has the QI columns, {COUNT_COLUMN}, and a LIST<STRUCT<value, count>> per sensitive column; `reident sql` prints the query that makes one)"
+        )));
+    }
+    Ok((columns, kinds, has_weights))
+}
+
+fn check_metadata(
+    path: &Path,
+    m: &Metadata,
+    columns: &[String],
+    kinds: &[Kind],
+    has_weights: bool,
+) -> Result<()> {
+    let bad = |msg: String| {
+        Error::Invalid(format!(
+            "{}: {METADATA_KEY} metadata: {msg}",
+            path.display()
+        ))
+    };
+    let kind = |n: &String| columns.iter().position(|c| c == n).map(|i| kinds[i]);
+    for q in &m.quasi_identifiers {
+        if kind(q) != Some(Kind::Values) {
+            return Err(bad(format!(
+                "quasi-identifier {q:?} is not a value column of the file"
+            )));
+        }
+    }
+    for s in &m.sensitive {
+        if kind(s) != Some(Kind::Histogram) {
+            return Err(bad(format!(
+                "sensitive column {s:?} is not a histogram column of the file"
+            )));
+        }
+    }
+    if m.weight.is_some() != has_weights {
+        return Err(bad(format!(
+            "\"weight\" and the presence of {WEIGHT_COLUMN} disagree"
+        )));
+    }
+    Ok(())
+}
+
+fn is_integer(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64
+    )
+}
+
+/// The values of an integer column, each at least 1. The error names what is wrong.
+fn positive_integers(array: &dyn Array, what: &str) -> std::result::Result<Vec<u64>, String> {
+    if array.null_count() > 0 {
+        return Err(format!("{what} is missing (null)"));
+    }
+    fn conv<T: ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> i128) -> Vec<i128> {
+        a.as_primitive::<T>()
+            .values()
+            .iter()
+            .map(|&v| f(v))
+            .collect()
+    }
+    let v: Vec<i128> = match array.data_type() {
+        DataType::Int8 => conv::<Int8Type>(array, |x| x as i128),
+        DataType::Int16 => conv::<Int16Type>(array, |x| x as i128),
+        DataType::Int32 => conv::<Int32Type>(array, |x| x as i128),
+        DataType::Int64 => conv::<Int64Type>(array, |x| x as i128),
+        DataType::UInt8 => conv::<UInt8Type>(array, |x| x as i128),
+        DataType::UInt16 => conv::<UInt16Type>(array, |x| x as i128),
+        DataType::UInt32 => conv::<UInt32Type>(array, |x| x as i128),
+        DataType::UInt64 => conv::<UInt64Type>(array, |x| x as i128),
+        other => return Err(format!("{what} has type {other}, not an integer type")),
+    };
+    match v.iter().find(|&&x| x < 1) {
+        Some(x) => Err(format!("{what} is {x}; counts must be positive integers")),
+        None => Ok(v.into_iter().map(|x| x as u64).collect()),
+    }
+}
+
+/// The values of the weight-sum column: finite, non-negative numbers.
+fn weight_sums(array: &dyn Array) -> std::result::Result<Vec<f64>, String> {
+    let what = format!("a class's {WEIGHT_COLUMN}");
+    if array.null_count() > 0 {
+        return Err(format!(
+            "{what} is missing (null): a weight in the class was missing or negative"
+        ));
+    }
+    let v: Vec<f64> = match array.data_type() {
+        DataType::Float64 => array.as_primitive::<Float64Type>().values().to_vec(),
+        DataType::Float32 => array
+            .as_primitive::<Float32Type>()
+            .values()
+            .iter()
+            .map(|&x| x as f64)
+            .collect(),
+        _ => {
+            let ints = arrow_integers_as_f64(array)
+                .ok_or_else(|| format!("{what} has type {}", array.data_type()))?;
+            ints
+        }
+    };
+    match v.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+        Some(x) => Err(format!("{what} is {x}, not a non-negative number")),
+        None => Ok(v),
+    }
+}
+
+fn arrow_integers_as_f64(array: &dyn Array) -> Option<Vec<f64>> {
+    fn conv<T: ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> f64) -> Vec<f64> {
+        a.as_primitive::<T>()
+            .values()
+            .iter()
+            .map(|&v| f(v))
+            .collect()
+    }
+    Some(match array.data_type() {
+        DataType::Int8 => conv::<Int8Type>(array, |x| x as f64),
+        DataType::Int16 => conv::<Int16Type>(array, |x| x as f64),
+        DataType::Int32 => conv::<Int32Type>(array, |x| x as f64),
+        DataType::Int64 => conv::<Int64Type>(array, |x| x as f64),
+        DataType::UInt8 => conv::<UInt8Type>(array, |x| x as f64),
+        DataType::UInt16 => conv::<UInt16Type>(array, |x| x as f64),
+        DataType::UInt32 => conv::<UInt32Type>(array, |x| x as f64),
+        DataType::UInt64 => conv::<UInt64Type>(array, |x| x as f64),
+        _ => return None,
+    })
+}
+
+/// One record batch of a class file as chunk-local classes: the QI columns encoded like data
+/// columns, rows with the same QI values grouped (the engine's one group-by), counts, weight
+/// sums and histogram entries added up per group. `layout`: (QIs, sensitive columns, weights);
+/// `arrays`: the QI columns, the histogram columns, the count, then the weight sums.
+fn local_from_batch(
+    arrays: &[ArrayRef],
+    (n_qi, n_s, weighted): (usize, usize, bool),
+) -> std::result::Result<LocalClasses, String> {
+    let encode = |a: &ArrayRef, what: &str| {
+        encode_array(a.as_ref())
+            .map_err(|t| format!("{what} has type {t}, which reident cannot read"))
+    };
+    let qi_cols: Vec<LocalColumn> = arrays[..n_qi]
+        .iter()
+        .enumerate()
+        .map(|(q, a)| encode(a, &format!("quasi-identifier column {q}")))
+        .collect::<std::result::Result<_, _>>()?;
+    let counts = positive_integers(
+        arrays[n_qi + n_s].as_ref(),
+        &format!("a class's {COUNT_COLUMN}"),
+    )?;
+    let rows = counts.len();
+    let weights = if weighted {
+        Some(weight_sums(arrays[n_qi + n_s + 1].as_ref())?)
+    } else {
+        None
+    };
+    let cards: Vec<u64> = qi_cols.iter().map(|c| c.dict.len() as u64).collect();
+    let g = group_tuples(rows, &cards, |c, i| qi_cols[c].codes[i]);
+    let keys = qi_cols
+        .iter()
+        .map(|col| {
+            g.first_item
+                .iter()
+                .map(|&r| col.codes[r as usize])
+                .collect()
+        })
+        .collect();
+    let class_counts = g.sum_per_group(|i| counts[i]);
+    let weight_sums = weights.map(|w| {
+        let mut sums = vec![0.0f64; g.len()];
+        for (&grp, &x) in g.group_of.iter().zip(&w) {
+            sums[grp as usize] += x;
+        }
+        sums
+    });
+    let mut dicts: Vec<Vec<String>> = qi_cols.into_iter().map(|c| c.dict).collect();
+    let mut sensitive = Vec::with_capacity(n_s);
+    for s in 0..n_s {
+        let (dict, triples) = histogram_triples(&arrays[n_qi + s], &counts, &g.group_of)?;
+        dicts.push(dict);
+        sensitive.push(triples);
+    }
+    let mut local = LocalClasses {
+        rows: counts.iter().sum::<u64>() as usize,
+        dicts,
+        keys,
+        counts: class_counts,
+        sensitive,
+        weights: weight_sums,
+        row_classes: None,
+    };
+    local.drop_unused_values(n_qi);
+    Ok(local)
+}
+
+/// A histogram column's dictionary (canonical texts) and its (group, code, count) triples,
+/// checking that every row's histogram adds up to its class count.
+fn histogram_triples(
+    array: &ArrayRef,
+    counts: &[u64],
+    group_of: &[u32],
+) -> std::result::Result<(Vec<String>, Vec<(u32, u32, u64)>), String> {
+    let (offsets, values): (Vec<usize>, &StructArray) = match array.data_type() {
+        DataType::List(_) => {
+            let l = array.as_list::<i32>();
+            (
+                l.value_offsets().iter().map(|&o| o as usize).collect(),
+                l.values().as_struct(),
+            )
+        }
+        DataType::LargeList(_) => {
+            let l = array.as_list::<i64>();
+            (
+                l.value_offsets().iter().map(|&o| o as usize).collect(),
+                l.values().as_struct(),
+            )
+        }
+        other => return Err(format!("a histogram column has type {other}")),
+    };
+    if values.null_count() > 0 {
+        return Err("a histogram element is null (each must be a {value, count} struct)".into());
+    }
+    let value = values
+        .column_by_name("value")
+        .ok_or("a histogram has no value field")?;
+    let count = values
+        .column_by_name("count")
+        .ok_or("a histogram has no count field")?;
+    let col = encode_array(value.as_ref())
+        .map_err(|t| format!("a histogram's values have type {t}, which reident cannot read"))?;
+    let n = positive_integers(count.as_ref(), "a histogram entry's count")?;
+    let mut triples = Vec::with_capacity(offsets.last().copied().unwrap_or(0));
+    for (row, &total) in counts.iter().enumerate() {
+        let (a, b) = (offsets[row], offsets[row + 1]);
+        let sum: u64 = n[a..b].iter().sum();
+        if sum != total {
+            return Err(format!(
+                "a class's histogram adds up to {sum} records, its {COUNT_COLUMN} is {total}"
+            ));
+        }
+        let grp = group_of[row];
+        triples.extend((a..b).map(|i| (grp, col.codes[i], n[i])));
+    }
+    Ok((col.dict, triples))
+}
+
+/// `Some(v)` when `text` is the canonical decimal text of an i64.
+fn canonical_int(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|v| v.to_string() == text)
+}
+
+/// How a domain's values are written: Int64 when every value but `NULL` is a canonical integer
+/// (so that an engine sees numbers where the data had them), text otherwise. Either way they read
+/// back as the same canonical texts.
+fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> ArrayRef {
+    let values = &domain.values;
+    let ints: Option<Vec<Option<i64>>> = values
+        .iter()
+        .map(|v| {
+            if v == NULL_TEXT {
+                Some(None)
+            } else {
+                canonical_int(v).map(Some)
+            }
+        })
+        .collect();
+    match ints {
+        Some(ints) if ints.iter().any(|v| v.is_some()) => {
+            Arc::new(Int64Array::from_iter(codes.map(|c| ints[c as usize])))
+        }
+        _ => Arc::new(StringArray::from_iter(codes.map(|c| {
+            let v = values[c as usize].as_str();
+            (v != NULL_TEXT).then_some(v)
+        }))),
+    }
+}
+
+fn value_type(domain: &Domain) -> DataType {
+    let a = value_array(
+        &Domain {
+            name: String::new(),
+            values: domain.values.clone(),
+        },
+        std::iter::empty(),
+    );
+    a.data_type().clone()
+}
+
+/// Writes a class table in the interchange format, atomically (a temporary file renamed into
+/// place). `weight`: the name of the weight column the weight sums come from. The rows are never
+/// needed: batches of classes are built from the table and written one at a time.
+pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -> Result<()> {
+    if crate::convert::output_format(out).ok() != Some(crate::input::Format::Parquet) {
+        return Err(Error::Invalid(format!(
+            "{}: a class table is written as Parquet: name the output .parquet",
+            out.display()
+        )));
+    }
+    for name in table
+        .qis
+        .iter()
+        .map(|d| &d.name)
+        .chain(table.sensitive.iter().map(|h| &h.domain.name))
+    {
+        if name.starts_with(RESERVED_PREFIX) {
+            return Err(Error::Invalid(format!(
+                "column {name:?}: names starting with {RESERVED_PREFIX} are reserved for the class-table format"
+            )));
+        }
+    }
+    let mut fields: Vec<Field> = table
+        .qis
+        .iter()
+        .map(|d| Field::new(d.name.as_str(), value_type(d), true))
+        .collect();
+    fields.push(Field::new(COUNT_COLUMN, DataType::Int64, false));
+    if table.weights.is_some() {
+        fields.push(Field::new(WEIGHT_COLUMN, DataType::Float64, false));
+    }
+    let hist_fields: Vec<Fields> = table
+        .sensitive
+        .iter()
+        .map(|h| {
+            Fields::from(vec![
+                Field::new("value", value_type(&h.domain), true),
+                Field::new("count", DataType::Int64, false),
+            ])
+        })
+        .collect();
+    let item_fields: Vec<Arc<Field>> = hist_fields
+        .iter()
+        .map(|f| Arc::new(Field::new("element", DataType::Struct(f.clone()), false)))
+        .collect();
+    for (h, item) in table.sensitive.iter().zip(&item_fields) {
+        fields.push(Field::new(
+            h.domain.name.as_str(),
+            DataType::List(item.clone()),
+            false,
+        ));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let meta = serde_json::to_string(&Metadata::of(table, weight))
+        .map_err(|e| Error::Invalid(format!("serializing the metadata: {e}")))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(vec![KeyValue::new(METADATA_KEY.to_string(), meta)]))
+        .build();
+    let pq = |e: parquet::errors::ParquetError| {
+        Error::Invalid(format!("{}: writing Parquet: {e}", out.display()))
+    };
+    write_atomically(out, |w| {
+        let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(pq)?;
+        let n = table.n_classes();
+        let mut start = 0;
+        while start < n {
+            // A batch ends after WRITE_BATCH classes, or earlier when a histogram column would
+            // pass the i32 offsets of a LIST.
+            let mut end = (start + WRITE_BATCH).min(n);
+            for h in &table.sensitive {
+                while end > start + 1 && h.offsets[end] - h.offsets[start] > i32::MAX as usize {
+                    end = start + (end - start) / 2;
+                }
+            }
+            let mut cols: Vec<ArrayRef> = table
+                .qis
+                .iter()
+                .zip(&table.codes)
+                .map(|(d, codes)| value_array(d, codes[start..end].iter().copied()))
+                .collect();
+            cols.push(Arc::new(Int64Array::from_iter_values(
+                table.counts[start..end].iter().map(|&c| c as i64),
+            )));
+            if let Some(w) = &table.weights {
+                cols.push(Arc::new(Float64Array::from_iter_values(
+                    w[start..end].iter().copied(),
+                )));
+            }
+            for ((h, hf), item) in table.sensitive.iter().zip(&hist_fields).zip(&item_fields) {
+                let (a, b) = (h.offsets[start], h.offsets[end]);
+                let offsets: Vec<i32> = h.offsets[start..=end]
+                    .iter()
+                    .map(|&o| (o - a) as i32)
+                    .collect();
+                let values = value_array(&h.domain, h.codes[a..b].iter().copied());
+                let counts: ArrayRef = Arc::new(Int64Array::from_iter_values(
+                    h.counts[a..b].iter().map(|&c| c as i64),
+                ));
+                let entries = StructArray::new(hf.clone(), vec![values, counts], None);
+                let list = ListArray::new(
+                    item.clone(),
+                    OffsetBuffer::new(ScalarBuffer::from(offsets)),
+                    Arc::new(entries),
+                    None,
+                );
+                cols.push(Arc::new(list));
+            }
+            let batch = RecordBatch::try_new(schema.clone(), cols)
+                .map_err(|e| Error::Invalid(format!("building a record batch: {e}")))?;
+            writer.write(&batch).map_err(pq)?;
+            start = end;
+        }
+        writer.close().map_err(pq)?;
+        Ok(())
+    })
+}
