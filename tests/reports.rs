@@ -488,3 +488,28 @@ fn scan_and_safe_harbor_reports_validate_and_hold_no_values() {
     let md = std::fs::read_to_string(dir.path().join("h/report.md")).unwrap();
     assert!(md.contains("| ssn | drop | scan |"), "{md}");
 }
+
+#[test]
+fn combos_and_suda_reports_validate_and_reproduce() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("docs/report.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let data = adult("adult_subset.csv");
+    for (cmd, out) in [("combos", "c"), ("suda", "s")] {
+        let o = run_in(
+            dir.path(),
+            &[cmd, s(&data), "--qi", &ADULT_QI.join(","), "--report", out],
+        );
+        assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+        let rep = dir.path().join(out).join("report.json");
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&rep).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{cmd}: {errors:?}");
+        assert_eq!(v["kind"], cmd);
+        let o = run_in(dir.path(), &["verify", s(&rep), s(&data)]);
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stdout(&o));
+        assert!(stdout(&o).contains("reproduced exactly"), "{}", stdout(&o));
+    }
+}

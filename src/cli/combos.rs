@@ -26,9 +26,12 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
+/// The combination figures (the `--json` document), and where they came from.
+pub fn compute(args: &Args, quiet: bool) -> Result<(serde_json::Value, super::Source, String)> {
     let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
     let (input, mut roles, _) = super::open_with_roles(&args.table, &policy)?;
     roles.sensitive.clear();
@@ -56,18 +59,41 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         }
     };
     let result = combos(&table, max_size, &thresholds, population)?;
+    let doc = serde_json::json!({
+        "schema_version": 1,
+        "tool": reident::analyze::ToolInfo::current(),
+        "dataset": { "path": input.path().display().to_string(), "format": input.format(), "records": table.n_records },
+        "combos": result,
+    });
+    let text = render(&input, &result, args.top);
+    Ok((
+        doc,
+        super::Source::of(&input, &roles, table.n_records),
+        text,
+    ))
+}
+
+pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let (doc, source, text) = compute(&args, quiet)?;
+    if args.report.report.is_some() || args.report.audit_log.is_some() {
+        let r = super::section_report(
+            "combos",
+            "combinations",
+            doc["combos"].clone(),
+            &args.table,
+            &source,
+            super::command_line(),
+            started,
+        )?;
+        super::publish(&r, &args.report, args.table.source(), started, false)?;
+    }
     if args.json {
-        let doc = serde_json::json!({
-            "schema_version": 1,
-            "tool": reident::analyze::ToolInfo::current(),
-            "dataset": { "path": input.path().display().to_string(), "format": input.format(), "records": table.n_records },
-            "combos": result,
-        });
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", render(&input, &result, args.top));
+        print!("{text}");
     }
     Ok(0)
 }

@@ -449,3 +449,61 @@ pub fn refuse_overwrite(input: &std::path::Path, out: &std::path::Path) -> Resul
     }
     Ok(())
 }
+
+/// Where a command's figures came from, for a report: the roles, the format, the records.
+pub struct Source {
+    pub roles: reident::Roles,
+    pub format: &'static str,
+    pub records: u64,
+}
+
+impl Source {
+    pub fn of(input: &reident::Input, roles: &reident::Roles, records: u64) -> Self {
+        Source {
+            roles: roles.clone(),
+            format: match input.format() {
+                reident::input::Format::Parquet => "parquet",
+                reident::input::Format::Csv => "csv",
+            },
+            records,
+        }
+    }
+}
+
+/// The report of a command whose figures are one section (`combos`, `suda`): no thresholds.
+pub fn section_report(
+    kind: &str,
+    section: &str,
+    figures: serde_json::Value,
+    table: &TableArgs,
+    source: &Source,
+    command_line: Vec<String>,
+    started: std::time::SystemTime,
+) -> Result<reident::report::Report> {
+    let mut v = figures;
+    if let serde_json::Value::Object(m) = &mut v {
+        // Kept once, in the report's own fields.
+        for k in ["schema_version", "tool", "dataset"] {
+            m.remove(k);
+        }
+    }
+    let mut map = serde_json::Map::new();
+    map.insert(section.into(), v);
+    reident::report::Report::new(
+        reident::report::ReportInput {
+            kind,
+            command_line,
+            started,
+            data: table.source(),
+            format: source.format,
+            records: source.records,
+            columns: column_roles(&source.roles),
+            policy: table.policy.as_deref(),
+            hierarchies: Vec::new(),
+            disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+            show_values: false,
+        },
+        map,
+        Vec::new(),
+    )
+}

@@ -32,6 +32,8 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub report: super::ReportArgs,
 }
 
 #[derive(Serialize)]
@@ -64,7 +66,12 @@ struct SudaReport {
     riskiest_records: Vec<RiskyRecord>,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
+/// SUDA2 and the scores; writes the per-record file when asked (`side_effects`).
+pub fn compute(
+    args: &Args,
+    quiet: bool,
+    side_effects: bool,
+) -> Result<(serde_json::Value, super::Source, String)> {
     let policy = super::load_policy(args.table.policy.as_ref(), &args.table.qi, &[], &[])?;
     let (input, mut roles, _) = super::open_with_roles(&args.table, &policy)?;
     roles.sensitive.clear();
@@ -126,7 +133,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         })
         .collect();
 
-    if let Some(path) = &args.record_risk {
+    if let Some(path) = args.record_risk.as_ref().filter(|_| side_effects) {
         let per_size: Vec<Vec<f64>> = (0..max_size)
             .map(|s| {
                 (0..table.n_classes())
@@ -170,12 +177,37 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             .collect(),
         riskiest_records: riskiest,
     };
+    let text = render(&report);
+    let doc = serde_json::to_value(&report)
+        .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
+    Ok((
+        doc,
+        super::Source::of(&input, &roles, table.n_records),
+        text,
+    ))
+}
+
+pub fn run(args: Args, quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let (doc, source, text) = compute(&args, quiet, true)?;
+    if args.report.report.is_some() || args.report.audit_log.is_some() {
+        let r = super::section_report(
+            "suda",
+            "suda",
+            doc.clone(),
+            &args.table,
+            &source,
+            super::command_line(),
+            started,
+        )?;
+        super::publish(&r, &args.report, args.table.source(), started, false)?;
+    }
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
+        let text = serde_json::to_string_pretty(&doc)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", render(&report));
+        print!("{text}");
     }
     Ok(0)
 }

@@ -167,19 +167,27 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
             // Next to the recorded file when its folder is there, so that the policy's relative
             // paths (its hierarchy folder) resolve as they did.
             let recorded = PathBuf::from(&p.path);
-            let f = match recorded
+            let content = serde_json::to_vec(&p.content).unwrap_or_default();
+            let beside = recorded
                 .parent()
                 .filter(|d| d.as_os_str().is_empty() || d.is_dir())
-            {
-                Some(d) => d.join(format!(".reident-verify-{}.json", std::process::id())),
-                None => tempfile_path("policy.json"),
+                .map(|d| d.join(format!(".reident-verify-{}.json", std::process::id())))
+                .filter(|f| std::fs::write(f, &content).is_ok());
+            let f = match beside {
+                Some(f) => f,
+                // A read-only folder: a private temporary one (relative paths may then fail).
+                None => {
+                    let f = tempfile_path("policy.json");
+                    std::fs::write(&f, &content).map_err(|e| Error::io(&f, e))?;
+                    f
+                }
             };
-            std::fs::write(&f, serde_json::to_vec(&p.content).unwrap_or_default())
-                .map_err(|e| Error::io(&f, e))?;
             Some(f)
         }
         None => None,
     };
+    // Removed however the re-run ends.
+    let _cleanup = Cleanup(policy_file.clone());
     let started = std::time::SystemTime::now();
     let again = match cli.command {
         super::Command::Analyze(mut a) | super::Command::Gate(mut a) => {
@@ -213,6 +221,41 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
             };
             super::anonymize::compute(&a, quiet, false)?.report(
                 &a,
+                report.run.command_line.clone(),
+                started,
+            )?
+        }
+        super::Command::Combos(mut a) => {
+            a.table.set_source(data.to_path_buf());
+            if let Some(f) = &policy_file {
+                a.table.policy = Some(f.clone());
+            }
+            a.report = Default::default();
+            let (doc, source, _) = super::combos::compute(&a, quiet)?;
+            super::section_report(
+                "combos",
+                "combinations",
+                doc["combos"].clone(),
+                &a.table,
+                &source,
+                report.run.command_line.clone(),
+                started,
+            )?
+        }
+        super::Command::Suda(mut a) => {
+            a.table.set_source(data.to_path_buf());
+            if let Some(f) = &policy_file {
+                a.table.policy = Some(f.clone());
+            }
+            a.report = Default::default();
+            a.record_risk = None;
+            let (doc, source, _) = super::suda::compute(&a, quiet, false)?;
+            super::section_report(
+                "suda",
+                "suda",
+                doc,
+                &a.table,
+                &source,
                 report.run.command_line.clone(),
                 started,
             )?
@@ -273,12 +316,7 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
             )))
         }
     };
-    if let Some(f) = policy_file {
-        let _ = std::fs::remove_file(&f);
-        if let Some(d) = f.parent().filter(|d| d.starts_with(std::env::temp_dir())) {
-            let _ = std::fs::remove_dir(d);
-        }
-    }
+
     let mut checks = Vec::new();
     let mut sections: Vec<&String> = report.figures.keys().chain(again.figures.keys()).collect();
     sections.sort();
@@ -347,6 +385,20 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
             .find_map(|(i, (p, q))| first_difference(p, q, format!("{at}/{i}"))),
         _ if a == b => None,
         _ => Some(format!("{at}: recorded {a}, re-run gives {b}")),
+    }
+}
+
+/// Removes the temporary policy file (and its private folder) when dropped.
+struct Cleanup(Option<PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(f) = &self.0 {
+            let _ = std::fs::remove_file(f);
+            if let Some(d) = f.parent().filter(|d| d.starts_with(std::env::temp_dir())) {
+                let _ = std::fs::remove_dir(d);
+            }
+        }
     }
 }
 

@@ -391,6 +391,31 @@ fn column_tables(report: &Report) -> Vec<(String, Vec<String>, Vec<Vec<String>>)
             rows,
         ));
     }
+    if let Some(suda) = report.figures.get("suda") {
+        for (title, list, fields) in [
+            (
+                "SUDA: each attribute's share of the total score",
+                "attribute_contributions",
+                &["attribute", "percent"][..],
+            ),
+            (
+                "SUDA: the riskiest records (row numbers, never values)",
+                "riskiest_records",
+                &["row", "suda_score", "dis_suda_score"][..],
+            ),
+        ] {
+            if let Some(items) = suda.get(list).and_then(Value::as_array) {
+                out.push((
+                    title.to_string(),
+                    fields.iter().map(|f| f.replace('_', " ")).collect(),
+                    items
+                        .iter()
+                        .map(|c| fields.iter().map(|f| text(c.get(*f))).collect())
+                        .collect(),
+                ));
+            }
+        }
+    }
     if let Some(w) = report
         .figures
         .get("safe_harbor")
