@@ -51,7 +51,24 @@ pub struct FreqOfFreq {
 impl FreqOfFreq {
     /// Counts the given class sizes (one entry per equivalence class). Sizes of 0 are ignored.
     pub fn from_class_sizes(sizes: impl IntoIterator<Item = u64>) -> Self {
-        Self::from_pairs(sizes.into_iter().map(|size| (size, 1)))
+        // Most classes are small: count those in an array, the rare large ones in a map (a
+        // map insertion per class was a tenth of the models' time on 2M classes).
+        const DENSE: usize = 1 << 12;
+        let mut dense = vec![0u64; DENSE];
+        let mut large: BTreeMap<u64, u64> = BTreeMap::new();
+        for size in sizes {
+            match dense.get_mut(size as usize) {
+                Some(c) => *c += 1,
+                None => *large.entry(size).or_default() += 1,
+            }
+        }
+        Self::from_pairs(
+            dense
+                .into_iter()
+                .enumerate()
+                .map(|(s, c)| (s as u64, c))
+                .chain(large),
+        )
     }
 
     /// Builds the table from `(class size, number of classes)` pairs in any order; pairs with

@@ -21,19 +21,46 @@ pub struct RecordsAbove {
 }
 
 /// Records whose class risk is strictly above each of [`THRESHOLDS`], from per-class risks.
-pub fn records_above(counts: &[u64], risk: impl Fn(usize) -> f64, n: u64) -> Vec<RecordsAbove> {
+///
+/// One parallel pass over the classes, each class's risk computed once (a table can have
+/// millions of classes; integer sums, so the result does not depend on the split).
+pub fn records_above(
+    counts: &[u64],
+    risk: impl Fn(usize) -> f64 + Sync,
+    n: u64,
+) -> Vec<RecordsAbove> {
+    use rayon::prelude::*;
+    let sums = (0..counts.len())
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .fold(
+            || [0u64; THRESHOLDS.len()],
+            |mut acc, c| {
+                let r = risk(c);
+                for (a, &t) in acc.iter_mut().zip(&THRESHOLDS) {
+                    if r > t {
+                        *a += counts[c];
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || [0u64; THRESHOLDS.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
     THRESHOLDS
         .iter()
-        .map(|&t| {
-            let records: u64 = (0..counts.len())
-                .filter(|&c| risk(c) > t)
-                .map(|c| counts[c])
-                .sum();
-            RecordsAbove {
-                threshold: t,
-                records,
-                share: records as f64 / n as f64,
-            }
+        .zip(sums)
+        .map(|(&t, records)| RecordsAbove {
+            threshold: t,
+            records,
+            share: records as f64 / n as f64,
         })
         .collect()
 }
