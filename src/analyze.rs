@@ -94,7 +94,12 @@ pub fn build_classes(
             path: input.path().clone(),
         });
     }
-    Ok(merger.finish_with_rows())
+    let t = std::time::Instant::now();
+    let out = merger.finish_with_rows();
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!("timing: final merge {:.3} s", t.elapsed().as_secs_f64());
+    }
+    Ok(out)
 }
 
 fn estimate_text(e: &Estimate) -> String {

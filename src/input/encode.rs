@@ -39,6 +39,39 @@ pub struct LocalColumn {
     pub codes: Vec<u32>,
 }
 
+impl LocalColumn {
+    /// Appends the rows of `other` (the next batch of the same column). Batches of one Parquet
+    /// row group usually share its dictionary, so the common case only copies codes.
+    pub fn append(&mut self, other: LocalColumn) {
+        if self.dict == other.dict {
+            self.codes.extend_from_slice(&other.codes);
+            return;
+        }
+        let mut index: HashMap<&str, u32> = HashMap::with_capacity(self.dict.len());
+        for (c, v) in self.dict.iter().enumerate() {
+            index.entry(v.as_str()).or_insert(c as u32);
+        }
+        let mut added: Vec<String> = Vec::new();
+        let remap: Vec<u32> = other
+            .dict
+            .iter()
+            .map(|v| match index.get(v.as_str()) {
+                Some(&c) => c,
+                None => {
+                    let c = (self.dict.len() + added.len()) as u32;
+                    index.insert(v.as_str(), c);
+                    added.push(v.clone());
+                    c
+                }
+            })
+            .collect();
+        drop(index);
+        self.codes
+            .extend(other.codes.iter().map(|&c| remap[c as usize]));
+        self.dict.extend(added);
+    }
+}
+
 /// Encodes one Arrow array. The error is the name of an unsupported type.
 pub fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
     let dt = array.data_type();
