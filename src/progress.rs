@@ -25,8 +25,9 @@ impl Progress {
             return Self::hidden();
         }
         let bar = ProgressBar::new(total);
-        let template =
-            format!("{{spinner}} {what} [{{bar:40}}] {{human_pos}}/{{human_len}} ({{eta}})");
+        let template = format!(
+            "{{spinner}} {what} [{{bar:40}}] {{human_pos}}/{{human_len}} ({{eta}}) {{msg}}"
+        );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.progress_chars("=> "));
         }
@@ -36,6 +37,13 @@ impl Progress {
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);
+        }
+    }
+
+    /// A note after the bar (the lattice search shows the best transformation so far).
+    pub fn set_message(&self, message: String) {
+        if let Some(b) = &self.bar {
+            b.set_message(message);
         }
     }
 

@@ -232,6 +232,7 @@ pub fn optimal_with_progress(
                 }
             }
         }
+        show_best(progress, &solutions, evaluated);
     }
     progress.finish();
     rank(&mut solutions);
@@ -281,6 +282,7 @@ pub fn exhaustive(
                 (levels, table)
             })
             .collect();
+        show_best(progress, &solutions, evaluated);
     }
     progress.finish();
     rank(&mut solutions);
@@ -291,6 +293,18 @@ pub fn exhaustive(
         nodes_evaluated: evaluated,
         optimal: true,
     }
+}
+
+/// The progress bar's note: nodes evaluated and the best anonymous node so far.
+fn show_best(progress: &Progress, solutions: &[Node], evaluated: u64) {
+    let best = solutions
+        .iter()
+        .filter_map(|n| n.loss.map(|l| (l, n)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    progress.set_message(match best {
+        Some((loss, n)) => format!("{evaluated} evaluated, best {:?} loss {loss:.6}", n.levels),
+        None => format!("{evaluated} evaluated, none anonymous yet"),
+    });
 }
 
 /// The evaluated nodes of the level below that are finer than `levels`.
