@@ -35,14 +35,7 @@ pub fn write_transformed(
     suppressed: Suppressed,
     out: &Path,
 ) -> Result<u64> {
-    if let (Ok(a), Ok(b)) = (input.path().canonicalize(), out.canonicalize()) {
-        if a == b {
-            return Err(crate::error::Error::Invalid(format!(
-                "{}: the output would overwrite the input",
-                out.display()
-            )));
-        }
-    }
+    crate::convert::refuse_overwrite(input.path(), out)?;
     let suppressed_keys: HashMap<Vec<&str>, bool> = (0..table.n_classes())
         .map(|c| (table.key_text(c), failing[c]))
         .collect();

@@ -71,6 +71,29 @@ pub fn output_format(path: &Path) -> Result<Format> {
     }
 }
 
+/// Refuses an output that is the input: the same file (also through a link), or a file inside
+/// an input folder (a class table of part files). Every command that writes data calls it.
+pub fn refuse_overwrite(input: &Path, out: &Path) -> Result<()> {
+    let Ok(a) = input.canonicalize() else {
+        return Ok(());
+    };
+    // The output as it exists, else as it will be: its folder's real path and its name.
+    let b = out.canonicalize().ok().or_else(|| {
+        let dir = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        Some(dir.canonicalize().ok()?.join(out.file_name()?))
+    });
+    match b {
+        Some(b) if b == a || b.starts_with(&a) => Err(Error::Invalid(format!(
+            "{}: the output would overwrite the input",
+            out.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn convert(
     input: &Input,
     out: &Path,
@@ -78,14 +101,7 @@ pub fn convert(
     progress: &Progress,
 ) -> Result<ConvertSummary> {
     let format = output_format(out)?;
-    if let (Ok(a), Ok(b)) = (input.path().canonicalize(), out.canonicalize()) {
-        if a == b {
-            return Err(Error::Invalid(format!(
-                "{}: the output would overwrite the input",
-                out.display()
-            )));
-        }
-    }
+    refuse_overwrite(input.path(), out)?;
     let all: Vec<usize> = (0..input.columns().len()).collect();
     let chunks = input.map_chunks(&all, progress, |c| c)?;
     progress.finish();

@@ -25,6 +25,35 @@ pub struct Verdict {
     pub passed: bool,
 }
 
+impl Verdict {
+    /// The figure as text: whole numbers without decimals, others to 6 places, `none` without.
+    pub fn measured_text(&self) -> String {
+        match self.measured {
+            Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+            Some(x) => format!("{x:.6}"),
+            None => "none".into(),
+        }
+    }
+
+    /// One line for people and CI logs: `PASS 5-anonymity (smallest class: 5)`.
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "{} {} ({}: {})",
+            if self.passed { "PASS" } else { "FAIL" },
+            self.threshold,
+            self.measure,
+            self.measured_text()
+        );
+        if !self.passed && self.records_failing > 0 {
+            s.push_str(&format!(
+                "; {} classes, {} records fail",
+                self.classes_failing, self.records_failing
+            ));
+        }
+        s
+    }
+}
+
 /// One verdict per criterion, in the order given.
 pub fn check(
     table: &ClassTable,

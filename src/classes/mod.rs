@@ -151,6 +151,28 @@ impl ClassTable {
     /// The classes for which `keep(class)` holds, in their order (the table after suppression).
     pub fn retain(&self, keep: impl Fn(usize) -> bool) -> ClassTable {
         let kept: Vec<usize> = (0..self.n_classes()).filter(|&c| keep(c)).collect();
+        // Each kept class keeps its histogram as it is (codes ascending), so slices are copied.
+        let sensitive = self
+            .sensitive
+            .iter()
+            .map(|h| {
+                let mut offsets = Vec::with_capacity(kept.len() + 1);
+                offsets.push(0);
+                let (mut codes, mut counts) = (Vec::new(), Vec::new());
+                for &c in &kept {
+                    let (k, n) = h.of(c);
+                    codes.extend_from_slice(k);
+                    counts.extend_from_slice(n);
+                    offsets.push(codes.len());
+                }
+                Histograms {
+                    domain: h.domain.clone(),
+                    offsets,
+                    codes,
+                    counts,
+                }
+            })
+            .collect();
         ClassTable {
             n_records: kept.iter().map(|&c| self.counts[c]).sum(),
             qis: self.qis.clone(),
@@ -160,18 +182,7 @@ impl ClassTable {
                 .map(|col| kept.iter().map(|&c| col[c]).collect())
                 .collect(),
             counts: kept.iter().map(|&c| self.counts[c]).collect(),
-            sensitive: self
-                .sensitive
-                .iter()
-                .map(|h| {
-                    let mut triples = Vec::new();
-                    for (new, &c) in kept.iter().enumerate() {
-                        let (codes, counts) = h.of(c);
-                        triples.extend(codes.iter().zip(counts).map(|(&v, &n)| (new as u32, v, n)));
-                    }
-                    Histograms::from_triples(h.domain.clone(), kept.len(), &triples)
-                })
-                .collect(),
+            sensitive,
             weights: self
                 .weights
                 .as_ref()
@@ -274,69 +285,27 @@ impl ClassTable {
     /// records would group if the starred data were read back). What `anonymize` writes when
     /// its input is a class table.
     pub fn suppress(&self, failing: &[bool], star: bool) -> ClassTable {
-        let kept: Vec<usize> = (0..self.n_classes())
-            .filter(|&c| star || !failing[c])
-            .collect();
-        let sensitive = self
-            .sensitive
-            .iter()
-            .map(|h| {
-                let mut offsets = Vec::with_capacity(kept.len() + 1);
-                offsets.push(0);
-                let (mut codes, mut counts) = (Vec::new(), Vec::new());
-                for &c in &kept {
-                    let (k, n) = h.of(c);
-                    codes.extend_from_slice(k);
-                    counts.extend_from_slice(n);
-                    offsets.push(codes.len());
-                }
-                Histograms {
-                    domain: h.domain.clone(),
-                    offsets,
-                    codes,
-                    counts,
-                }
-            })
-            .collect();
-        let counts: Vec<u64> = kept.iter().map(|&c| self.counts[c]).collect();
-        let mut qis = self.qis.clone();
-        let mut codes: Vec<Vec<u32>> = self
-            .codes
-            .iter()
-            .map(|col| kept.iter().map(|&c| col[c]).collect())
-            .collect();
-        if star {
-            // Each QI's domain with `*` in its natural place, the codes moved to match.
-            for (d, col) in qis.iter_mut().zip(codes.iter_mut()) {
-                let mut values: Vec<String> = d.values.to_vec();
-                if !values.iter().any(|v| v == "*") {
-                    values.push("*".into());
-                }
-                let r = rank(&values);
-                let star_code = r[values.iter().position(|v| v == "*").unwrap()];
-                for (i, code) in col.iter_mut().enumerate() {
-                    *code = if failing[kept[i]] {
-                        star_code
-                    } else {
-                        r[*code as usize]
-                    };
-                }
-                d.values = sorted_values(&values, &r).into();
-            }
-        }
-        let t = ClassTable {
-            n_records: counts.iter().sum(),
-            qis,
-            codes,
-            counts,
-            sensitive,
-            weights: self
-                .weights
-                .as_ref()
-                .map(|w| kept.iter().map(|&c| w[c]).collect()),
-        };
         if !star {
-            return t;
+            return self.retain(|c| !failing[c]);
+        }
+        // Every class is kept, its position unchanged: `failing[c]` still speaks of class c.
+        let mut t = self.clone();
+        // Each QI's domain with `*` in its natural place, the codes moved to match.
+        for (d, col) in t.qis.iter_mut().zip(t.codes.iter_mut()) {
+            let mut values: Vec<String> = d.values.to_vec();
+            if !values.iter().any(|v| v == "*") {
+                values.push("*".into());
+            }
+            let r = rank(&values);
+            let star_code = r[values.iter().position(|v| v == "*").unwrap()];
+            for (c, code) in col.iter_mut().enumerate() {
+                *code = if failing[c] {
+                    star_code
+                } else {
+                    r[*code as usize]
+                };
+            }
+            d.values = sorted_values(&values, &r).into();
         }
         let all: Vec<RollupQi> = (0..t.qis.len())
             .map(|q| RollupQi {

@@ -153,10 +153,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed>
     Ok(Computed {
         analysis,
         table,
-        format: match input.format() {
-            reident::input::Format::Parquet => "parquet",
-            reident::input::Format::Csv => "csv",
-        },
+        format: input.format().as_str(),
         roles,
         spec,
         verdicts,
@@ -173,15 +170,10 @@ pub fn report(
     started: std::time::SystemTime,
 ) -> Result<Report> {
     let mut figures = serde_json::Map::new();
-    let mut analysis = serde_json::to_value(&c.analysis)
-        .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
-    if let serde_json::Value::Object(m) = &mut analysis {
-        // Kept once, in the report's own fields.
-        for k in ["schema_version", "tool", "dataset"] {
-            m.remove(k);
-        }
-    }
-    figures.insert("analysis".into(), analysis);
+    figures.insert(
+        "analysis".into(),
+        reident::report::figures_section(&c.analysis)?,
+    );
     // Which QI combinations single people out (all subsets up to 10 QIs, else up to 3 QIs).
     let n_qi = c.table.qis.len();
     let qi_only = reident::ClassTable {
@@ -238,7 +230,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     } else {
         print!("{}", c.analysis.render_text());
         for v in &c.verdicts {
-            println!("{}", super::verdict_line(v));
+            println!("{}", v.line());
         }
     }
     Ok(0)

@@ -226,25 +226,18 @@ impl Anonymized {
         command_line: Vec<String>,
         started: std::time::SystemTime,
     ) -> Result<reident::report::Report> {
-        let mut v = serde_json::to_value(&self.summary)
-            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
-        if let serde_json::Value::Object(m) = &mut v {
-            for k in ["schema_version", "tool", "dataset"] {
-                m.remove(k);
-            }
-        }
         let mut figures = serde_json::Map::new();
-        figures.insert("anonymization".into(), v);
+        figures.insert(
+            "anonymization".into(),
+            reident::report::figures_section(&self.summary)?,
+        );
         reident::report::Report::new(
             reident::report::ReportInput {
                 kind: "anonymize",
                 command_line,
                 started,
                 data: args.table.source(),
-                format: match self.input.format() {
-                    reident::input::Format::Parquet => "parquet",
-                    reident::input::Format::Csv => "csv",
-                },
+                format: self.input.format().as_str(),
                 records: self.summary.before_records,
                 columns: super::column_roles(&self.roles),
                 policy: args.table.policy.as_deref(),
@@ -265,7 +258,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         let written = if a.input.is_class_table() {
             // From a class table, the release is the generalized class table itself (same
             // format), what the SQL of `reident sql --transformation` groups its output into.
-            super::refuse_overwrite(a.input.path(), out)?;
+            reident::convert::refuse_overwrite(a.input.path(), out)?;
             let released = a
                 .table
                 .suppress(&a.failing, matches!(args.suppressed, SuppressedArg::Star));

@@ -40,7 +40,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     )?
     .with_weight(args.weight.as_ref());
     let (input, roles, _) = super::open_with_roles(&args.table, &policy)?;
-    super::refuse_overwrite(input.path(), &args.output)?;
+    reident::convert::refuse_overwrite(input.path(), &args.output)?;
     let (total, unit) = input.progress_total();
     let table = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
     let weight = roles.weight.map(|w| roles.columns[w].clone());

@@ -31,7 +31,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         );
     } else {
         for v in &report.thresholds {
-            println!("{}", super::verdict_line(v));
+            println!("{}", v.line());
         }
         println!("{}: {}", report.verdict.to_uppercase(), report.dataset.path);
     }

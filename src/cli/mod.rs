@@ -403,53 +403,6 @@ pub fn targets_and_hierarchies(
     )
 }
 
-/// One line per verdict, for people and CI logs: `PASS 5-anonymity (smallest class: 5)`.
-pub fn verdict_line(v: &reident::gate::Verdict) -> String {
-    let m = match v.measured {
-        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        Some(x) => format!("{x:.6}"),
-        None => "none".into(),
-    };
-    let mut s = format!(
-        "{} {} ({}: {m})",
-        if v.passed { "PASS" } else { "FAIL" },
-        v.threshold,
-        v.measure
-    );
-    if !v.passed && v.records_failing > 0 {
-        s.push_str(&format!(
-            "; {} classes, {} records fail",
-            v.classes_failing, v.records_failing
-        ));
-    }
-    s
-}
-
-/// An output path that is the input (a file, or a file in the input folder) is refused.
-pub fn refuse_overwrite(input: &std::path::Path, out: &std::path::Path) -> Result<()> {
-    if let (Ok(a), Some(b)) = (
-        input.canonicalize(),
-        out.parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    std::path::Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .and_then(|p| p.canonicalize().ok())
-            .and_then(|p| out.file_name().map(|n| p.join(n))),
-    ) {
-        if a == b || b.starts_with(&a) {
-            return Err(Error::Invalid(format!(
-                "{}: the output would overwrite the input",
-                out.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Where a command's figures came from, for a report: the roles, the format, the records.
 pub struct Source {
     pub roles: reident::Roles,
@@ -461,10 +414,7 @@ impl Source {
     pub fn of(input: &reident::Input, roles: &reident::Roles, records: u64) -> Self {
         Source {
             roles: roles.clone(),
-            format: match input.format() {
-                reident::input::Format::Parquet => "parquet",
-                reident::input::Format::Csv => "csv",
-            },
+            format: input.format().as_str(),
             records,
         }
     }
@@ -480,15 +430,8 @@ pub fn section_report(
     command_line: Vec<String>,
     started: std::time::SystemTime,
 ) -> Result<reident::report::Report> {
-    let mut v = figures;
-    if let serde_json::Value::Object(m) = &mut v {
-        // Kept once, in the report's own fields.
-        for k in ["schema_version", "tool", "dataset"] {
-            m.remove(k);
-        }
-    }
     let mut map = serde_json::Map::new();
-    map.insert(section.into(), v);
+    map.insert(section.into(), reident::report::figures_section(&figures)?);
     reident::report::Report::new(
         reident::report::ReportInput {
             kind,

@@ -63,14 +63,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let started = std::time::SystemTime::now();
     let report_args = args.report.clone();
     let data = args.data.clone();
-    let loaded;
-    let rules = match &args.rules {
-        Some(p) => {
-            loaded = Rules::load(p)?;
-            &loaded
-        }
-        None => Rules::builtin(),
-    };
+    let rules = Rules::from_file_or_builtin(args.rules.as_deref())?;
     let restricted_zip3 = match &args.restricted_zip3 {
         Some(p) => RestrictedZip3::load(p)?,
         None => RestrictedZip3::builtin(),
@@ -99,7 +92,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let report = safe_harbor(
         &input,
         &args.output,
-        rules,
+        &rules,
         &options,
         &Progress::new(total, unit, quiet),
     )?;
@@ -119,10 +112,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
                 command_line: super::command_line(),
                 started,
                 data: &data,
-                format: match input.format() {
-                    reident::input::Format::Parquet => "parquet",
-                    reident::input::Format::Csv => "csv",
-                },
+                format: input.format().as_str(),
                 records: report.records,
                 columns: report
                     .columns

@@ -30,16 +30,9 @@ pub struct Args {
     pub report: super::ReportArgs,
 }
 
-pub fn run(args: Args, _quiet: bool) -> Result<i32> {
-    let started = std::time::SystemTime::now();
-    let loaded;
-    let rules = match &args.rules {
-        Some(p) => {
-            loaded = Rules::load(p)?;
-            &loaded
-        }
-        None => Rules::builtin(),
-    };
+/// Opens the data and scans its sample (what `verify` re-runs).
+pub fn compute(args: &Args) -> Result<(reident::Input, reident::scan::ScanReport)> {
+    let rules = Rules::from_file_or_builtin(args.rules.as_deref())?;
     let input = reident::Input::open(
         &args.data,
         &reident::InputOptions {
@@ -48,11 +41,17 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
     )?;
     let report = scan(
         &input,
-        rules,
+        &rules,
         &ScanOptions {
             sample_rows: args.sample,
         },
     )?;
+    Ok((input, report))
+}
+
+pub fn run(args: Args, _quiet: bool) -> Result<i32> {
+    let started = std::time::SystemTime::now();
+    let (input, report) = compute(&args)?;
     if args.report.report.is_some() || args.report.audit_log.is_some() {
         // The common report: the scan's findings (never values) as its figures; the columns
         // with the roles the scan suggests; the verdict `fail` when a direct identifier is found.
@@ -83,10 +82,7 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
                 command_line: super::command_line(),
                 started,
                 data: &args.data,
-                format: match input.format() {
-                    reident::input::Format::Parquet => "parquet",
-                    reident::input::Format::Csv => "csv",
-                },
+                format: input.format().as_str(),
                 records: report.sample.rows_read,
                 columns: report
                     .columns

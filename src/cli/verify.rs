@@ -189,99 +189,60 @@ fn rerun(report: &Report, data: &std::path::Path, quiet: bool) -> Result<Vec<Che
     // Removed however the re-run ends.
     let _cleanup = Cleanup(policy_file.clone());
     let started = std::time::SystemTime::now();
+    // The command pointed at `data` and the recorded policy, writing nothing.
+    let retarget = |table: &mut super::TableArgs, out: &mut super::ReportArgs| {
+        table.set_source(data.to_path_buf());
+        if let Some(f) = &policy_file {
+            table.policy = Some(f.clone());
+        }
+        *out = super::ReportArgs {
+            show_values: report.shows_values,
+            ..Default::default()
+        };
+    };
+    let command_line = report.run.command_line.clone();
     let again = match cli.command {
         super::Command::Analyze(mut a) | super::Command::Gate(mut a) => {
-            a.table.set_source(data.to_path_buf());
-            if let Some(f) = &policy_file {
-                a.table.policy = Some(f.clone());
-            }
+            retarget(&mut a.table, &mut a.report);
             a.record_risk = None;
-            a.report = super::ReportArgs {
-                show_values: report.shows_values,
-                ..Default::default()
-            };
             let c = super::analyze::compute(&a, quiet, false)?;
-            super::analyze::report(
-                &a,
-                &c,
-                &report.kind,
-                report.run.command_line.clone(),
-                started,
-            )?
+            super::analyze::report(&a, &c, &report.kind, command_line, started)?
         }
         super::Command::Anonymize(mut a) => {
-            a.table.set_source(data.to_path_buf());
-            if let Some(f) = &policy_file {
-                a.table.policy = Some(f.clone());
-            }
+            retarget(&mut a.table, &mut a.report);
             a.output = None;
-            a.report = super::ReportArgs {
-                show_values: report.shows_values,
-                ..Default::default()
-            };
-            super::anonymize::compute(&a, quiet, false)?.report(
-                &a,
-                report.run.command_line.clone(),
-                started,
-            )?
+            super::anonymize::compute(&a, quiet, false)?.report(&a, command_line, started)?
         }
         super::Command::Combos(mut a) => {
-            a.table.set_source(data.to_path_buf());
-            if let Some(f) = &policy_file {
-                a.table.policy = Some(f.clone());
-            }
-            a.report = Default::default();
+            retarget(&mut a.table, &mut a.report);
             let (doc, source, _) = super::combos::compute(&a, quiet)?;
             super::section_report(
-                "combos",
+                &report.kind,
                 "combinations",
                 doc["combos"].clone(),
                 &a.table,
                 &source,
-                report.run.command_line.clone(),
+                command_line,
                 started,
             )?
         }
         super::Command::Suda(mut a) => {
-            a.table.set_source(data.to_path_buf());
-            if let Some(f) = &policy_file {
-                a.table.policy = Some(f.clone());
-            }
-            a.report = Default::default();
+            retarget(&mut a.table, &mut a.report);
             a.record_risk = None;
             let (doc, source, _) = super::suda::compute(&a, quiet, false)?;
             super::section_report(
-                "suda",
+                &report.kind,
                 "suda",
                 doc,
                 &a.table,
                 &source,
-                report.run.command_line.clone(),
+                command_line,
                 started,
             )?
         }
-        super::Command::Scan(a) => {
-            let input = reident::Input::open(
-                data,
-                &reident::InputOptions {
-                    delimiter: a.delimiter,
-                },
-            )?;
-            let loaded;
-            let rules = match &a.rules {
-                Some(p) => {
-                    loaded = reident::scan::Rules::load(p)?;
-                    &loaded
-                }
-                None => reident::scan::Rules::builtin(),
-            };
-            let scan = reident::scan::scan(
-                &input,
-                rules,
-                &reident::scan::ScanOptions {
-                    sample_rows: a.sample,
-                },
-            )?;
+        super::Command::Scan(mut a) => {
+            a.data = data.to_path_buf();
+            let (_, scan) = super::scan::compute(&a)?;
             let mut v = serde_json::to_value(&scan).map_err(|e| Error::Invalid(e.to_string()))?;
             let mut recorded = report.figures.get("scan").cloned().unwrap_or(Value::Null);
             // The scan's own dataset block names the path it was given.

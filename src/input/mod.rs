@@ -34,6 +34,16 @@ pub enum Format {
     Csv,
 }
 
+impl Format {
+    /// The name reports use (the same as the serialized form).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::Csv => "csv",
+        }
+    }
+}
+
 /// How to read an input file.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {

@@ -374,6 +374,19 @@ impl Report {
     }
 }
 
+/// A command's own JSON document as a figures section: without the envelope fields
+/// (`schema_version`, `tool`, `dataset`) that the report holds once, in its own fields.
+pub fn figures_section(doc: &impl Serialize) -> Result<Value> {
+    let mut v = serde_json::to_value(doc)
+        .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
+    if let Value::Object(m) = &mut v {
+        for k in ["schema_version", "tool", "dataset"] {
+            m.remove(k);
+        }
+    }
+    Ok(v)
+}
+
 /// The default report folder: `reports/<dataset stem>-<UTC timestamp>/`.
 pub fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
     let stem = data

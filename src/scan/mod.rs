@@ -293,6 +293,14 @@ impl Rules {
         })
     }
 
+    /// The rules of `path` when given (`--rules FILE`), else the built-in ones.
+    pub fn from_file_or_builtin(path: Option<&Path>) -> Result<std::borrow::Cow<'static, Rules>> {
+        Ok(match path {
+            Some(p) => std::borrow::Cow::Owned(Rules::load(p)?),
+            None => std::borrow::Cow::Borrowed(Rules::builtin()),
+        })
+    }
+
     /// Rules from a file of the same schema as the built-in ones.
     pub fn load(path: &Path) -> Result<Rules> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

@@ -407,14 +407,7 @@ pub fn safe_harbor(
     progress: &Progress,
 ) -> Result<SafeHarborReport> {
     let format = output_format(out)?;
-    if let (Ok(a), Ok(b)) = (input.path().canonicalize(), out.canonicalize()) {
-        if a == b {
-            return Err(Error::Invalid(format!(
-                "{}: the output would overwrite the input",
-                out.display()
-            )));
-        }
-    }
+    crate::convert::refuse_overwrite(input.path(), out)?;
     let names = input.columns().to_vec();
     let n = names.len();
     let mut plan: Vec<(Transformation, Source)> = vec![(Transformation::Keep, Source::None); n];

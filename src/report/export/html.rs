@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::svg::{bars, esc, Bar, BLUE, GREEN, GREY, RED};
 use super::{
-    before_after, class_sizes, column_tables, key_figures, marginals, measured, methods, pct,
-    risk_bands, top_combinations, transformation, Exporter, Report,
+    before_after, class_sizes, column_tables, key_figures, marginals, methods, pct, risk_bands,
+    top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -64,7 +64,7 @@ impl Exporter for Html {
                     "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td></tr>",
                     esc(&v.threshold),
                     esc(&v.measure),
-                    esc(&measured(v)),
+                    esc(&v.measured_text()),
                     v.classes_failing,
                     v.records_failing,
                     if v.passed { "pass" } else { "fail" },

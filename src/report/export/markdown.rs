@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::{
-    before_after, class_sizes, column_tables, key_figures, marginals, measured, methods, pct,
-    risk_bands, top_combinations, transformation, Exporter, Report,
+    before_after, class_sizes, column_tables, key_figures, marginals, methods, pct, risk_bands,
+    top_combinations, transformation, Exporter, Report,
 };
 use crate::error::Result;
 
@@ -51,7 +51,7 @@ impl Exporter for Markdown {
                     "| {} | {} | {} | {} | {} | {} |",
                     cell(&v.threshold),
                     cell(&v.measure),
-                    measured(v),
+                    v.measured_text(),
                     v.classes_failing,
                     v.records_failing,
                     if v.passed { "pass" } else { "FAIL" }

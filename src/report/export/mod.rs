@@ -321,15 +321,6 @@ fn transformation(report: &Report) -> Vec<(String, String, String)> {
         .unwrap_or_default()
 }
 
-/// A verdict's figure as text.
-fn measured(v: &crate::gate::Verdict) -> String {
-    match v.measured {
-        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-        Some(x) => format!("{x:.6}"),
-        None => "none".into(),
-    }
-}
-
 /// A table for a figures section that is a list of per-column records: (title, header, rows).
 /// Used for the scan's findings and the Safe Harbor transformations.
 fn column_tables(report: &Report) -> Vec<(String, Vec<String>, Vec<Vec<String>>)> {
