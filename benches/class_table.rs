@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use reident::analyze::build_class_table;
+use reident::classes::build_class_table;
 use reident::classes::RollupQi;
 use reident::progress::Progress;
 use reident::{Input, InputOptions, Policy, Roles};

@@ -4,17 +4,17 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::classes::{ClassTable, Layout, LocalClasses, Merger};
+use crate::classes::{ClassTable, Source};
+use crate::tool::ToolInfo;
 use crate::criteria::k_anonymity::{common_checks, KCheck};
 use crate::criteria::l_diversity::LDiversity;
 use crate::criteria::t_closeness::{Distribution, GroundDistance, TCloseness};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 use crate::input::InputOptions;
-use crate::input::{Format, Input};
+use crate::input::Format;
 use crate::policy::Roles;
-use crate::population::{Population, PopulationSpec};
-use crate::progress::Progress;
+use crate::risk::population::{Population, PopulationSpec};
 use crate::risk::attacker::{ClassSizeSource, JournalistRisk, MarketerRisk, PopulationClassSizes};
 use crate::risk::class_sizes::ClassSizes;
 use crate::risk::estimators::{Estimate, PopulationUniqueness, SnbVariant, Status};
@@ -24,83 +24,6 @@ use crate::risk::uniqueness::SampleUniques;
 
 /// Version of the JSON document `analyze --json` prints. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Reads the QI and sensitive columns of `input` and builds its class table.
-pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
-    Ok(build_classes(input, roles, false, progress)?.0)
-}
-
-/// Reads the QI, sensitive and weight columns of `input` and builds its class table, and with
-/// `row_classes` the class of every record (in file order) for per-record outputs.
-pub fn build_classes(
-    input: &Input,
-    roles: &Roles,
-    row_classes: bool,
-    progress: &Progress,
-) -> Result<(ClassTable, Option<Vec<u32>>)> {
-    if let Input::Classes(file) = input {
-        if row_classes {
-            return Err(crate::input::records_unavailable(
-                &file.path,
-                "per-record output (--record-risk, row numbers)",
-            ));
-        }
-        return Ok((file.read(roles, progress)?, None));
-    }
-    let columns: Vec<usize> = roles
-        .qi
-        .iter()
-        .chain(&roles.sensitive)
-        .chain(&roles.weight)
-        .copied()
-        .collect();
-    let names = roles.names(
-        &roles
-            .qi
-            .iter()
-            .chain(&roles.sensitive)
-            .copied()
-            .collect::<Vec<_>>(),
-    );
-    let layout = Layout {
-        n_qi: roles.qi.len(),
-        n_sensitive: roles.sensitive.len(),
-        weight: roles.weight.is_some(),
-        row_classes,
-    };
-    let mut merger = Merger::new(&names, layout.n_qi);
-    input.for_each_window(
-        &columns,
-        progress,
-        |chunk| LocalClasses::from_chunk(chunk, &layout),
-        |locals| {
-            let locals = locals
-                .into_iter()
-                .collect::<std::result::Result<Vec<_>, String>>()
-                .map_err(|value| {
-                    Error::Invalid(format!(
-                    "{}: weight column {:?} holds {value:?}, which is not a non-negative number",
-                    input.path().display(),
-                    roles.weight.map(|w| roles.columns[w].as_str()).unwrap_or_default()
-                ))
-                })?;
-            merger.push(locals);
-            Ok(())
-        },
-    )?;
-    progress.finish();
-    if merger.records() == 0 {
-        return Err(Error::EmptyTable {
-            path: input.path().clone(),
-        });
-    }
-    let t = std::time::Instant::now();
-    let out = merger.finish_with_rows();
-    if std::env::var_os("REIDENT_TIMING").is_some() {
-        eprintln!("timing: final merge {:.3} s", t.elapsed().as_secs_f64());
-    }
-    Ok(out)
-}
 
 fn estimate_text(e: &Estimate) -> String {
     let figure = match (e.share, e.population_uniques) {
@@ -121,21 +44,6 @@ fn source_text(s: ClassSizeSource) -> &'static str {
         ClassSizeSource::Weights => "the sampling weights",
         ClassSizeSource::Scaled => "the sample scaled by 1/f",
         ClassSizeSource::Sample => "the sample",
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ToolInfo {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-impl ToolInfo {
-    pub fn current() -> Self {
-        ToolInfo {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        }
     }
 }
 
@@ -249,7 +157,7 @@ impl SensitiveReport {
 
 impl AnalyzeReport {
     /// Every figure of `analyze` with no population and default targets.
-    pub fn new(input: &Input, roles: &Roles, table: &ClassTable) -> Self {
+    pub fn new(input: &Source, roles: &Roles, table: &ClassTable) -> Self {
         let population =
             Population::resolve(&PopulationSpec::Sample, table, &InputOptions::default())
                 .expect("the sample as population always resolves");
@@ -258,7 +166,7 @@ impl AnalyzeReport {
     }
 
     pub fn with_models(
-        input: &Input,
+        input: &Source,
         roles: &Roles,
         table: &ClassTable,
         population: Population,

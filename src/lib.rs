@@ -5,26 +5,21 @@
 //! command-line tool built on this library.
 
 pub mod analyze;
-pub mod anonymize;
 pub mod classes;
-pub mod combos;
 pub mod convert;
 pub mod criteria;
 pub mod error;
-pub mod gate;
-pub mod generalize;
-pub mod group;
 pub mod hierarchy;
 pub mod input;
+pub mod output;
 pub mod policy;
-pub mod population;
 pub mod progress;
-pub mod record_risk;
 pub mod report;
 pub mod risk;
 pub mod scan;
 pub mod search;
 pub mod sql;
+pub mod tool;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

@@ -37,7 +37,7 @@ use crate::classes::io::{Metadata, COUNT_COLUMN, FORMAT_NAME, FORMAT_VERSION, WE
 use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::NULL_TEXT;
-use crate::search::criteria::ClassRule;
+use crate::criteria::predicates::ClassRule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

@@ -14,7 +14,8 @@ use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use reident::analyze::{build_class_table, AnalyzeReport};
+use reident::analyze::AnalyzeReport;
+use reident::classes::{build_class_table, Source};
 use reident::classes::io::{write_class_table, ClassFile};
 use reident::progress::Progress;
 use reident::{ClassTable, Input, InputOptions, Policy, Roles};
@@ -157,7 +158,7 @@ fn reading_fewer_qis_rolls_up() {
     a.sort();
     b.sort();
     assert_eq!(a, b);
-    let input = Input::open(&data, &InputOptions::default()).unwrap();
+    let input = Source::Records(Input::open(&data, &InputOptions::default()).unwrap());
     let roles = Roles::resolve(
         &Policy::default().override_with(&strings(&few), &strings(&["occupation"]), &[]),
         input.columns(),

@@ -5,7 +5,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::*;
-use reident::combos::{combos, parse_thresholds};
+use reident::risk::combos::{combos, parse_thresholds};
 
 /// Rows of Adult as text, from the CSV (independent of the engine's readers).
 fn adult_rows() -> (Vec<String>, Vec<Vec<String>>) {

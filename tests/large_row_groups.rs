@@ -11,7 +11,7 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
-use reident::analyze::build_class_table;
+use reident::classes::build_class_table;
 use reident::progress::Progress;
 use reident::{Input, InputOptions, Policy, Roles};
 

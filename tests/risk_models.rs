@@ -7,8 +7,9 @@ use std::io::Write;
 
 use common::*;
 use proptest::prelude::*;
-use reident::analyze::{build_classes, AnalyzeReport, ModelOptions};
-use reident::population::{Population, PopulationSpec};
+use reident::analyze::{AnalyzeReport, ModelOptions};
+use reident::classes::Source;
+use reident::risk::population::{Population, PopulationSpec};
 use reident::progress::Progress;
 use reident::risk::individual::individual_risk;
 use reident::{Input, InputOptions, Policy, Roles};
@@ -66,10 +67,10 @@ proptest! {
     fn attacker_models_equal_row_level_computation(c in case()) {
         let dir = tempfile::tempdir().unwrap();
         let (data, pop) = write_case(dir.path(), &c);
-        let input = Input::open(&data, &InputOptions::default()).unwrap();
+        let input = Source::Records(Input::open(&data, &InputOptions::default()).unwrap());
         let policy = Policy { quasi_identifiers: strings(&["a", "b"]), weight: Some("w".into()), ..Policy::default() };
         let roles = Roles::resolve(&policy, input.columns()).unwrap();
-        let (table, rows) = build_classes(&input, &roles, true, &Progress::hidden()).unwrap();
+        let (table, rows) = input.build(&roles, true, &Progress::hidden()).unwrap();
         let rows = rows.unwrap();
         let spec = PopulationSpec::Table { path: pop, count_column: "count".into() };
         let population = Population::resolve(&spec, &table, &InputOptions::default()).unwrap();

@@ -69,9 +69,9 @@ use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 
 use super::{ClassTable, Domain, LocalClasses, Merger};
-use crate::convert::write_atomically;
+use crate::output::write_atomically;
 use crate::error::{Error, Result};
-use crate::group::group_tuples;
+use crate::classes::group::group_tuples;
 use crate::input::encode::{encode_array, LocalColumn, NULL_TEXT};
 use crate::input::parquet::ParquetInput;
 use crate::policy::Roles;
@@ -769,7 +769,7 @@ fn value_type(domain: &Domain) -> DataType {
 /// place). `weight`: the name of the weight column the weight sums come from. The rows are never
 /// needed: batches of classes are built from the table and written one at a time.
 pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -> Result<()> {
-    if crate::convert::output_format(out).ok() != Some(crate::input::Format::Parquet) {
+    if crate::output::output_format(out).ok() != Some(crate::input::Format::Parquet) {
         return Err(Error::Invalid(format!(
             "{}: a class table is written as Parquet: name the output .parquet",
             out.display()

@@ -1,6 +1,6 @@
 //! The classes of one chunk, grouped over the chunk's own small dictionaries.
 
-use crate::group::group_tuples;
+use crate::classes::group::group_tuples;
 use crate::input::Chunk;
 
 /// What the columns of a chunk are: `n_qi` QIs, then `n_sensitive` sensitive columns, then the

@@ -3,7 +3,7 @@
 //! Chunks' classes are buffered until they hold [`FLUSH_ITEMS`] chunk-local classes (or twice the
 //! number of global classes, if more); then the
 //! global classes found so far and the buffered ones are grouped together with the engine's one
-//! group-by ([`crate::group::group_folded`]), and the buffer is dropped. Memory is therefore the
+//! group-by ([`crate::classes::group::group_folded`]), and the buffer is dropped. Memory is therefore the
 //! class table plus one buffer, however long the file.
 //!
 //! * Values are interned into provisional global codes in order of first appearance; those codes
@@ -17,7 +17,7 @@ use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use super::{rank, sorted_values, ClassTable, Domain, Histograms, LocalClasses};
-use crate::group::{group_folded, group_tuples};
+use crate::classes::group::{group_folded, group_tuples};
 
 /// Chunk-local classes buffered before they are merged (about 45 bytes each with 9 QIs).
 pub const FLUSH_ITEMS: usize = 8 << 20;

@@ -15,19 +15,22 @@
 //!
 //! A coarser table (some QIs generalized through a recoding, some dropped) is made from a finer one
 //! with [`ClassTable::rollup`], which groups classes, not rows. Both steps and the roll-up use the
-//! same group-by ([`crate::group::group_tuples`]).
+//! same group-by ([`crate::classes::group::group_tuples`]).
 
 use std::sync::Arc;
 
-use crate::group::group_tuples;
+use crate::classes::group::group_tuples;
 use crate::input::encode::NULL_TEXT;
 
+pub mod build;
+pub(crate) mod group;
 pub mod io;
 mod local;
 mod merge;
 
 pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
+pub use build::{build_class_table, build_classes, Source};
 
 /// The values of one column: code `c` stands for `values[c]` (canonical text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,17 +2,17 @@
 
 use std::path::PathBuf;
 
-use reident::analyze::{build_classes, AnalyzeReport, ModelOptions};
+use reident::analyze::{AnalyzeReport, ModelOptions};
 use reident::error::{Error, Result};
-use reident::gate::Verdict;
+use reident::criteria::verdict::Verdict;
 use reident::hierarchy::Hierarchy;
-use reident::population::Population;
+use reident::risk::population::Population;
 use reident::progress::Progress;
-use reident::record_risk::RecordRisk;
+use reident::output::record_risk::RecordRisk;
 use reident::report::{Report, ReportInput};
 use reident::risk::attacker::PopulationClassSizes;
 use reident::risk::individual::IndividualRisk;
-use reident::search::targets::{TargetContext, TargetSpec};
+use reident::criteria::targets::{TargetContext, TargetSpec};
 use reident::Roles;
 
 #[derive(Debug, clap::Args)]
@@ -112,7 +112,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed>
     let timing = std::env::var_os("REIDENT_TIMING").is_some();
     let started = std::time::Instant::now();
     let record_risk = args.record_risk.as_ref().filter(|_| side_effects);
-    let (table, row_classes) = build_classes(&input, &roles, record_risk.is_some(), &progress)?;
+    let (table, row_classes) = input.build(&roles, record_risk.is_some(), &progress)?;
     let built = started.elapsed();
     let population = Population::resolve(&pop_spec, &table, &options)?;
     if let (Some(path), Some(rows)) = (record_risk, &row_classes) {
@@ -142,7 +142,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Computed>
             snb: args.population.snb_variant(),
         },
     )?;
-    let verdicts = reident::gate::check(&table, &criteria, &table_criteria);
+    let verdicts = reident::criteria::verdict::check(&table, &criteria, &table_criteria);
     if timing {
         eprintln!(
             "timing: class table {:.3} s, population, models and per-record output {:.3} s",
@@ -180,7 +180,7 @@ pub fn report(
         sensitive: Vec::new(),
         ..c.table.clone()
     };
-    let combos = reident::combos::combos(&qi_only, if n_qi <= 10 { n_qi } else { 3 }, &[], None)?;
+    let combos = reident::risk::combos::combos(&qi_only, if n_qi <= 10 { n_qi } else { 3 }, &[], None)?;
     figures.insert(
         "combinations".into(),
         serde_json::to_value(&combos)

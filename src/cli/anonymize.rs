@@ -6,18 +6,18 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use reident::analyze::{build_class_table, ToolInfo};
-use reident::anonymize::{write_transformed, Suppressed};
+use reident::tool::ToolInfo;
+use reident::output::transformed::{write_transformed, Suppressed};
 use reident::error::{Error, Result};
-use reident::generalize::Generalizer;
+use reident::search::generalize::Generalizer;
 use reident::hierarchy::build::Builder;
 use reident::hierarchy::Hierarchy;
-use reident::population::Population;
+use reident::risk::population::Population;
 use reident::progress::Progress;
-use reident::search::criteria::ClassRule;
+use reident::criteria::predicates::ClassRule;
 use reident::search::heuristic::heuristic;
 use reident::search::metrics::{Aecs, Discernibility, Entropy, Loss, LossRank, Metric, Precision};
-use reident::search::targets::{TargetContext, TargetSpec};
+use reident::criteria::targets::{TargetContext, TargetSpec};
 use reident::search::{evaluate, failing_classes, optimal_with_progress, Node, Target};
 use reident::InputOptions;
 
@@ -206,13 +206,13 @@ fn qi_hierarchy(
 /// What an anonymization computed, before anything is written.
 pub struct Anonymized {
     pub summary: Summary,
-    input: reident::Input,
+    input: reident::classes::Source,
     roles: reident::Roles,
     hierarchies: Vec<Hierarchy>,
     levels: Vec<usize>,
     table: reident::ClassTable,
     failing: Vec<bool>,
-    verdicts: Vec<reident::gate::Verdict>,
+    verdicts: Vec<reident::criteria::verdict::Verdict>,
     disclosure_k: u64,
     hierarchy_files: Vec<(String, PathBuf)>,
 }
@@ -258,7 +258,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         let written = if a.input.is_class_table() {
             // From a class table, the release is the generalized class table itself (same
             // format), what the SQL of `reident sql --transformation` groups its output into.
-            reident::convert::refuse_overwrite(a.input.path(), out)?;
+            reident::output::refuse_overwrite(a.input.path(), out)?;
             let released = a
                 .table
                 .suppress(&a.failing, matches!(args.suppressed, SuppressedArg::Star));
@@ -270,7 +270,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             released.n_records
         } else {
             write_transformed(
-                &a.input,
+                a.input.require_records("the transformed data")?,
                 &a.roles,
                 &a.hierarchies,
                 &a.levels,
@@ -353,7 +353,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Anonymize
     }
     let qi_names = roles.names(&roles.qi);
     let (total, unit) = input.progress_total();
-    let base = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
+    let base = input.class_table(&roles, &Progress::new(total, unit, quiet))?;
     let hierarchies = qi_names
         .iter()
         .zip(&base.qis)
@@ -470,7 +470,7 @@ pub fn compute(args: &Args, quiet: bool, side_effects: bool) -> Result<Anonymize
             example: example_value(&kept_table, q, disclosure_k),
         })
         .collect();
-    let verdicts = reident::gate::check(&kept_table, &target.criteria, &target.table_criteria);
+    let verdicts = reident::criteria::verdict::check(&kept_table, &target.criteria, &target.table_criteria);
     let hierarchy_files = qi_names
         .iter()
         .filter_map(|q| hierarchy_file(args, q, hierarchy_dir.as_deref()).map(|f| (q.clone(), f)))

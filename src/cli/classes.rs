@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use reident::analyze::{build_class_table, ToolInfo};
+use reident::tool::ToolInfo;
 use reident::classes::io::write_class_table;
 use reident::error::{Error, Result};
 use reident::progress::Progress;
@@ -40,9 +40,9 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     )?
     .with_weight(args.weight.as_ref());
     let (input, roles, _) = super::open_with_roles(&args.table, &policy)?;
-    reident::convert::refuse_overwrite(input.path(), &args.output)?;
+    reident::output::refuse_overwrite(input.path(), &args.output)?;
     let (total, unit) = input.progress_total();
-    let table = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
+    let table = input.class_table(&roles, &Progress::new(total, unit, quiet))?;
     let weight = roles.weight.map(|w| roles.columns[w].clone());
     write_class_table(&table, weight.as_deref(), &args.output)?;
     if args.json {

@@ -2,11 +2,11 @@
 
 use std::fmt::Write as _;
 
-use reident::analyze::build_class_table;
-use reident::combos::{combos, default_max_size, parse_thresholds, Combos};
+use reident::risk::combos::{combos, default_max_size, parse_thresholds, Combos};
 use reident::error::{Error, Result};
 use reident::progress::Progress;
-use reident::{Input, InputOptions};
+use reident::classes::Source;
+use reident::InputOptions;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,14 +41,14 @@ pub fn compute(args: &Args, quiet: bool) -> Result<(serde_json::Value, super::So
         None => Vec::new(),
     };
     let (total, unit) = input.progress_total();
-    let table = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
+    let table = input.class_table(&roles, &Progress::new(total, unit, quiet))?;
     let max_size = args
         .max_size
         .unwrap_or_else(|| default_max_size(roles.qi.len()));
     let population = match args.population.spec() {
-        reident::population::PopulationSpec::Sample => None,
+        reident::risk::population::PopulationSpec::Sample => None,
         spec => {
-            let p = reident::population::Population::resolve(
+            let p = reident::risk::population::Population::resolve(
                 &spec,
                 &table,
                 &InputOptions {
@@ -61,7 +61,7 @@ pub fn compute(args: &Args, quiet: bool) -> Result<(serde_json::Value, super::So
     let result = combos(&table, max_size, &thresholds, population)?;
     let doc = serde_json::json!({
         "schema_version": 1,
-        "tool": reident::analyze::ToolInfo::current(),
+        "tool": reident::tool::ToolInfo::current(),
         "dataset": { "path": input.path().display().to_string(), "format": input.format(), "records": table.n_records },
         "combos": result,
     });
@@ -98,7 +98,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     Ok(0)
 }
 
-fn render(input: &Input, c: &Combos, top: usize) -> String {
+fn render(input: &Source, c: &Combos, top: usize) -> String {
     let mut s = String::new();
     let pct = |x: f64| format!("{:.2}%", 100.0 * x);
     let _ = writeln!(

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use reident::convert::{convert, Compression, ConvertOptions};
+use reident::convert::convert;
+use reident::output::table::{Compression, WriteOptions};
 use reident::error::Result;
 use reident::progress::Progress;
 use reident::{Input, InputOptions};
@@ -42,7 +43,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
     let summary = convert(
         &input,
         &args.output,
-        &ConvertOptions {
+        &WriteOptions {
             compression: match args.compression {
                 CompressionArg::Zstd => Compression::Zstd,
                 CompressionArg::Snappy => Compression::Snappy,

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use reident::analyze::build_class_table;
+use reident::classes::build_class_table;
 use reident::error::{Error, Result};
 use reident::hierarchy::build::Builder;
 use reident::progress::Progress;

@@ -123,8 +123,8 @@ pub enum SnbArg {
 }
 
 impl PopulationArgs {
-    pub fn spec(&self) -> reident::population::PopulationSpec {
-        use reident::population::PopulationSpec;
+    pub fn spec(&self) -> reident::risk::population::PopulationSpec {
+        use reident::risk::population::PopulationSpec;
         if let Some(f) = self.sampling_fraction {
             PopulationSpec::SamplingFraction(f)
         } else if let Some(n) = &self.population {
@@ -166,9 +166,12 @@ pub fn load_policy(
 /// identifier with high confidence is read as something other than identifying. Advisory: when
 /// the check cannot read its sample it says nothing, because the run reads the same rows next and
 /// reports the problem in its one error line.
-pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensitive_read: bool) {
+pub fn warn_identifiers(input: &reident::classes::Source, roles: &reident::Roles, insensitive_read: bool) {
     use reident::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
     let started = std::time::Instant::now();
+    let Some(input) = input.records() else {
+        return;
+    };
     let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
     if std::env::var_os("REIDENT_TIMING").is_some() {
         eprintln!(
@@ -187,28 +190,23 @@ pub fn warn_identifiers(input: &reident::Input, roles: &reident::Roles, insensit
 pub fn open_with_roles(
     table: &TableArgs,
     policy: &reident::Policy,
-) -> Result<(reident::Input, reident::Roles, reident::InputOptions)> {
+) -> Result<(reident::classes::Source, reident::Roles, reident::InputOptions)> {
     let options = reident::InputOptions {
         delimiter: table.delimiter,
     };
-    let input = match (&table.classes, &table.data) {
-        (Some(classes), _) => {
-            let listed: Vec<String> = policy
-                .identifying
-                .iter()
-                .chain(&policy.insensitive)
-                .chain(&policy.weight)
-                .cloned()
-                .collect();
-            reident::Input::open_classes(classes, &listed)?
-        }
-        (None, Some(data)) => reident::Input::open(data, &options)?,
-        (None, None) => {
-            return Err(Error::Invalid(
-                "no input: give the data file, or a class table with --classes".into(),
-            ))
-        }
-    };
+    let listed: Vec<String> = policy
+        .identifying
+        .iter()
+        .chain(&policy.insensitive)
+        .chain(&policy.weight)
+        .cloned()
+        .collect();
+    let input = reident::classes::Source::open(
+        table.data.as_deref(),
+        table.classes.as_deref(),
+        &options,
+        &listed,
+    )?;
     let roles = reident::Roles::resolve(policy, input.columns())?;
     Ok((input, roles, options))
 }
@@ -365,8 +363,8 @@ pub struct TargetArgs {
 }
 
 impl TargetArgs {
-    pub fn spec(&self) -> reident::search::targets::TargetSpec {
-        reident::search::targets::TargetSpec {
+    pub fn spec(&self) -> reident::criteria::targets::TargetSpec {
+        reident::criteria::targets::TargetSpec {
             k: self.k,
             l_diversity: self.l_diversity.clone(),
             t_closeness: self.t_closeness.clone(),
@@ -386,7 +384,7 @@ pub fn targets_and_hierarchies(
     flags: &TargetArgs,
     hierarchies: Option<&std::path::PathBuf>,
 ) -> (
-    reident::search::targets::TargetSpec,
+    reident::criteria::targets::TargetSpec,
     Option<std::path::PathBuf>,
 ) {
     let an = policy.anonymization.clone().unwrap_or_default();
@@ -398,7 +396,7 @@ pub fn targets_and_hierarchies(
         .cloned()
         .or_else(|| an.hierarchies.as_ref().map(|h| policy_dir.join(h)));
     (
-        reident::search::targets::TargetSpec::from_policy(&an).overridden_by(&flags.spec()),
+        reident::criteria::targets::TargetSpec::from_policy(&an).overridden_by(&flags.spec()),
         dir,
     )
 }
@@ -411,7 +409,7 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn of(input: &reident::Input, roles: &reident::Roles, records: u64) -> Self {
+    pub fn of(input: &reident::classes::Source, roles: &reident::Roles, records: u64) -> Self {
         Source {
             roles: roles.clone(),
             format: input.format().as_str(),
@@ -443,7 +441,7 @@ pub fn section_report(
             columns: column_roles(&source.roles),
             policy: table.policy.as_deref(),
             hierarchies: Vec::new(),
-            disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+            disclosure_k: reident::criteria::targets::DEFAULT_DISCLOSURE_K,
             show_values: false,
         },
         map,

@@ -129,7 +129,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
                     .collect(),
                 policy: None,
                 hierarchies: Vec::new(),
-                disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+                disclosure_k: reident::criteria::targets::DEFAULT_DISCLOSURE_K,
                 show_values: false,
             },
             figures,

@@ -66,7 +66,7 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
             .filter(|c| c.is_identifying(Level::Medium))
             .map(|c| c.column.as_str())
             .collect();
-        let verdict = reident::gate::Verdict {
+        let verdict = reident::criteria::verdict::Verdict {
             threshold:
                 "no direct identifier (HIPAA Safe Harbor categories, medium or high confidence)"
                     .into(),
@@ -94,7 +94,7 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
                     .collect(),
                 policy: None,
                 hierarchies: Vec::new(),
-                disclosure_k: reident::search::targets::DEFAULT_DISCLOSURE_K,
+                disclosure_k: reident::criteria::targets::DEFAULT_DISCLOSURE_K,
                 show_values: false,
             },
             figures,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use reident::error::{Error, Result};
 use reident::hierarchy::Hierarchy;
-use reident::search::criteria::ClassRule;
+use reident::criteria::predicates::ClassRule;
 use reident::sql::{
     apply_query, class_table_query, from_table, query_metadata, write_statement, Dialect,
     Generalized, Transformation,

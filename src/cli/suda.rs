@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use reident::analyze::{build_classes, ToolInfo};
+use reident::tool::ToolInfo;
 use reident::error::{Error, Result};
 use reident::progress::Progress;
-use reident::record_risk::RecordRisk;
+use reident::output::record_risk::RecordRisk;
 use reident::risk::suda::{
     scores, suda2, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, SCORE_QUANTILES,
 };
@@ -93,8 +93,7 @@ pub fn compute(
     // A class table has no row numbers: the riskiest classes are listed without them, and
     // --record-risk is refused by build_classes.
     let want_rows = !input.is_class_table() || args.record_risk.is_some();
-    let (table, rows) = build_classes(
-        &input,
+    let (table, rows) = input.build(
         &roles,
         want_rows,
         &Progress::new(total, unit, quiet),

@@ -3,4 +3,7 @@
 
 pub mod k_anonymity;
 pub mod l_diversity;
+pub mod predicates;
 pub mod t_closeness;
+pub mod targets;
+pub mod verdict;

@@ -98,7 +98,7 @@ impl Hierarchy {
 
     /// Writes the hierarchy in the ARX format (`;`-separated, no header), atomically.
     pub fn write(&self, path: &Path) -> Result<()> {
-        crate::convert::write_atomically(path, |w| {
+        crate::output::write_atomically(path, |w| {
             let mut out = csv::WriterBuilder::new()
                 .delimiter(b';')
                 .has_headers(false)

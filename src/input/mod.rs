@@ -55,10 +55,6 @@ pub struct InputOptions {
 pub enum Input {
     Parquet(parquet::ParquetInput),
     Csv(csv::CsvInput),
-    /// A class table computed elsewhere (`--classes`): it has classes, not records, so
-    /// [`crate::analyze::build_classes`] reads it whole and anything that needs the records
-    /// (per-record outputs, transformed data) says that they are unavailable.
-    Classes(crate::classes::io::ClassFile),
 }
 
 impl Input {
@@ -77,33 +73,18 @@ impl Input {
         }
     }
 
-    /// Opens a class table (a file or a folder of part files in the interchange format of
-    /// [`crate::classes::io`]). `listed`: names of data columns it lacks that roles may still
-    /// name (identifying, insensitive, the weight).
-    pub fn open_classes(path: &Path, listed: &[String]) -> Result<Input> {
-        Ok(Input::Classes(
-            crate::classes::io::ClassFile::open(path)?.with_listed(listed),
-        ))
-    }
-
     pub fn path(&self) -> &PathBuf {
         match self {
             Input::Parquet(p) => &p.path,
             Input::Csv(c) => &c.path,
-            Input::Classes(c) => &c.path,
         }
     }
 
     pub fn format(&self) -> Format {
         match self {
-            Input::Parquet(_) | Input::Classes(_) => Format::Parquet,
+            Input::Parquet(_) => Format::Parquet,
             Input::Csv(_) => Format::Csv,
         }
-    }
-
-    /// Whether this is a class table rather than records.
-    pub fn is_class_table(&self) -> bool {
-        matches!(self, Input::Classes(_))
     }
 
     /// What a progress bar counts for this input: rows for Parquet, bytes for CSV.
@@ -111,7 +92,6 @@ impl Input {
         match self {
             Input::Parquet(p) => (p.num_rows(), "rows"),
             Input::Csv(c) => (c.file_len(), "bytes"),
-            Input::Classes(c) => (c.num_rows(), "classes"),
         }
     }
 
@@ -120,7 +100,6 @@ impl Input {
         match self {
             Input::Parquet(p) => &p.columns,
             Input::Csv(c) => &c.columns,
-            Input::Classes(c) => c.columns(),
         }
     }
 
@@ -146,8 +125,6 @@ impl Input {
         match self {
             Input::Parquet(p) => p.sample(columns, rows),
             Input::Csv(c) => c.sample(columns, rows),
-            // A class table holds no records to sample (and has no direct identifiers).
-            Input::Classes(c) => Err(records_unavailable(&c.path, "a sample of records")),
         }
     }
 
@@ -164,7 +141,6 @@ impl Input {
         match self {
             Input::Parquet(p) => p.for_each_window(columns, progress, f, sink),
             Input::Csv(c) => c.for_each_window(columns, progress, f, sink),
-            Input::Classes(c) => Err(records_unavailable(&c.path, "this")),
         }
     }
 

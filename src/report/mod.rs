@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::classes::ClassTable;
 use crate::error::{Error, Result};
-use crate::gate::Verdict;
+use crate::criteria::verdict::Verdict;
 
 /// The version of the report format. Bump it when a field changes meaning or goes away.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -279,7 +279,7 @@ impl Report {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let verdict = crate::gate::overall(&thresholds).to_string();
+        let verdict = crate::criteria::verdict::overall(&thresholds).to_string();
         let population = figures
             .get("analysis")
             .and_then(|a| a.get("population"))
@@ -363,7 +363,7 @@ impl Report {
         }
         let mut out = Vec::new();
         for (path, text) in rendered {
-            crate::convert::write_atomically(&path, |w| {
+            crate::output::write_atomically(&path, |w| {
                 use std::io::Write;
                 w.write_all(text.as_bytes())
                     .map_err(|e| Error::io(&path, e))

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::prosecutor::{records_above, RecordsAbove};
 use crate::classes::ClassTable;
-use crate::population::Population;
+use crate::risk::population::Population;
 
 /// Where the population size of each class came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -2,8 +2,10 @@
 
 pub mod attacker;
 pub mod class_sizes;
+pub mod combos;
 pub mod estimators;
 pub mod individual;
+pub mod population;
 pub mod prosecutor;
 pub mod suda;
 pub mod uniqueness;

@@ -36,7 +36,7 @@ use hashbrown::HashMap;
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::analyze::ToolInfo;
+use crate::tool::ToolInfo;
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
 use crate::input::{Format, Input};
@@ -1048,7 +1048,7 @@ pub fn scan(input: &Input, rules: &Rules, options: &ScanOptions) -> Result<ScanR
             format: input.format(),
             records: match input {
                 Input::Parquet(p) => Some(p.num_rows()),
-                Input::Csv(_) | Input::Classes(_) => None,
+                Input::Csv(_) => None,
             },
             columns: input.columns().len(),
         },

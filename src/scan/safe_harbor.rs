@@ -22,7 +22,7 @@
 //!   is left alone with a warning.
 //!
 //! Nulls stay null. Every step is idempotent: running `safe-harbor` on its own output changes
-//! nothing. The output is written through a temporary file ([`crate::convert::write_atomically`])
+//! nothing. The output is written through a temporary file ([`crate::output::write_atomically`])
 //! and never over the input.
 
 use std::collections::BTreeSet;
@@ -33,8 +33,9 @@ use serde::Serialize;
 use sha2::Sha256;
 
 use super::{Action, Level, Rules, SampleInfo, ScanOptions};
-use crate::analyze::ToolInfo;
-use crate::convert::{output_format, write_chunks_with_text, ConvertOptions};
+use crate::tool::ToolInfo;
+use crate::output::output_format;
+use crate::output::table::{write_chunks_with_text, WriteOptions};
 use crate::error::{Error, Result};
 use crate::input::encode::{LocalColumn, NULL_TEXT};
 use crate::input::{Chunk, Format, Input};
@@ -407,7 +408,7 @@ pub fn safe_harbor(
     progress: &Progress,
 ) -> Result<SafeHarborReport> {
     let format = output_format(out)?;
-    crate::convert::refuse_overwrite(input.path(), out)?;
+    crate::output::refuse_overwrite(input.path(), out)?;
     let names = input.columns().to_vec();
     let n = names.len();
     let mut plan: Vec<(Transformation, Source)> = vec![(Transformation::Keep, Source::None); n];
@@ -603,7 +604,7 @@ pub fn safe_harbor(
         .iter()
         .map(|t| matches!(t, Transformation::Zip3 | Transformation::Pseudonymize))
         .collect();
-    write_chunks_with_text(out, &out_names, &chunks, &ConvertOptions::default(), &text)?;
+    write_chunks_with_text(out, &out_names, &chunks, &WriteOptions::default(), &text)?;
 
     let mut columns = Vec::with_capacity(n);
     for c in 0..n {

@@ -16,7 +16,7 @@ use hashbrown::HashMap;
 use rayon::prelude::*;
 
 use super::{evaluate, rank, Node, SearchResult, Target};
-use crate::generalize::Generalizer;
+use crate::search::generalize::Generalizer;
 
 /// Records in failing classes (0 when anonymous), and the loss, for ordering candidates.
 fn key(n: &Node) -> (u64, f64) {

@@ -1,7 +1,7 @@
 //! Utility (information loss) metrics that rank transformations; lower is better.
 
 use crate::classes::ClassTable;
-use crate::generalize::Generalizer;
+use crate::search::generalize::Generalizer;
 
 /// A utility metric evaluated on a generalized class table. `failing[c]` marks the classes whose
 /// records are suppressed.

@@ -13,25 +13,25 @@
 //! since with suppression the metrics are not monotone (the same reason ARX's Flash evaluates the
 //! metric on every anonymous node it keeps).
 
-pub mod criteria;
+pub mod generalize;
 pub mod heuristic;
 pub mod metrics;
-pub mod targets;
+
+pub use generalize::Generalizer;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::classes::ClassTable;
-use crate::generalize::Generalizer;
 use crate::progress::Progress;
-use criteria::Criterion;
+use crate::criteria::predicates::Criterion;
 use metrics::Metric;
 
 /// What the search must reach and what it minimizes.
 pub struct Target<'a> {
     pub criteria: Vec<Box<dyn Criterion + 'a>>,
     /// Properties of the whole table after suppression.
-    pub table_criteria: Vec<Box<dyn criteria::TableCriterion + 'a>>,
+    pub table_criteria: Vec<Box<dyn crate::criteria::predicates::TableCriterion + 'a>>,
     /// Share of records that may be suppressed (0 to 1).
     pub suppression_limit: f64,
     pub metric: &'a dyn Metric,

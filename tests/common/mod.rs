@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use reident::analyze::{build_class_table, AnalyzeReport};
+use reident::analyze::AnalyzeReport;
+use reident::classes::Source;
 use reident::progress::Progress;
 use reident::{ClassTable, Input, InputOptions, Policy, Roles};
 
@@ -42,10 +43,10 @@ pub fn analyze(
     qi: &[String],
     sensitive: &[String],
 ) -> (ClassTable, AnalyzeReport) {
-    let input = Input::open(path, &InputOptions::default()).expect("open");
+    let input = Source::Records(Input::open(path, &InputOptions::default()).expect("open"));
     let policy = Policy::default().override_with(qi, sensitive, &[]);
     let roles = Roles::resolve(&policy, input.columns()).expect("roles");
-    let table = build_class_table(&input, &roles, &Progress::hidden()).expect("class table");
+    let table = input.class_table(&roles, &Progress::hidden()).expect("class table");
     let report = AnalyzeReport::new(&input, &roles, &table);
     (table, report)
 }

@@ -26,9 +26,6 @@ impl Grouping {
         self.first_item.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.first_item.is_empty()
-    }
 
     /// Sum of `weight(item)` per group, in item order.
     pub fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::criteria::{
+use super::predicates::{
     preset, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk, MaxPopulationUniqueness,
     MaxProsecutorRisk, TCloseness, TableCriterion,
 };

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use hashbrown::HashMap;
 use serde::Serialize;
 
-use crate::analyze::build_classes;
+use crate::classes::build_classes;
 use crate::classes::ClassTable;
 use crate::error::{Error, Result};
 use crate::input::{Input, InputOptions};

@@ -10,7 +10,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use crate::convert::write_atomically;
+use crate::output::write_atomically;
 use crate::error::{Error, Result};
 
 /// Per-class figures to spread over the records. Row `r` of the output is input record `r`

@@ -7,7 +7,7 @@ use std::path::Path;
 use hashbrown::HashMap;
 
 use crate::classes::ClassTable;
-use crate::convert::{write_chunks, ConvertOptions};
+use crate::output::table::{write_chunks, WriteOptions};
 use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::{LocalColumn, NULL_TEXT};
@@ -35,7 +35,7 @@ pub fn write_transformed(
     suppressed: Suppressed,
     out: &Path,
 ) -> Result<u64> {
-    crate::convert::refuse_overwrite(input.path(), out)?;
+    crate::output::refuse_overwrite(input.path(), out)?;
     let suppressed_keys: HashMap<Vec<&str>, bool> = (0..table.n_classes())
         .map(|c| (table.key_text(c), failing[c]))
         .collect();
@@ -115,6 +115,6 @@ pub fn write_transformed(
         }
     })?;
     let written = chunks.iter().map(|c| c.rows as u64).sum();
-    write_chunks(out, &names, &chunks, &ConvertOptions::default())?;
+    write_chunks(out, &names, &chunks, &WriteOptions::default())?;
     Ok(written)
 }

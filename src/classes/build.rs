@@ -1,0 +1,191 @@
+//! Building a class table: from records (streamed a window of chunks at a time, grouped in
+//! parallel, merged into global domains) or from a class-table file read in their place.
+
+use std::path::{Path, PathBuf};
+
+use super::io::ClassFile;
+use super::{ClassTable, Layout, LocalClasses, Merger};
+use crate::error::{Error, Result};
+use crate::input::{Format, Input, InputOptions};
+use crate::policy::Roles;
+use crate::progress::Progress;
+
+/// Where a class table comes from: the records of a data file, or a class table computed
+/// elsewhere (`--classes`), which has classes, not records, so that anything that needs the
+/// records (per-record outputs, transformed data, a sample to scan) says they are unavailable.
+pub enum Source {
+    Records(Input),
+    Classes(ClassFile),
+}
+
+impl Source {
+    /// Opens the data file, or with `classes` the class table given in its place. `listed`:
+    /// names of data columns a class table lacks that roles may still name (identifying,
+    /// insensitive, the weight): accepted as listed, never read.
+    pub fn open(
+        data: Option<&Path>,
+        classes: Option<&Path>,
+        options: &InputOptions,
+        listed: &[String],
+    ) -> Result<Source> {
+        match (classes, data) {
+            (Some(classes), _) => Ok(Source::Classes(
+                ClassFile::open(classes)?.with_listed(listed),
+            )),
+            (None, Some(data)) => Ok(Source::Records(Input::open(data, options)?)),
+            (None, None) => Err(Error::Invalid(
+                "no input: give the data file, or a class table with --classes".into(),
+            )),
+        }
+    }
+
+    pub fn path(&self) -> &PathBuf {
+        match self {
+            Source::Records(i) => i.path(),
+            Source::Classes(c) => &c.path,
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        match self {
+            Source::Records(i) => i.format(),
+            Source::Classes(_) => Format::Parquet,
+        }
+    }
+
+    /// Whether this is a class table rather than records.
+    pub fn is_class_table(&self) -> bool {
+        matches!(self, Source::Classes(_))
+    }
+
+    /// The records, when this is a data file.
+    pub fn records(&self) -> Option<&Input> {
+        match self {
+            Source::Records(i) => Some(i),
+            Source::Classes(_) => None,
+        }
+    }
+
+    /// The records, or the error that says `what` needs them.
+    pub fn require_records(&self, what: &str) -> Result<&Input> {
+        self.records()
+            .ok_or_else(|| crate::input::records_unavailable(self.path(), what))
+    }
+
+    /// Column names in file order (with a class table's listed names after its own).
+    pub fn columns(&self) -> &[String] {
+        match self {
+            Source::Records(i) => i.columns(),
+            Source::Classes(c) => c.columns(),
+        }
+    }
+
+    /// What a progress bar counts: rows for Parquet, bytes for CSV, classes for a class table.
+    pub fn progress_total(&self) -> (u64, &'static str) {
+        match self {
+            Source::Records(i) => i.progress_total(),
+            Source::Classes(c) => (c.num_rows(), "classes"),
+        }
+    }
+
+    /// A progress bar for reading this source (hidden when `quiet`).
+    pub fn progress(&self, quiet: bool) -> Progress {
+        let (total, unit) = self.progress_total();
+        Progress::new(total, unit, quiet)
+    }
+
+    /// The class table over the roles' QI, sensitive and weight columns.
+    pub fn class_table(&self, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
+        Ok(self.build(roles, false, progress)?.0)
+    }
+
+    /// The class table, and with `row_classes` the class of every record (in file order) for
+    /// per-record outputs.
+    pub fn build(
+        &self,
+        roles: &Roles,
+        row_classes: bool,
+        progress: &Progress,
+    ) -> Result<(ClassTable, Option<Vec<u32>>)> {
+        match self {
+            Source::Records(input) => build_classes(input, roles, row_classes, progress),
+            Source::Classes(file) => {
+                if row_classes {
+                    return Err(crate::input::records_unavailable(
+                        &file.path,
+                        "per-record output (--record-risk, row numbers)",
+                    ));
+                }
+                Ok((file.read(roles, progress)?, None))
+            }
+        }
+    }
+}
+
+/// Reads the QI and sensitive columns of `input` and builds its class table.
+pub fn build_class_table(input: &Input, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
+    Ok(build_classes(input, roles, false, progress)?.0)
+}
+
+/// Reads the QI, sensitive and weight columns of `input` and builds its class table, and with
+/// `row_classes` the class of every record (in file order) for per-record outputs.
+pub fn build_classes(
+    input: &Input,
+    roles: &Roles,
+    row_classes: bool,
+    progress: &Progress,
+) -> Result<(ClassTable, Option<Vec<u32>>)> {
+    let columns: Vec<usize> = roles
+        .qi
+        .iter()
+        .chain(&roles.sensitive)
+        .chain(&roles.weight)
+        .copied()
+        .collect();
+    let names = roles.names(
+        &roles
+            .qi
+            .iter()
+            .chain(&roles.sensitive)
+            .copied()
+            .collect::<Vec<_>>(),
+    );
+    let layout = Layout {
+        n_qi: roles.qi.len(),
+        n_sensitive: roles.sensitive.len(),
+        weight: roles.weight.is_some(),
+        row_classes,
+    };
+    let mut merger = Merger::new(&names, layout.n_qi);
+    input.for_each_window(
+        &columns,
+        progress,
+        |chunk| LocalClasses::from_chunk(chunk, &layout),
+        |locals| {
+            let locals = locals
+                .into_iter()
+                .collect::<std::result::Result<Vec<_>, String>>()
+                .map_err(|value| {
+                    Error::Invalid(format!(
+                    "{}: weight column {:?} holds {value:?}, which is not a non-negative number",
+                    input.path().display(),
+                    roles.weight.map(|w| roles.columns[w].as_str()).unwrap_or_default()
+                ))
+                })?;
+            merger.push(locals);
+            Ok(())
+        },
+    )?;
+    progress.finish();
+    if merger.records() == 0 {
+        return Err(Error::EmptyTable {
+            path: input.path().clone(),
+        });
+    }
+    let t = std::time::Instant::now();
+    let out = merger.finish_with_rows();
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!("timing: final merge {:.3} s", t.elapsed().as_secs_f64());
+    }
+    Ok(out)
+}

@@ -1,0 +1,174 @@
+//! Tables of text columns written as Parquet or CSV, keeping the column order and every value's
+//! canonical text.
+//!
+//! A column whose every value is an integer written the canonical way (no leading zeros, no `+`)
+//! becomes Int64 in Parquet; everything else becomes a string column (dictionary-encoded by the
+//! Parquet writer). A ZIP code such as `02134` therefore stays text. Missing values (`NULL`)
+//! become Parquet nulls and empty CSV fields.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression as PqCompression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use super::{output_format, write_atomically};
+use crate::error::{Error, Result};
+use crate::input::encode::NULL_TEXT;
+use crate::input::{Chunk, Format};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Compression {
+    #[default]
+    Zstd,
+    Snappy,
+}
+
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub compression: Compression,
+    /// Delimiter of a CSV output.
+    pub delimiter: u8,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            compression: Compression::Zstd,
+            delimiter: b';',
+        }
+    }
+}
+
+/// Writes chunks of text columns to `out` (Parquet or CSV by its name), atomically.
+pub fn write_chunks(
+    out: &Path,
+    names: &[String],
+    chunks: &[Chunk],
+    options: &WriteOptions,
+) -> Result<Format> {
+    write_chunks_with_text(out, names, chunks, options, &vec![false; names.len()])
+}
+
+/// [`write_chunks`], with the columns marked in `text` written as text in Parquet even when every
+/// value is an integer (ZIP3 codes such as `100`, pseudonyms that happen to be all digits), so that
+/// the column's type does not depend on which values a run happened to produce.
+pub fn write_chunks_with_text(
+    out: &Path,
+    names: &[String],
+    chunks: &[Chunk],
+    options: &WriteOptions,
+    text: &[bool],
+) -> Result<Format> {
+    let format = output_format(out)?;
+    write_atomically(out, |w| match format {
+        Format::Parquet => write_parquet(w, names, chunks, options.compression, text),
+        Format::Csv => write_csv(w, names, chunks, options.delimiter),
+    })?;
+    Ok(format)
+}
+
+/// `Some(v)` when `text` is the canonical decimal text of an i64.
+fn canonical_int(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|v| v.to_string() == text)
+}
+
+fn write_parquet<W: Write + Send>(
+    w: W,
+    names: &[String],
+    chunks: &[Chunk],
+    compression: Compression,
+    text: &[bool],
+) -> Result<()> {
+    let is_int: Vec<bool> = (0..names.len())
+        .map(|c| {
+            if text.get(c).copied().unwrap_or(false) {
+                return false;
+            }
+            let mut any = false;
+            let all = chunks.iter().all(|ch| {
+                ch.columns[c].dict.iter().all(|v| {
+                    v == NULL_TEXT || {
+                        any = true;
+                        canonical_int(v).is_some()
+                    }
+                })
+            });
+            all && any
+        })
+        .collect();
+    let schema = Arc::new(Schema::new(
+        names
+            .iter()
+            .zip(&is_int)
+            .map(|(n, &int)| {
+                Field::new(
+                    n.as_str(),
+                    if int { DataType::Int64 } else { DataType::Utf8 },
+                    true,
+                )
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let props = WriterProperties::builder()
+        .set_compression(match compression {
+            Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
+            Compression::Snappy => PqCompression::SNAPPY,
+        })
+        .build();
+    let pq = |e: parquet::errors::ParquetError| Error::Invalid(format!("writing Parquet: {e}"));
+    let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(pq)?;
+    for ch in chunks {
+        let arrays: Vec<ArrayRef> = ch
+            .columns
+            .iter()
+            .zip(&is_int)
+            .map(|(col, &int)| -> ArrayRef {
+                if int {
+                    let vals: Vec<Option<i64>> =
+                        col.dict.iter().map(|v| canonical_int(v)).collect();
+                    Arc::new(Int64Array::from_iter(
+                        col.codes.iter().map(|&c| vals[c as usize]),
+                    ))
+                } else {
+                    Arc::new(StringArray::from_iter(col.codes.iter().map(|&c| {
+                        let v = col.dict[c as usize].as_str();
+                        (v != NULL_TEXT).then_some(v)
+                    })))
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays)
+            .map_err(|e| Error::Invalid(format!("building a record batch: {e}")))?;
+        writer.write(&batch).map_err(pq)?;
+    }
+    writer.close().map_err(pq)?;
+    Ok(())
+}
+
+fn write_csv<W: Write>(w: W, names: &[String], chunks: &[Chunk], delimiter: u8) -> Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
+    let err = |e: csv::Error| Error::Invalid(format!("writing CSV: {e}"));
+    writer.write_record(names).map_err(err)?;
+    let mut record: Vec<&str> = Vec::with_capacity(names.len());
+    for ch in chunks {
+        for row in 0..ch.rows {
+            record.clear();
+            for col in &ch.columns {
+                let v = col.dict[col.codes[row] as usize].as_str();
+                record.push(if v == NULL_TEXT { "" } else { v });
+            }
+            writer.write_record(&record).map_err(err)?;
+        }
+    }
+    writer
+        .flush()
+        .map_err(|e| Error::Invalid(format!("writing CSV: {e}")))?;
+    Ok(())
+}
