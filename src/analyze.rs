@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Source};
 use crate::tool::ToolInfo;
@@ -47,7 +47,7 @@ fn source_text(s: ClassSizeSource) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetInfo {
     pub path: String,
     pub format: Format,
@@ -58,7 +58,7 @@ pub struct DatasetInfo {
     pub class_table: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RoleNames {
     pub quasi_identifiers: Vec<String>,
     pub sensitive: Vec<String>,
@@ -78,7 +78,7 @@ impl RoleNames {
 }
 
 /// Everything `analyze` reports. Serialized as is for `--json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalyzeReport {
     pub schema_version: u32,
     pub tool: ToolInfo,
@@ -124,7 +124,7 @@ impl Default for ModelOptions {
 }
 
 /// l-diversity and t-closeness of one sensitive column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SensitiveReport {
     pub column: String,
     pub l_diversity: LDiversity,

@@ -16,7 +16,7 @@ use crate::output::table::{write_chunks, WriteOptions};
 use crate::output::{output_format, refuse_overwrite};
 use crate::progress::Progress;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConvertSummary {
     pub rows: u64,
     pub columns: usize,

@@ -1,6 +1,6 @@
 //! k-anonymity: every equivalence class holds at least k records.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 
@@ -8,7 +8,7 @@ use crate::classes::ClassTable;
 /// size rule), 20 (conservative public release).
 pub const COMMON_K: [u64; 5] = [2, 3, 5, 11, 20];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KCheck {
     pub k: u64,
     pub met: bool,

@@ -9,7 +9,7 @@
 //!   than `l` distinct values satisfies no `c`.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Histograms};
 
@@ -52,13 +52,13 @@ pub fn recursive_ratio(h: &Histograms, class: usize, l: usize) -> Option<f64> {
     Some(sorted[0] as f64 / tail as f64)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Violations {
     pub classes: u64,
     pub records: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DistinctL {
     /// The smallest number of distinct values in a class: the table's l.
     pub l: usize,
@@ -66,7 +66,7 @@ pub struct DistinctL {
     pub below_target: Violations,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EntropyL {
     /// `exp` of the smallest class entropy: the table's entropy l.
     pub l: f64,
@@ -76,14 +76,14 @@ pub struct EntropyL {
     pub below_target: Violations,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecursiveC {
     pub l: usize,
     /// (c,l)-diversity holds for every c above this; `None`: some class has fewer than l values.
     pub c_must_exceed: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecursiveTarget {
     pub c: f64,
     pub l: usize,
@@ -91,7 +91,7 @@ pub struct RecursiveTarget {
     pub violations: Violations,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LDiversity {
     pub column: String,
     pub distinct: DistinctL,

@@ -16,14 +16,14 @@
 
 use hashbrown::HashMap;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Histograms};
 use crate::criteria::l_diversity::Violations;
 use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GroundDistance {
     Equal,
@@ -212,7 +212,7 @@ impl Distribution {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TCloseness {
     pub column: String,
     pub distance: GroundDistance,

@@ -11,14 +11,14 @@
 //! from scaling by the sampling fraction (`f_c / f`), or, with no population given, from the sample
 //! itself (then both equal prosecutor risk). Which one was used is part of the output.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::prosecutor::{records_above, RecordsAbove};
 use crate::classes::ClassTable;
 use crate::risk::population::Population;
 
 /// Where the population size of each class came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassSizeSource {
     /// A population frequency table.
@@ -68,7 +68,7 @@ impl PopulationClassSizes {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalistRisk {
     pub population_class_sizes: ClassSizeSource,
     pub highest: f64,
@@ -76,7 +76,7 @@ pub struct JournalistRisk {
     pub records_above: Vec<RecordsAbove>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarketerRisk {
     pub population_class_sizes: ClassSizeSource,
     pub success_rate: f64,

@@ -1,6 +1,6 @@
 //! The distribution of equivalence-class sizes: the first thing a statistician looks at.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 
@@ -16,7 +16,7 @@ pub const BUCKETS: [(u64, Option<u64>); 7] = [
     (50, None),
 ];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeBucket {
     /// The sizes in this bucket as text: `1`, `3-4`, `50+`.
     pub sizes: String,
@@ -26,7 +26,7 @@ pub struct SizeBucket {
     pub records: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassSizes {
     pub records: u64,
     pub classes: u64,

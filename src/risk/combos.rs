@@ -10,7 +10,7 @@
 
 use hashbrown::HashMap;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, RollupQi};
 use crate::error::{Error, Result};
@@ -27,7 +27,7 @@ pub fn default_max_size(n_qi: usize) -> usize {
 
 /// A per-size threshold (mu-Argus style): subsets of `size` QIs whose smallest class is at most
 /// `threshold` are flagged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Threshold {
     pub size: usize,
     pub threshold: u64,
@@ -52,7 +52,7 @@ fn bad_threshold(p: &str) -> Error {
 }
 
 /// The figures of one QI subset.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubsetFigures {
     pub qis: Vec<String>,
     pub size: usize,
@@ -79,21 +79,21 @@ pub struct SubsetFigures {
     pub size_frequencies: Vec<(u64, u64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flag {
     pub threshold: u64,
     pub records: u64,
 }
 
 /// How much sample uniqueness drops when one QI is removed from the full set.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Marginal {
     pub qi: String,
     pub uniqueness_without: f64,
     pub drop: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Combos {
     pub max_size: usize,
     pub all: SubsetFigures,

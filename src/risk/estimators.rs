@@ -32,7 +32,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 /// Dankar et al.'s threshold: at sampling fractions up to this, Pitman's model is used.
@@ -40,7 +40,7 @@ pub const DANKAR_PITMAN_MAX_FRACTION: f64 = 0.1;
 
 /// The frequency of frequencies of a sample's equivalence classes: for each class size, how
 /// many classes have that size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreqOfFreq {
     /// `(class size, number of classes of that size)`, sizes strictly ascending, both > 0.
     pairs: Vec<(u64, u64)>,
@@ -118,7 +118,7 @@ impl FreqOfFreq {
 }
 
 /// A population-uniqueness model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Model {
     Zayatz,
@@ -128,7 +128,7 @@ pub enum Model {
 }
 
 /// How an estimate was obtained, or why there is none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "snake_case")]
 pub enum Status {
     /// The model's closed form, or its solver converged by the primary method.
@@ -142,7 +142,7 @@ pub enum Status {
 }
 
 /// One model's estimate of the number of population uniques.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub model: Model,
     /// Estimated number of records that are unique in the population; `None` when invalid.
@@ -155,7 +155,7 @@ pub struct Estimate {
 }
 
 /// The parameters a model fitted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Fit {
     Pitman(PitmanFit),
@@ -163,7 +163,7 @@ pub enum Fit {
 }
 
 /// Maximum-likelihood parameters of the Pitman sampling formula.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PitmanFit {
     pub theta: f64,
     pub alpha: f64,
@@ -173,7 +173,7 @@ pub struct PitmanFit {
 }
 
 /// Which solver found the Pitman parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PitmanMethod {
     /// Damped two-dimensional Newton-Raphson on the likelihood (the primary method).
@@ -183,7 +183,7 @@ pub enum PitmanMethod {
 }
 
 /// The shifted negative binomial fit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SnbFit {
     /// `K`, the estimated number of non-empty classes in the population (Shlosser).
     pub population_classes: f64,
@@ -208,7 +208,7 @@ pub struct SnbFit {
 ///    the model has no solution (this is why ARX's SNB fails on the Adult data).
 /// 2. The expected number of sample classes of size 2 divides by `(1 - (1-f)(1-β))^(α+2)`;
 ///    ARX's equation multiplies by it (its Jacobian, though, is that of the division).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SnbVariant {
     Arx,
@@ -216,7 +216,7 @@ pub enum SnbVariant {
 }
 
 /// The result of Dankar et al.'s decision rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DankarEstimate {
     /// The figure the rule settles on, as an estimate of [`Model::Dankar`].
     pub estimate: Estimate,
@@ -1459,7 +1459,7 @@ mod tests {
 }
 
 /// Every model's estimate for one class table and population, as `analyze` reports them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PopulationUniqueness {
     pub population_size: u64,
     pub sampling_fraction: f64,

@@ -13,7 +13,7 @@
 //! limits are used: `1 / f_k`. The global risk is the expected number of re-identifications,
 //! `sum_k f_k r_k`, also given as a share of the records.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::prosecutor::{records_above, RecordsAbove};
 use crate::classes::ClassTable;
@@ -41,7 +41,7 @@ pub fn individual_risk(f: u64, big_f: f64) -> f64 {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndividualRisk {
     pub weight_column: String,
     /// Expected number of re-identifications: the sum of the records' risks.

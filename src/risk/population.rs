@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use hashbrown::HashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::build_classes;
 use crate::classes::ClassTable;
@@ -54,10 +54,10 @@ pub enum PopulationSpec {
 }
 
 /// The population as resolved against a sample of `n` records.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Population {
     /// `sample`, `sampling_fraction`, `population_size`, `preset` or `table`.
-    pub source: &'static str,
+    pub source: String,
     /// The assumption in words, for reports.
     pub description: String,
     /// Population size N.
@@ -80,14 +80,14 @@ impl Population {
         options: &InputOptions,
     ) -> Result<Self> {
         let n = sample.n_records;
-        let pop = |source, description: String, size: u64| -> Result<Population> {
+        let pop = |source: &str, description: String, size: u64| -> Result<Population> {
             if size < n {
                 return Err(Error::Invalid(format!(
                     "the population ({size}) is smaller than the sample ({n} records)"
                 )));
             }
             Ok(Population {
-                source,
+                source: source.to_string(),
                 description,
                 size,
                 sampling_fraction: n as f64 / size as f64,

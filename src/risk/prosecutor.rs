@@ -4,7 +4,7 @@
 //! `1/k`; the average over records is `classes / n` (each class contributes `f * 1/f = 1`).
 //! Definitions as in El Emam's and ARX's risk models.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 
@@ -12,7 +12,7 @@ use crate::classes::ClassTable;
 /// data-sharing guidance cited by El Emam, and ARX's risk wizard).
 pub const THRESHOLDS: [f64; 7] = [0.5, 0.33, 0.2, 0.1, 0.09, 0.075, 0.05];
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordsAbove {
     pub threshold: f64,
     /// Records whose risk is strictly greater than the threshold.
@@ -65,7 +65,7 @@ pub fn records_above(
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProsecutorRisk {
     pub highest: f64,
     pub average: f64,

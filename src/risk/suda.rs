@@ -78,7 +78,7 @@ use std::sync::Mutex;
 
 use hashbrown::{HashMap, HashSet};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The default file-level DIS probability for [`scores`] (sdcMicro's `DisFraction` defaults to 0.01).
 pub const DEFAULT_DIS: f64 = 0.1;
@@ -95,7 +95,7 @@ pub const SCORE_QUANTILES: [f64; 7] = [0.0, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0];
 
 /// A minimal sample unique: the values of class `class` on the attributes of `attrs` (bit `a` set
 /// for attribute `a`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Msu {
     pub class: u32,
     pub attrs: u64,
@@ -619,7 +619,7 @@ pub fn brute_force_msus(codes: &[Vec<u32>], counts: &[u64], max_size: usize) -> 
 }
 
 /// Per-class scores from the MSUs (see [`scores`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SudaScores {
     pub n_attrs: usize,
     pub max_size: usize,
@@ -650,7 +650,7 @@ impl SudaScores {
 }
 
 /// File-level figures of a SUDA analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SudaSummary {
     pub records: u64,
     /// Records with at least one MSU (`U`): all in classes of count 1.

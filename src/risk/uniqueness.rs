@@ -1,10 +1,10 @@
 //! Sample uniqueness: records alone in their equivalence class.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleUniques {
     pub records: u64,
     /// Share of records that are sample uniques.

@@ -116,7 +116,7 @@ pub enum On {
 }
 
 /// Confidence as a word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Low,
@@ -594,7 +594,7 @@ impl Default for ScanOptions {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LengthStats {
     pub min: u64,
     pub max: u64,
@@ -602,7 +602,7 @@ pub struct LengthStats {
 }
 
 /// One rule's finding on a column. Never a value: the rule and the share of the sample.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evidence {
     pub rule: String,
     pub on: On,
@@ -616,7 +616,7 @@ pub struct Evidence {
     pub description: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Alternative {
     pub category: String,
     pub hipaa: String,
@@ -624,7 +624,7 @@ pub struct Alternative {
 }
 
 /// The scan of one column.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnScan {
     pub column: String,
     /// Rows sampled, non-null among them, distinct non-null values.
@@ -684,7 +684,7 @@ impl ColumnScan {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetInfo {
     pub path: String,
     pub format: Format,
@@ -693,7 +693,7 @@ pub struct DatasetInfo {
     pub columns: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SampleInfo {
     pub rows_requested: usize,
     pub rows_read: u64,
@@ -702,7 +702,7 @@ pub struct SampleInfo {
 }
 
 /// Columns by suggested role.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub identifying: Vec<String>,
     pub quasi_identifiers: Vec<String>,
@@ -713,7 +713,7 @@ pub struct Summary {
 }
 
 /// Everything `scan` reports. Serialized as is for `--json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanReport {
     pub schema_version: u32,
     pub tool: ToolInfo,
@@ -1139,7 +1139,7 @@ impl ScanReport {
 
 /// A column used as something other than identifying although `scan` flags it as a direct
 /// identifier with high confidence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RoleWarning {
     pub column: String,
     /// The role it is used as.

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::{Action, Level, Rules, SampleInfo, ScanOptions};
@@ -55,7 +55,7 @@ pub const BUILTIN_RESTRICTED_ZIP3: &str = include_str!("../../datasets/hipaa/res
 const PSEUDONYM_HEX: usize = 20;
 
 /// The three-digit ZIP areas that must be written `000`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RestrictedZip3 {
     /// `built-in` (the HHS 2012 guidance, 2000 Census) or the file given.
     pub source: String,
@@ -114,7 +114,7 @@ impl RestrictedZip3 {
 }
 
 /// What happens to a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Transformation {
     Drop,
@@ -141,7 +141,7 @@ impl Transformation {
 }
 
 /// Why a column is transformed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Named on the command line.
@@ -153,7 +153,7 @@ pub enum Source {
 }
 
 /// The scan finding a transformation rests on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScanFinding {
     pub category: String,
     pub hipaa: String,
@@ -163,7 +163,7 @@ pub struct ScanFinding {
 }
 
 /// One column of the run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnReport {
     pub column: String,
     pub transformation: Transformation,
@@ -189,7 +189,7 @@ pub struct ColumnReport {
 }
 
 /// Everything `safe-harbor` reports. Serialized as is for `--json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SafeHarborReport {
     pub schema_version: u32,
     pub tool: ToolInfo,

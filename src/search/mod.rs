@@ -20,7 +20,7 @@ pub mod metrics;
 pub use generalize::Generalizer;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 use crate::progress::Progress;
@@ -38,7 +38,7 @@ pub struct Target<'a> {
 }
 
 /// One evaluated transformation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub levels: Vec<usize>,
     pub anonymous: bool,
@@ -59,7 +59,7 @@ pub struct Node {
 }
 
 /// The outcome of a search.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchResult {
     /// Anonymous nodes, best (lowest loss) first; at most `top` of them.
     pub solutions: Vec<Node>,
