@@ -19,6 +19,7 @@ pub mod risk;
 pub mod scan;
 pub mod search;
 pub mod sql;
+pub mod text;
 pub mod tool;
 
 pub use classes::ClassTable;

@@ -1,0 +1,106 @@
+//! Terminal text: what each command prints by default, rendered from its typed outcome.
+//!
+//! Every table goes through one helper, [`Table`]: columns with a separator before them, a width
+//! (fixed, or fitted to the cells within bounds) and an alignment. The `--json` documents are the
+//! machine-readable form; this text is for people and may change between versions.
+
+/// A column of a [`Table`].
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Printed before the cell (`""` for the first column).
+    pub gap: &'static str,
+    /// The cell is padded to this many characters (0: not padded).
+    pub width: usize,
+    /// Right-aligned (numbers) rather than left-aligned.
+    pub right: bool,
+}
+
+impl Column {
+    pub fn left(gap: &'static str, width: usize) -> Column {
+        Column {
+            gap,
+            width,
+            right: false,
+        }
+    }
+
+    pub fn right(gap: &'static str, width: usize) -> Column {
+        Column {
+            gap,
+            width,
+            right: true,
+        }
+    }
+}
+
+/// Rows of cells printed under aligned columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>) -> Table {
+        Table {
+            columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (the header is a row like any other).
+    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows.push(cells.into_iter().map(Into::into).collect());
+    }
+
+    /// Sets column `i`'s width to the widest of the given cells, within `min..=max`.
+    pub fn fit<'a>(&mut self, i: usize, cells: impl IntoIterator<Item = &'a str>, min: usize, max: usize) {
+        self.columns[i].width = cells
+            .into_iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(min)
+            .clamp(min, max);
+    }
+
+    /// The table, one line per row.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        for row in &self.rows {
+            for (cell, col) in row.iter().zip(&self.columns) {
+                s.push_str(col.gap);
+                let w = col.width;
+                if col.right {
+                    s.push_str(&format!("{cell:>w$}"));
+                } else {
+                    s.push_str(&format!("{cell:<w$}"));
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// A share as a percentage with two decimals (`51.43%`).
+pub fn pct(x: f64) -> String {
+    format!("{:.2}%", 100.0 * x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_padded_by_characters_with_their_gaps() {
+        let mut t = Table::new(vec![
+            Column::left("", 0),
+            Column::right(" ", 5),
+            Column::left("  ", 0),
+        ]);
+        t.row(["name", "n", "note"]);
+        t.row(["é", "12", "x"]);
+        t.fit(0, ["name", "é"], 6, 40);
+        assert_eq!(t.render(), "name       n  note\né         12  x\n");
+    }
+}
