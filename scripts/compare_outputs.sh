@@ -6,6 +6,7 @@
 # reports. It is the check that a change of structure changed no behaviour.
 #
 #   scripts/compare_outputs.sh OLD_BINARY NEW_BINARY
+#   ONLY='^(scan|safe-harbor)' scripts/compare_outputs.sh OLD NEW   # the cases whose names match
 #
 # Inputs: the shipped Adult sample (CSV and Parquet, its policy and hierarchies), a copy of Adult
 # with a sampling-weight column and a population table made here, and the scan fixtures.
@@ -150,6 +151,7 @@ EOF
 for c in "${CASES[@]}"; do
   name=${c%%|*}
   args=${c#*|}
+  [[ $name =~ ${ONLY:-.} ]] || continue
   run_case "$OLD" old "$name" "$args"
   run_case "$NEW" new "$name" "$args"
   normalize "$WORK/old/$name"
