@@ -1,51 +1,239 @@
 //! `analyze`: the risk profile of a table over its quasi-identifiers.
+//!
+//! [`run`] reads the data (or a class table given in its place), builds the class table over the
+//! QI, sensitive and weight columns, resolves the population, measures every risk model and
+//! privacy model on the table ([`AnalyzeReport`]), and checks the targets the settings name
+//! ([`Verdict`]s). `gate` is the same pipeline with targets required.
 
-use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Source};
-use crate::tool::ToolInfo;
 use crate::criteria::k_anonymity::{common_checks, KCheck};
 use crate::criteria::l_diversity::LDiversity;
 use crate::criteria::t_closeness::{Distribution, GroundDistance, TCloseness};
-use crate::error::Result;
+use crate::criteria::targets::TargetContext;
+use crate::criteria::verdict::Verdict;
+use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
-use crate::input::InputOptions;
-use crate::input::Format;
+use crate::input::{Format, InputOptions};
+use crate::options::{PopulationOptions, Settings, TableSource};
+use crate::output::record_risk::RecordRisk;
 use crate::policy::Roles;
-use crate::risk::population::{Population, PopulationSpec};
-use crate::risk::attacker::{ClassSizeSource, JournalistRisk, MarketerRisk, PopulationClassSizes};
+use crate::risk::attacker::{JournalistRisk, MarketerRisk, PopulationClassSizes};
 use crate::risk::class_sizes::ClassSizes;
-use crate::risk::estimators::{Estimate, PopulationUniqueness, SnbVariant, Status};
+use crate::risk::estimators::{PopulationUniqueness, SnbVariant};
 use crate::risk::individual::IndividualRisk;
+use crate::risk::population::{Population, PopulationSpec};
 use crate::risk::prosecutor::ProsecutorRisk;
 use crate::risk::uniqueness::SampleUniques;
+use crate::tool::ToolInfo;
+
+/// What to analyse and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    pub table: TableSource,
+    /// Roles, targets and the hierarchy folder (policy file merged with flags).
+    pub settings: Settings,
+    pub population: PopulationOptions,
+    /// l for distinct and entropy l-diversity and recursive (c,l)-diversity.
+    pub l: usize,
+    /// c for recursive (c,l)-diversity.
+    pub c: f64,
+    /// t for t-closeness.
+    pub t: f64,
+    /// Hierarchies of sensitive columns (hierarchical t-closeness), besides those found in the
+    /// hierarchy folder.
+    pub sensitive_hierarchies: Vec<(String, PathBuf)>,
+    /// Write one row per record (row number, class size, risks; no values) to this file.
+    pub record_risk: Option<PathBuf>,
+    /// Check the columns read for direct identifiers (warnings in the outcome).
+    pub scan: bool,
+    /// Show a progress bar on stderr.
+    #[serde(skip)]
+    pub progress: bool,
+}
+
+impl Options {
+    /// An analysis of `table` with `settings` and every other option at its default.
+    pub fn new(table: TableSource, settings: Settings) -> Options {
+        Options {
+            table,
+            settings,
+            population: PopulationOptions::default(),
+            l: 2,
+            c: 3.0,
+            t: 0.2,
+            sensitive_hierarchies: Vec::new(),
+            record_risk: None,
+            scan: true,
+            progress: false,
+        }
+    }
+}
+
+/// What an analysis computed.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The options it ran with.
+    pub options: Options,
+    /// Every figure: the `--json` document.
+    pub report: AnalyzeReport,
+    /// One verdict per target the settings name (none without targets).
+    pub verdicts: Vec<Verdict>,
+    /// The class table the figures come from.
+    pub table: ClassTable,
+    pub roles: Roles,
+    /// The hierarchy files read (sensitive columns), for the report.
+    pub hierarchy_files: Vec<(String, PathBuf)>,
+    /// Classes smaller than this must not have their values shown.
+    pub disclosure_k: u64,
+    /// Warnings for the user (direct identifiers read as something else).
+    pub warnings: Vec<String>,
+    pub started: SystemTime,
+}
+
+/// Reads the data and computes every figure and verdict; writes the per-record file when asked.
+pub fn run(options: &Options) -> Result<Outcome> {
+    let started = SystemTime::now();
+    let settings = options.settings.clone().with_target_columns();
+    let (source, roles) = options.table.open(&settings.roles())?;
+    let warnings = if options.scan {
+        identifier_warnings(&source, &roles, false)
+    } else {
+        Vec::new()
+    };
+    let (sensitive_hierarchies, hierarchy_files) = sensitive_hierarchies(options, &settings, &roles)?;
+    let models = ModelOptions {
+        l: options.l,
+        c: options.c,
+        t: options.t,
+        sensitive_hierarchies,
+        snb: options.population.snb,
+    };
+    let timing = std::env::var_os("REIDENT_TIMING").is_some();
+    let clock = Instant::now();
+    let progress = source.progress(!options.progress);
+    let (table, row_classes) = source.build(&roles, options.record_risk.is_some(), &progress)?;
+    let built = clock.elapsed();
+    let population = Population::resolve(&options.population.spec, &table, &options.table.input_options())?;
+    if let (Some(path), Some(rows)) = (&options.record_risk, &row_classes) {
+        write_record_risk(path, rows, &table, &population)?;
+    }
+    let population_size = population.size;
+    let report = AnalyzeReport::with_models(&source, &roles, &table, population, &models)?;
+    let sensitive_names = roles.names(&roles.sensitive);
+    let (criteria, table_criteria) = settings.targets.build(
+        &table,
+        &TargetContext {
+            sensitive: &sensitive_names,
+            hierarchy_dir: settings.hierarchies.as_deref(),
+            population: Some(population_size),
+            snb: options.population.snb,
+        },
+    )?;
+    let verdicts = crate::criteria::verdict::check(&table, &criteria, &table_criteria);
+    if timing {
+        eprintln!(
+            "timing: class table {:.3} s, population, models and per-record output {:.3} s",
+            built.as_secs_f64(),
+            (clock.elapsed() - built).as_secs_f64()
+        );
+    }
+    Ok(Outcome {
+        options: options.clone(),
+        report,
+        verdicts,
+        table,
+        roles,
+        hierarchy_files,
+        disclosure_k: settings.targets.disclosure_k(),
+        warnings,
+        started,
+    })
+}
+
+/// Warnings (one line per column, no values) for columns that `scan` flags as direct identifiers
+/// with high confidence but that are read as something other than identifying. Advisory: when
+/// the check cannot read its sample it says nothing, because the run reads the same rows next
+/// and reports the problem in its one error line. A class table has no records to check.
+pub(crate) fn identifier_warnings(source: &Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
+    use crate::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
+    let Some(input) = source.records() else {
+        return Vec::new();
+    };
+    let started = Instant::now();
+    let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: identifier check {:.4} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    result
+        .unwrap_or_default()
+        .iter()
+        .map(|w| w.to_string())
+        .collect()
+}
+
+/// One row per record: its class size, journalist risk and (with weights) individual risk.
+fn write_record_risk(
+    path: &std::path::Path,
+    rows: &[u32],
+    table: &ClassTable,
+    population: &Population,
+) -> Result<()> {
+    let sizes = PopulationClassSizes::of(table, population);
+    let journalist: Vec<f64> = sizes.sizes.iter().map(|&f| 1.0 / f).collect();
+    let individual = IndividualRisk::per_class(table);
+    let mut per_class: Vec<(&str, &[f64])> = vec![("journalist_risk", &journalist)];
+    if let Some(ind) = &individual {
+        per_class.push(("individual_risk", ind));
+    }
+    RecordRisk {
+        row_classes: rows,
+        class_sizes: &table.counts,
+        per_class,
+    }
+    .write(path)
+}
+
+/// Hierarchies for sensitive columns: the explicit pairs, then files found in the hierarchy
+/// folder. Returns them loaded, and the files read.
+fn sensitive_hierarchies(
+    options: &Options,
+    settings: &Settings,
+    roles: &Roles,
+) -> Result<(Vec<(String, Hierarchy)>, Vec<(String, PathBuf)>)> {
+    let sensitive = roles.names(&roles.sensitive);
+    let mut out = Vec::new();
+    let mut files = Vec::new();
+    for (col, file) in &options.sensitive_hierarchies {
+        if !sensitive.iter().any(|s| s == col) {
+            return Err(Error::Invalid(format!(
+                "--sensitive-hierarchy: {col:?} is not a sensitive column"
+            )));
+        }
+        out.push((col.clone(), Hierarchy::load(file)?));
+        files.push((col.clone(), file.clone()));
+    }
+    if let Some(dir) = &settings.hierarchies {
+        for col in &sensitive {
+            let path = dir.join(format!("hierarchy_{col}.csv"));
+            if path.exists() && !out.iter().any(|(c, _)| c == col) {
+                out.push((col.clone(), Hierarchy::load(&path)?));
+                files.push((col.clone(), path));
+            }
+        }
+    }
+    Ok((out, files))
+}
 
 /// Version of the JSON document `analyze --json` prints. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
-
-fn estimate_text(e: &Estimate) -> String {
-    let figure = match (e.share, e.population_uniques) {
-        (Some(share), Some(u)) => format!("{:.6} ({:.1} population uniques)", share, u),
-        _ => "no estimate".to_string(),
-    };
-    match &e.status {
-        Status::Estimated => figure,
-        Status::Exact(why) => format!("{figure} [exact: {why}]"),
-        Status::Fallback(why) => format!("{figure} [fallback: {why}]"),
-        Status::Invalid(why) => format!("{figure} [invalid: {why}]"),
-    }
-}
-
-fn source_text(s: ClassSizeSource) -> &'static str {
-    match s {
-        ClassSizeSource::Table => "the population table",
-        ClassSizeSource::Weights => "the sampling weights",
-        ClassSizeSource::Scaled => "the sample scaled by 1/f",
-        ClassSizeSource::Sample => "the sample",
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DatasetInfo {
@@ -54,7 +242,7 @@ pub struct DatasetInfo {
     pub records: u64,
     pub columns: usize,
     /// Present (and true) when the input was a class table (`--classes`), not records.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub class_table: bool,
 }
 
@@ -77,12 +265,27 @@ impl RoleNames {
     }
 }
 
-/// Everything `analyze` reports. Serialized as is for `--json`.
+/// Everything `analyze` reports: the document `--json` prints. Its figures (everything but the
+/// envelope of version, tool and dataset) are reachable directly (`report.classes`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalyzeReport {
     pub schema_version: u32,
     pub tool: ToolInfo,
     pub dataset: DatasetInfo,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+impl std::ops::Deref for AnalyzeReport {
+    type Target = Figures;
+    fn deref(&self) -> &Figures {
+        &self.figures
+    }
+}
+
+/// The figures of an analysis: a report's `analysis` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Figures {
     pub roles: RoleNames,
     pub classes: ClassSizes,
     pub prosecutor: ProsecutorRisk,
@@ -93,7 +296,7 @@ pub struct AnalyzeReport {
     pub population_uniqueness: PopulationUniqueness,
     pub journalist: JournalistRisk,
     pub marketer: MarketerRisk,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub individual_risk: Option<IndividualRisk>,
     pub sensitive: Vec<SensitiveReport>,
 }
@@ -187,6 +390,7 @@ impl AnalyzeReport {
                 columns: input.columns().len(),
                 class_table: input.is_class_table(),
             },
+            figures: Figures {
             roles: RoleNames::of(roles),
             classes: ClassSizes::of(table),
             prosecutor: ProsecutorRisk::of(table),
@@ -204,174 +408,7 @@ impl AnalyzeReport {
                 .map(|s| SensitiveReport::of(table, s, options))
                 .collect::<Result<_>>()?,
             population,
+            },
         })
-    }
-
-    /// The human-readable table printed by default.
-    pub fn render_text(&self) -> String {
-        let mut s = String::new();
-        let c = &self.classes;
-        let pct = |x: f64| format!("{:.2}%", 100.0 * x);
-        let _ = writeln!(s, "reident {} — {}", self.tool.version, self.dataset.path);
-        let _ = writeln!(
-            s,
-            "quasi-identifiers ({}): {}",
-            self.roles.quasi_identifiers.len(),
-            self.roles.quasi_identifiers.join(", ")
-        );
-        if !self.roles.sensitive.is_empty() {
-            let _ = writeln!(s, "sensitive: {}", self.roles.sensitive.join(", "));
-        }
-        if !self.roles.identifying.is_empty() {
-            let _ = writeln!(
-                s,
-                "identifying (not analysed): {}",
-                self.roles.identifying.join(", ")
-            );
-        }
-        let _ = writeln!(s);
-        let _ = writeln!(s, "records                  {:>12}", c.records);
-        let _ = writeln!(s, "equivalence classes      {:>12}", c.classes);
-        let _ = writeln!(s, "smallest class (k)       {:>12}", c.smallest);
-        let _ = writeln!(s, "largest class            {:>12}", c.largest);
-        let _ = writeln!(s);
-        let _ = writeln!(s, "class size   classes     records   records %");
-        for b in &c.histogram {
-            let _ = writeln!(
-                s,
-                "{:<10} {:>9} {:>11} {:>11}",
-                b.sizes,
-                b.classes,
-                b.records,
-                pct(b.records as f64 / c.records as f64)
-            );
-        }
-        let p = &self.prosecutor;
-        let _ = writeln!(s);
-        let _ = writeln!(s, "prosecutor risk");
-        let _ = writeln!(s, "  highest                {:>12.6}", p.highest);
-        let _ = writeln!(s, "  average                {:>12.6}", p.average);
-        for r in &p.records_above {
-            let _ = writeln!(
-                s,
-                "  records with risk > {:<5} {:>9} ({})",
-                r.threshold,
-                r.records,
-                pct(r.share)
-            );
-        }
-        let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "sample uniques           {:>12} ({})",
-            self.sample_uniques.records,
-            pct(self.sample_uniques.share)
-        );
-        let _ = writeln!(s);
-        let checks: Vec<String> = self
-            .k_anonymity
-            .iter()
-            .map(|k| format!("k={} {}", k.k, if k.met { "yes" } else { "no" }))
-            .collect();
-        let _ = writeln!(s, "k-anonymity: {}", checks.join(", "));
-        let _ = writeln!(s);
-        let _ = writeln!(s, "population: {}", self.population.description);
-        let pu = &self.population_uniqueness;
-        let _ = writeln!(
-            s,
-            "population uniqueness (N = {}, f = {:.6})",
-            pu.population_size, pu.sampling_fraction
-        );
-        for e in [&pu.zayatz, &pu.snb, &pu.pitman, &pu.dankar.estimate] {
-            let _ = writeln!(
-                s,
-                "  {:<8} {}",
-                format!("{:?}", e.model).to_lowercase(),
-                estimate_text(e)
-            );
-        }
-        if let Some(m) = pu.dankar.chosen {
-            let _ = writeln!(
-                s,
-                "  (Dankar's rule chose {}: {})",
-                format!("{m:?}").to_lowercase(),
-                pu.dankar.reason
-            );
-        }
-        let j = &self.journalist;
-        let _ = writeln!(
-            s,
-            "journalist risk (population class sizes from {}): highest {:.6}, success rate {:.6}",
-            source_text(j.population_class_sizes),
-            j.highest,
-            j.success_rate
-        );
-        let _ = writeln!(
-            s,
-            "marketer risk: success rate {:.6}",
-            self.marketer.success_rate
-        );
-        if let Some(ir) = &self.individual_risk {
-            let _ = writeln!(
-                s,
-                "individual risk (weights {:?}): expected re-identifications {:.3} ({}), highest {:.6}",
-                ir.weight_column,
-                ir.global_risk,
-                pct(ir.global_share),
-                ir.highest
-            );
-        }
-        for sr in &self.sensitive {
-            let l = &sr.l_diversity;
-            let _ = writeln!(s);
-            let _ = writeln!(s, "sensitive attribute {:?}", sr.column);
-            let _ = writeln!(
-                s,
-                "  distinct l-diversity   l = {:<8} classes below l={}: {} ({} records)",
-                l.distinct.l,
-                l.distinct.target,
-                l.distinct.below_target.classes,
-                l.distinct.below_target.records
-            );
-            let _ = writeln!(
-                s,
-                "  entropy l-diversity    l = {:<8.4} classes below l={}: {} ({} records)",
-                l.entropy.l,
-                l.entropy.target,
-                l.entropy.below_target.classes,
-                l.entropy.below_target.records
-            );
-            let cs: Vec<String> = l
-                .recursive
-                .iter()
-                .map(|r| match r.c_must_exceed {
-                    Some(c) => format!("l={}: c > {c:.4}", r.l),
-                    None => format!("l={}: never", r.l),
-                })
-                .collect();
-            let _ = writeln!(s, "  recursive (c,l)        {}", cs.join(", "));
-            let rt = &l.recursive_target;
-            let _ = writeln!(
-                s,
-                "  recursive ({},{})-diversity: {} ({} classes, {} records violate)",
-                rt.c,
-                rt.l,
-                if rt.holds { "holds" } else { "fails" },
-                rt.violations.classes,
-                rt.violations.records
-            );
-            for t in &sr.t_closeness {
-                let _ = writeln!(
-                    s,
-                    "  t-closeness ({:<12}) t = {:<8.6} classes above t={}: {} ({} records)",
-                    format!("{:?}", t.distance).to_lowercase(),
-                    t.t,
-                    t.target,
-                    t.above_target.classes,
-                    t.above_target.records
-                );
-            }
-        }
-        s
     }
 }

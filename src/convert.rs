@@ -8,10 +8,10 @@
 //! The output is written to a temporary file next to it and renamed when complete: a failure never
 //! leaves a half-written file under the requested name.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::input::{Format, Input};
+use crate::input::{Format, Input, InputOptions};
 use crate::output::table::{write_chunks, WriteOptions};
 use crate::output::{output_format, refuse_overwrite};
 use crate::progress::Progress;
@@ -43,3 +43,32 @@ pub fn convert(
     })
 }
 
+
+/// What to convert, and how to write it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Options {
+    /// The input table (Parquet or CSV).
+    pub input: PathBuf,
+    /// Delimiter of a CSV input (detected when not given).
+    pub delimiter: Option<u8>,
+    /// The output file; `.parquet` or `.csv` decides the format.
+    pub output: PathBuf,
+    /// Parquet compression and the delimiter of a CSV output.
+    pub write: WriteOptions,
+    /// Show a progress bar on stderr.
+    #[serde(skip)]
+    pub progress: bool,
+}
+
+/// Converts the input to the output's format.
+pub fn run(options: &Options) -> Result<ConvertSummary> {
+    let input = Input::open(
+        &options.input,
+        &InputOptions {
+            delimiter: options.delimiter,
+        },
+    )?;
+    let (total, unit) = input.progress_total();
+    let progress = Progress::new(total, unit, !options.progress);
+    convert(&input, &options.output, &options.write, &progress)
+}

@@ -5,12 +5,16 @@
 //! command-line tool built on this library.
 
 pub mod analyze;
+pub mod anonymize;
 pub mod classes;
+pub mod combos;
 pub mod convert;
 pub mod criteria;
 pub mod error;
+pub mod gate;
 pub mod hierarchy;
 pub mod input;
+pub mod options;
 pub mod output;
 pub mod policy;
 pub mod progress;
@@ -19,8 +23,10 @@ pub mod risk;
 pub mod scan;
 pub mod search;
 pub mod sql;
+pub mod suda;
 pub mod text;
 pub mod tool;
+pub mod verify;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

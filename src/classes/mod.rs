@@ -23,6 +23,7 @@ use crate::classes::group::group_tuples;
 use crate::input::encode::NULL_TEXT;
 
 pub mod build;
+mod command;
 pub(crate) mod group;
 pub mod io;
 mod local;
@@ -31,6 +32,7 @@ mod merge;
 pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
 pub use build::{build_class_table, build_classes, Source};
+pub use command::{run, Options, Outcome};
 
 /// The values of one column: code `c` stands for `values[c]` (canonical text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,11 +2,8 @@
 
 use std::path::PathBuf;
 
-use reident::convert::convert;
-use reident::output::table::{Compression, WriteOptions};
 use reident::error::Result;
-use reident::progress::Progress;
-use reident::{Input, InputOptions};
+use reident::output::table::{Compression, WriteOptions};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum CompressionArg {
@@ -31,28 +28,21 @@ pub struct Args {
     pub output_delimiter: u8,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let input = Input::open(
-        &args.input,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
-    let (total, unit) = input.progress_total();
-    let progress = Progress::new(total, unit, quiet);
-    let summary = convert(
-        &input,
-        &args.output,
-        &WriteOptions {
+pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let summary = reident::convert::run(&reident::convert::Options {
+        input: args.input.clone(),
+        delimiter: args.delimiter,
+        output: args.output.clone(),
+        write: WriteOptions {
             compression: match args.compression {
                 CompressionArg::Zstd => Compression::Zstd,
                 CompressionArg::Snappy => Compression::Snappy,
             },
             delimiter: args.output_delimiter,
         },
-        &progress,
-    )?;
-    if !quiet {
+        progress,
+    })?;
+    if progress {
         eprintln!(
             "wrote {} rows x {} columns to {}",
             summary.rows,

@@ -1,39 +1,24 @@
-//! `reident gate DATA --policy FILE`: a pipeline step that blocks a release whose risk is above
-//! the policy's thresholds.
-//!
-//! Exit status: 0 when every threshold holds, 1 when any fails, 2 when the check could not be
-//! made (bad input, no thresholds). One line per threshold on stdout (`PASS`/`FAIL`, the figure it
-//! was judged on), or with `--json` the whole report. Every run appends a line to the audit log.
-//! The data is checked as it is: a release that relied on suppression has already removed (or
-//! starred) those records.
+//! `reident gate DATA --policy FILE`: exit 0 when every threshold holds, 1 when one fails, 2
+//! when the check could not be made. One line per threshold on stdout, or with `--json` the whole
+//! report. Every run appends a line to the audit log.
 
-use reident::error::{Error, Result};
+use reident::error::Result;
 
 /// The same arguments as `analyze` (the thresholds come from the policy or the target flags).
 pub type Args = super::analyze::Args;
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let started = std::time::SystemTime::now();
-    let a = &args;
-    let c = super::analyze::compute(a, quiet, true)?;
-    if c.verdicts.is_empty() {
-        return Err(Error::Invalid(
-            "nothing to check: give thresholds in the policy's \"anonymization\" section (k, max_risk, l_diversity, t_closeness, presets, ...) or as flags (--k, --max-risk, ...)".into(),
-        ));
-    }
-    let report = super::analyze::report(a, &c, "gate", super::command_line(), started)?;
-    super::publish(&report, &a.report, a.table.source(), started, true)?;
-    if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report)
-                .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?
-        );
-    } else {
-        for v in &report.thresholds {
-            println!("{}", v.line());
+pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let outcome = reident::gate::run(&args.options(progress)?)?;
+    super::warn(&outcome.analysis.warnings);
+    let (report, _) = super::publish(&args.report, true, |cl, show| {
+        reident::report::build::analysis(&outcome.analysis, "gate", cl, show)
+    })?;
+    if let Some(report) = &report {
+        if args.json {
+            super::print_json(report)?;
+        } else {
+            print!("{}", reident::text::gate(report));
         }
-        println!("{}: {}", report.verdict.to_uppercase(), report.dataset.path);
     }
-    Ok(if report.verdict == "pass" { 0 } else { 1 })
+    Ok(if outcome.passed() { 0 } else { 1 })
 }

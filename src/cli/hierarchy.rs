@@ -1,14 +1,9 @@
-//! `reident hierarchy DATA --column COL --interval 5,10,20 -o hierarchy_COL.csv`: builds a
-//! generalization hierarchy from a column's values and writes it in the ARX format, to review and
-//! edit before a search uses it.
+//! `reident hierarchy DATA --column COL --interval 5,10,20 -o hierarchy_COL.csv`
 
 use std::path::PathBuf;
 
-use reident::classes::build_class_table;
 use reident::error::{Error, Result};
-use reident::hierarchy::build::Builder;
-use reident::progress::Progress;
-use reident::{Input, InputOptions, Policy, Roles};
+use reident::hierarchy::build::Spec;
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("kind").required(true))]
@@ -38,38 +33,32 @@ pub struct Args {
     pub delimiter: Option<u8>,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
-    let builder = if let Some(s) = &args.interval {
-        Builder::intervals(s)?
-    } else if let Some(s) = &args.mask {
-        Builder::mask(s)?
-    } else if let Some(s) = &args.date {
-        Builder::dates(s)?
-    } else if args.suppress {
-        Builder::Suppress
-    } else {
-        return Err(Error::Invalid(
-            "choose --interval, --mask, --date or --suppress".into(),
-        ));
+pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let builder = match (&args.interval, &args.mask, &args.date, args.suppress) {
+        (Some(s), _, _, _) => Spec::Intervals(s.clone()),
+        (_, Some(s), _, _) => Spec::Mask(s.clone()),
+        (_, _, Some(s), _) => Spec::Dates(s.clone()),
+        (_, _, _, true) => Spec::Suppress,
+        _ => {
+            return Err(Error::Invalid(
+                "choose --interval, --mask, --date or --suppress".into(),
+            ))
+        }
     };
-    let input = Input::open(
-        &args.data,
-        &InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
-    let policy = Policy::default().override_with(std::slice::from_ref(&args.column), &[], &[]);
-    let roles = Roles::resolve(&policy, input.columns())?;
-    let (total, unit) = input.progress_total();
-    let table = build_class_table(&input, &roles, &Progress::new(total, unit, quiet))?;
-    let hierarchy = builder.build(&args.column, &table.qis[0].values)?;
-    hierarchy.write(&args.output)?;
-    if !quiet {
+    let outcome = reident::hierarchy::run(&reident::hierarchy::Options {
+        data: args.data.clone(),
+        delimiter: args.delimiter,
+        column: args.column.clone(),
+        builder,
+        output: args.output.clone(),
+        progress,
+    })?;
+    if progress {
         eprintln!(
             "wrote {} values x {} levels to {}",
-            hierarchy.rows.len(),
-            hierarchy.levels(),
-            args.output.display()
+            outcome.values,
+            outcome.levels,
+            outcome.output.display()
         );
     }
     Ok(0)

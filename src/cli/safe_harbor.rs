@@ -59,7 +59,8 @@ pub struct Args {
     pub report: super::ReportArgs,
 }
 
-pub fn run(args: Args, quiet: bool) -> Result<i32> {
+pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let quiet = !progress;
     let started = std::time::SystemTime::now();
     let report_args = args.report.clone();
     let data = args.data.clone();
@@ -101,15 +102,11 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         // the columns had in it: dropped or pseudonymized ones identifying, generalized ones
         // quasi-identifiers.
         use reident::scan::safe_harbor::Transformation as T;
-        let mut figures = serde_json::Map::new();
-        figures.insert(
-            "safe_harbor".into(),
-            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
-        );
         let r = reident::report::Report::new(
             reident::report::ReportInput {
                 kind: "safe-harbor",
                 command_line: super::command_line(),
+                options: serde_json::Value::Null,
                 started,
                 data: &data,
                 format: input.format().as_str(),
@@ -132,10 +129,10 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
                 disclosure_k: reident::criteria::targets::DEFAULT_DISCLOSURE_K,
                 show_values: false,
             },
-            figures,
+            reident::report::Figures::of_safe_harbor(report.clone()),
             Vec::new(),
         )?;
-        super::publish(&r, &report_args, &data, started, false)?;
+        reident::report::publish(&r, &report_args.options(), false)?;
     }
     if args.json {
         let text = serde_json::to_string_pretty(&report)

@@ -4,15 +4,8 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
-
-use reident::error::{Error, Result};
-use reident::hierarchy::Hierarchy;
-use reident::criteria::predicates::ClassRule;
-use reident::sql::{
-    apply_query, class_table_query, from_table, query_metadata, write_statement, Dialect,
-    Generalized, Transformation,
-};
+use reident::error::Result;
+use reident::sql::Dialect;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum DialectArg {
@@ -61,142 +54,28 @@ pub struct Args {
     pub copy_to: Option<String>,
 }
 
-/// The parts of `anonymize --json` that the apply query needs.
-#[derive(Deserialize)]
-struct Report {
-    transformation: Vec<Level>,
-    output_columns: Option<Vec<String>>,
-    suppression: Option<Suppression>,
-}
-
-#[derive(Deserialize)]
-struct Level {
-    qi: String,
-    level: usize,
-    levels: usize,
-}
-
-#[derive(Deserialize)]
-struct Suppression {
-    suppressed: String,
-    rules: Vec<ClassRule>,
-    without_sql_rule: Vec<String>,
-}
-
 pub fn run(args: Args) -> Result<i32> {
-    let d = match args.dialect {
-        DialectArg::Spark => Dialect::Spark,
-        DialectArg::Duckdb => Dialect::DuckDb,
-        DialectArg::Ansi => Dialect::Ansi,
-    };
-    let from = match (&args.table, &args.from) {
-        (Some(t), _) => from_table(d, t),
-        (None, Some(f)) => f.clone(),
-        (None, None) => unreachable!("clap requires one"),
-    };
-    let text = match &args.transformation {
-        Some(path) => apply(&args, d, &from, path)?,
-        None => {
-            let policy = super::load_policy(args.policy.as_ref(), &args.qi, &args.sensitive, &[])?
-                .with_weight(args.weight.as_ref());
-            let q = class_table_query(
-                d,
-                &from,
-                &policy.quasi_identifiers,
-                &policy.sensitive,
-                policy.weight.as_deref(),
-            )?;
-            match &args.copy_to {
-                Some(path) => {
-                    let meta = query_metadata(
-                        &policy.quasi_identifiers,
-                        &policy.sensitive,
-                        policy.weight.as_deref(),
-                    );
-                    write_statement(d, &q, path, Some(&meta))?
-                }
-                None => q,
-            }
-        }
-    };
+    let settings = super::settings(&reident::options::Flags {
+        policy: args.policy.clone(),
+        qi: args.qi.clone(),
+        sensitive: args.sensitive.clone(),
+        weight: args.weight.clone(),
+        ..Default::default()
+    })?;
+    let text = reident::sql::run(&reident::sql::Options {
+        dialect: match args.dialect {
+            DialectArg::Spark => Dialect::Spark,
+            DialectArg::Duckdb => Dialect::DuckDb,
+            DialectArg::Ansi => Dialect::Ansi,
+        },
+        table: args.table.clone(),
+        from: args.from.clone(),
+        settings,
+        transformation: args.transformation.clone(),
+        hierarchies: args.hierarchies.clone(),
+        hierarchy: super::files("--hierarchy", &args.hierarchy)?,
+        copy_to: args.copy_to.clone(),
+    })?;
     println!("{text}");
     Ok(0)
-}
-
-fn apply(args: &Args, d: Dialect, from: &str, path: &std::path::Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    let bad = |m: String| Error::Invalid(format!("{}: {m}", path.display()));
-    let report: Report = serde_json::from_str(&text)
-        .map_err(|e| bad(format!("not the --json report of reident anonymize: {e}")))?;
-    let (Some(columns), Some(sup)) = (report.output_columns, report.suppression) else {
-        return Err(bad(
-            "the report lacks \"output_columns\" or \"suppression\": write it with this reident's `anonymize --json`".into(),
-        ));
-    };
-    if !sup.without_sql_rule.is_empty() {
-        return Err(bad(format!(
-            "suppression under {} has no SQL form (only k-anonymity, highest-risk bounds and distinct l-diversity do): apply this transformation with reident anonymize",
-            sup.without_sql_rule.join(", ")
-        )));
-    }
-    let star = match sup.suppressed.as_str() {
-        "remove" => false,
-        "star" => true,
-        other => return Err(bad(format!("unknown suppression {other:?}"))),
-    };
-    let mut hierarchies: Vec<Option<Hierarchy>> = Vec::new();
-    for l in &report.transformation {
-        if l.level == 0 {
-            hierarchies.push(None);
-            continue;
-        }
-        let file = args
-            .hierarchy
-            .iter()
-            .find_map(|s| s.split_once('=').filter(|(c, _)| *c == l.qi).map(|(_, f)| PathBuf::from(f)))
-            .or_else(|| {
-                args.hierarchies
-                    .as_ref()
-                    .map(|dir| dir.join(format!("hierarchy_{}.csv", l.qi)))
-            })
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "quasi-identifier {:?} is generalized to level {}: give --hierarchies DIR or --hierarchy {}=FILE",
-                    l.qi, l.level, l.qi
-                ))
-            })?;
-        let h = Hierarchy::load(&file)?;
-        if h.levels() != l.levels {
-            return Err(Error::Invalid(format!(
-                "{}: {} levels, but the transformation was chosen with a hierarchy of {}",
-                file.display(),
-                h.levels(),
-                l.levels
-            )));
-        }
-        hierarchies.push(Some(h));
-    }
-    let t = Transformation {
-        columns,
-        qis: report
-            .transformation
-            .iter()
-            .zip(&hierarchies)
-            .map(|(l, h)| Generalized {
-                column: l.qi.clone(),
-                level: l.level,
-                hierarchy: h.as_ref(),
-            })
-            .collect(),
-        rules: sup.rules,
-        star,
-    };
-    let q = apply_query(d, from, &t)?;
-    match &args.copy_to {
-        Some(p) => write_statement(d, &q, p, None),
-        None => Ok(q),
-    }
 }

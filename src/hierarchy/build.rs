@@ -42,6 +42,33 @@ pub enum DateLevel {
     Decade,
 }
 
+/// A builder as stated: its kind and the text of its specification (what flags, policies and
+/// reports hold).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Spec {
+    /// Intervals: `WIDTHS[@LOW..HIGH]`, e.g. `5,10,20@18..90`.
+    Intervals(String),
+    /// Masking the last characters: `K,...`, e.g. `1,2,3,5`.
+    Mask(String),
+    /// Dates: `month,year,5y,decade`.
+    Dates(String),
+    /// The value, then `*`.
+    Suppress,
+}
+
+impl Spec {
+    /// The builder the specification describes.
+    pub fn builder(&self) -> Result<Builder> {
+        match self {
+            Spec::Intervals(s) => Builder::intervals(s),
+            Spec::Mask(s) => Builder::mask(s),
+            Spec::Dates(s) => Builder::dates(s),
+            Spec::Suppress => Ok(Builder::Suppress),
+        }
+    }
+}
+
 fn bad(spec: &str, why: &str) -> Error {
     Error::Invalid(format!("hierarchy spec {spec:?}: {why}"))
 }

@@ -15,6 +15,9 @@ use crate::error::{Error, Result};
 use crate::input::csv::detect_delimiter;
 
 pub mod build;
+mod command;
+
+pub use command::{run, Options, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hierarchy {

@@ -19,7 +19,7 @@ pub struct RecordRisk<'a> {
     pub row_classes: &'a [u32],
     pub class_sizes: &'a [u64],
     /// Optional per-class columns: (name, values).
-    pub per_class: Vec<(&'static str, &'a [f64])>,
+    pub per_class: Vec<(&'a str, &'a [f64])>,
 }
 
 const BATCH: usize = 1 << 20;

@@ -21,14 +21,15 @@ use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
 use crate::input::{Chunk, Format};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Compression {
     #[default]
     Zstd,
     Snappy,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WriteOptions {
     pub compression: Compression,
     /// Delimiter of a CSV output.

@@ -16,10 +16,20 @@ use crate::policy::Roles;
 use crate::progress::Progress;
 
 /// What happens to suppressed records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Suppressed {
     Remove,
     Star,
+}
+
+impl Suppressed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suppressed::Remove => "remove",
+            Suppressed::Star => "star",
+        }
+    }
 }
 
 /// Writes the transformed data. `table` is the generalized class table and `failing` its

@@ -13,24 +13,29 @@
 //! `--show-values`, and then its first line says so.
 
 pub mod audit;
+pub mod build;
 pub mod export;
+pub mod figures;
+pub mod publish;
+
+pub use figures::{Figures, SmallClasses};
+pub use publish::{publish, ReportOptions};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::classes::ClassTable;
-use crate::error::{Error, Result};
 use crate::criteria::verdict::Verdict;
+use crate::error::{Error, Result};
 
 /// The version of the report format. Bump it when a field changes meaning or goes away.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// The report (see the module documentation and `docs/report.schema.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub schema_version: u32,
@@ -57,8 +62,9 @@ pub struct Report {
     /// `--show-values`).
     pub disclosure_k: u64,
     /// The command's figures, by section: `analysis`, `combinations`, `anonymization`, `suda`,
-    /// `small_classes` (only with `--show-values`).
-    pub figures: Map<String, Value>,
+    /// `scan`, `safe_harbor`, `small_classes` (only with `--show-values`).
+    #[serde(serialize_with = "figures::serialize_sorted")]
+    pub figures: Figures,
     /// One verdict per threshold.
     pub thresholds: Vec<Verdict>,
     /// `pass`, `fail` or `not assessed` (no thresholds).
@@ -79,8 +85,11 @@ pub struct Run {
     /// UTC, RFC 3339.
     pub started_at: String,
     pub seconds: f64,
-    /// The arguments as given (`reident` first); `verify` re-runs them.
+    /// The arguments as given (`reident` first).
     pub command_line: Vec<String>,
+    /// The command's resolved options (policy file merged with flags): what `verify` re-runs.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub options: Value,
     pub working_directory: String,
     pub user: String,
     pub host: String,
@@ -221,6 +230,8 @@ pub fn content_hash(report: &Value) -> String {
 pub struct ReportInput<'a> {
     pub kind: &'a str,
     pub command_line: Vec<String>,
+    /// The command's options, serialized.
+    pub options: Value,
     pub started: std::time::SystemTime,
     pub data: &'a Path,
     pub format: &'a str,
@@ -234,11 +245,7 @@ pub struct ReportInput<'a> {
 
 impl Report {
     /// A sealed report.
-    pub fn new(
-        input: ReportInput,
-        figures: Map<String, Value>,
-        thresholds: Vec<Verdict>,
-    ) -> Result<Report> {
+    pub fn new(input: ReportInput, figures: Figures, thresholds: Vec<Verdict>) -> Result<Report> {
         let dataset = Dataset {
             file_name: input
                 .data
@@ -280,10 +287,13 @@ impl Report {
             })
             .collect::<Result<Vec<_>>>()?;
         let verdict = crate::criteria::verdict::overall(&thresholds).to_string();
-        let population = figures
-            .get("analysis")
-            .and_then(|a| a.get("population"))
-            .cloned();
+        let population = match &figures.analysis {
+            Some(a) => Some(
+                serde_json::to_value(&a.population)
+                    .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?,
+            ),
+            None => None,
+        };
         let mut report = Report {
             schema_version: REPORT_SCHEMA_VERSION,
             kind: input.kind.to_string(),
@@ -302,6 +312,7 @@ impl Report {
                 started_at: humantime::format_rfc3339_millis(input.started).to_string(),
                 seconds: input.started.elapsed().map(|d| d.as_secs_f64()).unwrap_or(0.0),
                 command_line: input.command_line,
+                options: input.options,
                 working_directory: std::env::current_dir()
                     .map(|d| d.display().to_string())
                     .unwrap_or_default(),
@@ -374,19 +385,6 @@ impl Report {
     }
 }
 
-/// A command's own JSON document as a figures section: without the envelope fields
-/// (`schema_version`, `tool`, `dataset`) that the report holds once, in its own fields.
-pub fn figures_section(doc: &impl Serialize) -> Result<Value> {
-    let mut v = serde_json::to_value(doc)
-        .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
-    if let Value::Object(m) = &mut v {
-        for k in ["schema_version", "tool", "dataset"] {
-            m.remove(k);
-        }
-    }
-    Ok(v)
-}
-
 /// The default report folder: `reports/<dataset stem>-<UTC timestamp>/`.
 pub fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
     let stem = data
@@ -419,28 +417,6 @@ pub fn host_name() -> String {
                 .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
         })
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// The classes smaller than `k`, smallest first, with their QI values: only for
-/// `--show-values` (at most `limit` of them).
-pub fn small_classes(table: &ClassTable, k: u64, limit: usize) -> Value {
-    let mut small: Vec<usize> = (0..table.n_classes())
-        .filter(|&c| table.counts[c] < k)
-        .collect();
-    small.sort_by_key(|&c| (table.counts[c], c));
-    let total = small.len();
-    let listed: Vec<Value> = small
-        .into_iter()
-        .take(limit)
-        .map(|c| {
-            let mut values = Map::new();
-            for (d, v) in table.qis.iter().zip(table.key_text(c)) {
-                values.insert(d.name.clone(), Value::String(v.to_string()));
-            }
-            serde_json::json!({ "size": table.counts[c], "values": values })
-        })
-        .collect();
-    serde_json::json!({ "below_k": k, "classes": total, "listed": listed })
 }
 
 #[cfg(test)]

@@ -39,7 +39,8 @@ pub const PRESETS: [(&str, &str, u64); 15] = [
 ];
 
 /// How the population was stated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PopulationSpec {
     /// The sample is the population.
     Sample,

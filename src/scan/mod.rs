@@ -25,7 +25,10 @@
 //! Parquet from the first rows of a few row groups spread over the file, CSV from its first rows.
 
 pub mod checks;
+mod command;
 pub mod safe_harbor;
+
+pub use command::{run, Options, Outcome};
 
 use std::collections::HashSet;
 use std::fmt;

@@ -202,7 +202,7 @@ pub struct SafeHarborReport {
     pub reference_year: i32,
     pub restricted_zip3: RestrictedZip3,
     /// How pseudonyms were made (the key itself is never reported).
-    pub pseudonyms: &'static str,
+    pub pseudonyms: String,
     /// The scan's sample, when the scan ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_sample: Option<SampleInfo>,
@@ -651,7 +651,7 @@ pub fn safe_harbor(
         columns_written: keep.len(),
         reference_year: year,
         restricted_zip3: options.restricted_zip3.clone(),
-        pseudonyms: "HMAC-SHA256 under a random per-run key (never stored), first 80 bits in hex",
+        pseudonyms: "HMAC-SHA256 under a random per-run key (never stored), first 80 bits in hex".into(),
         scan_sample: Some(scan.sample),
         columns,
         warnings,

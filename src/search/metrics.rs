@@ -237,3 +237,16 @@ impl Metric for Entropy {
         Self::per_attribute(g, levels, t, failing).iter().sum()
     }
 }
+
+/// Every metric, by the name `--metric` and policies use.
+pub const METRICS: [&(dyn Metric + Sync); 6] =
+    [&Loss, &LossRank, &Discernibility, &Aecs, &Precision, &Entropy];
+
+/// The metric of a name (`loss`, `loss-rank`, `discernibility`, `aecs`, `precision`,
+/// `entropy`; case does not matter).
+pub fn by_name(name: &str) -> Option<&'static dyn Metric> {
+    METRICS
+        .iter()
+        .find(|m| m.name().eq_ignore_ascii_case(name))
+        .map(|m| *m as &dyn Metric)
+}

@@ -4,6 +4,12 @@
 //! (fixed, or fitted to the cells within bounds) and an alignment. The `--json` documents are the
 //! machine-readable form; this text is for people and may change between versions.
 
+pub mod analyze;
+pub mod anonymize;
+pub mod combos;
+pub mod suda;
+pub mod verify;
+
 /// A column of a [`Table`].
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -80,6 +86,37 @@ impl Table {
         }
         s
     }
+}
+
+/// The lines `gate` prints: one per threshold, then the verdict and the data.
+pub fn gate(report: &crate::report::Report) -> String {
+    let mut s = String::new();
+    for v in &report.thresholds {
+        s.push_str(&v.line());
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "{}: {}\n",
+        report.verdict.to_uppercase(),
+        report.dataset.path
+    ));
+    s
+}
+
+/// The line `classes` prints.
+pub fn classes(o: &crate::classes::Outcome) -> String {
+    format!(
+        "wrote {} classes ({} records, {} quasi-identifiers{}) to {}\n",
+        o.classes,
+        o.records,
+        o.quasi_identifiers.len(),
+        if o.sensitive.is_empty() {
+            String::new()
+        } else {
+            format!(", {} sensitive", o.sensitive.len())
+        },
+        o.output
+    )
 }
 
 /// A share as a percentage with two decimals (`51.43%`).

@@ -39,7 +39,8 @@ use crate::hierarchy::Hierarchy;
 use crate::input::encode::NULL_TEXT;
 use crate::criteria::predicates::ClassRule;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     Spark,
     DuckDb,

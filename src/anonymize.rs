@@ -1,0 +1,536 @@
+//! `anonymize`: the optimal full-domain generalization (with suppression) that meets the targets,
+//! and the transformed data.
+//!
+//! [`run`] builds the class table over the QIs (and the sensitive columns the targets name), a
+//! hierarchy per QI (from a file, built from the values, or found in the hierarchy folder), the
+//! lattice of their levels, and searches it ([`crate::search`]): the optimal search when the
+//! lattice is small enough, the heuristic otherwise. The chosen transformation is measured before
+//! and after, its targets are checked on the classes that are kept, and with an output path the
+//! transformed data (or, from a class table, the generalized class table) is written.
+
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::classes::{ClassTable, Domain, Source};
+use crate::criteria::predicates::ClassRule;
+use crate::criteria::targets::TargetContext;
+use crate::criteria::verdict::Verdict;
+use crate::error::{Error, Result};
+use crate::hierarchy::build::{Builder, Spec};
+use crate::hierarchy::Hierarchy;
+use crate::input::Format;
+use crate::options::{PopulationOptions, Settings, TableSource};
+use crate::output::transformed::{write_transformed, Suppressed};
+use crate::policy::Roles;
+use crate::progress::Progress;
+use crate::risk::population::Population;
+use crate::search::heuristic::heuristic;
+use crate::search::metrics::Metric;
+use crate::search::{
+    evaluate, failing_classes, optimal_with_progress, Generalizer, Node, SearchResult, Target,
+};
+use crate::tool::ToolInfo;
+
+/// Lattices larger than this are searched by the heuristic (not proven optimal).
+pub const MAX_OPTIMAL_NODES: u64 = 100_000;
+
+/// What to anonymize, towards which targets, and where to write the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    pub table: TableSource,
+    /// Roles, targets, the hierarchy folder, the suppression limit and the metric (policy file
+    /// merged with flags). Without a k target the search asks for 2-anonymity.
+    pub settings: Settings,
+    /// Hierarchies given per QI (files, or built from the values); the others are
+    /// `hierarchy_<column>.csv` in the settings' hierarchy folder.
+    pub hierarchies: QiHierarchies,
+    /// Use the heuristic search even when the lattice is small enough for the optimal one.
+    pub heuristic: bool,
+    /// Time budget of the heuristic's improvement phase, in seconds.
+    pub time_limit: f64,
+    /// The population, for a population-uniqueness target.
+    pub population: PopulationOptions,
+    /// List the N best transformations that meet the targets.
+    pub top: usize,
+    /// Where to write the transformed data (`.parquet` or `.csv`).
+    pub output: Option<PathBuf>,
+    /// Suppressed records: removed, or kept with their QIs replaced by `*`.
+    pub suppressed: Suppressed,
+    /// Check the columns read or written for direct identifiers (warnings in the outcome).
+    pub scan: bool,
+    /// Show progress bars on stderr.
+    #[serde(skip)]
+    pub progress: bool,
+}
+
+impl Options {
+    /// An anonymization of `table` with `settings` and every other option at its default.
+    pub fn new(table: TableSource, settings: Settings) -> Options {
+        Options {
+            table,
+            settings,
+            hierarchies: QiHierarchies::default(),
+            heuristic: false,
+            time_limit: 30.0,
+            population: PopulationOptions::default(),
+            top: 1,
+            output: None,
+            suppressed: Suppressed::Remove,
+            scan: true,
+            progress: false,
+        }
+    }
+}
+
+/// Hierarchies stated per QI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QiHierarchies {
+    /// A QI's hierarchy file (ARX format).
+    pub files: Vec<(String, PathBuf)>,
+    /// A QI's hierarchy built from its values.
+    pub built: Vec<(String, Spec)>,
+}
+
+impl QiHierarchies {
+    /// The file given for `qi`, if any.
+    fn file(&self, qi: &str) -> Option<&PathBuf> {
+        self.files.iter().find(|(c, _)| c == qi).map(|(_, f)| f)
+    }
+
+    /// The builder for `qi`, if one is stated (intervals before masks, dates and suppression).
+    fn builder(&self, qi: &str) -> Result<Option<Builder>> {
+        let of_kind = |want: fn(&Spec) -> bool| {
+            self.built
+                .iter()
+                .find(|(c, b)| c == qi && want(b))
+                .map(|(_, b)| b)
+        };
+        let found = of_kind(|b| matches!(b, Spec::Intervals(_)))
+            .or_else(|| of_kind(|b| matches!(b, Spec::Mask(_))))
+            .or_else(|| of_kind(|b| matches!(b, Spec::Dates(_))))
+            .or_else(|| of_kind(|b| matches!(b, Spec::Suppress)));
+        found.map(Spec::builder).transpose()
+    }
+
+    /// A QI's hierarchy: its file, else one built from its values, else `hierarchy_<QI>.csv` in
+    /// the folder.
+    fn load(&self, qi: &str, domain: &Domain, dir: Option<&std::path::Path>) -> Result<Hierarchy> {
+        if let Some(file) = self.file(qi) {
+            return Hierarchy::load(file);
+        }
+        if let Some(b) = self.builder(qi)? {
+            return b.build(qi, &domain.values);
+        }
+        match dir {
+            Some(d) => Hierarchy::load(&d.join(format!("hierarchy_{qi}.csv"))),
+            None => Err(Error::Invalid(format!(
+                "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress"
+            ))),
+        }
+    }
+
+    /// The file a QI's hierarchy was read from, if it came from a file.
+    fn source_file(&self, qi: &str, dir: Option<&std::path::Path>) -> Option<PathBuf> {
+        if let Some(f) = self.file(qi) {
+            return Some(f.clone());
+        }
+        if self.built.iter().any(|(c, _)| c == qi) {
+            return None;
+        }
+        dir.map(|d| d.join(format!("hierarchy_{qi}.csv")))
+    }
+}
+
+/// A QI's level in the chosen transformation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    pub qi: String,
+    pub level: usize,
+    pub levels: usize,
+    /// The QI's most frequent value in the output, shown only if at least the disclosure k
+    /// records have it.
+    pub example: String,
+}
+
+/// The figures of an anonymization with their envelope: the `--json` document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub dataset: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+impl std::ops::Deref for Summary {
+    type Target = Figures;
+    fn deref(&self) -> &Figures {
+        &self.figures
+    }
+}
+
+/// The figures of an anonymization: a report's `anonymization` section.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Figures {
+    pub targets: Vec<String>,
+    pub suppression_limit: f64,
+    pub metric: String,
+    pub transformation: Vec<Level>,
+    pub best: Node,
+    pub top: Vec<Node>,
+    pub before: Risk,
+    pub after: Risk,
+    /// Records in the input.
+    pub before_records: u64,
+    /// The metric on the untransformed data (every QI at level 0, nothing suppressed).
+    pub utility_before: f64,
+    pub nodes_in_lattice: u64,
+    pub nodes_evaluated: u64,
+    pub optimal: bool,
+    pub seconds: f64,
+    pub output: Option<String>,
+    pub records_written: Option<u64>,
+    /// The columns of the output, in order (identifying columns dropped).
+    pub output_columns: Vec<String>,
+    /// How the records of failing classes are suppressed, in terms `reident sql
+    /// --transformation` turns into the SQL that produces the same release in an engine.
+    pub suppression: Suppression,
+}
+
+/// How failing classes are suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// `remove` or `star`.
+    pub suppressed: String,
+    /// A class is kept when it meets every rule.
+    pub rules: Vec<ClassRule>,
+    /// Criteria that decide suppression but have no SQL rule (entropy and recursive
+    /// l-diversity, t-closeness): the SQL cannot reproduce this release.
+    pub without_sql_rule: Vec<String>,
+}
+
+/// Prosecutor risk of the classes kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    pub classes: u64,
+    pub smallest_class: u64,
+    pub highest_prosecutor_risk: f64,
+    pub average_prosecutor_risk: f64,
+}
+
+impl Risk {
+    /// The classes of `t` that `failing` does not suppress.
+    fn of(t: &ClassTable, failing: Option<&[bool]>) -> Risk {
+        let kept: Vec<u64> = t
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| failing.is_none_or(|f| !f[*c]))
+            .map(|(_, &k)| k)
+            .collect();
+        let n: u64 = kept.iter().sum();
+        let k = kept.iter().copied().min().unwrap_or(0);
+        Risk {
+            classes: kept.len() as u64,
+            smallest_class: k,
+            highest_prosecutor_risk: if k == 0 { 0.0 } else { 1.0 / k as f64 },
+            average_prosecutor_risk: if n == 0 {
+                0.0
+            } else {
+                kept.len() as f64 / n as f64
+            },
+        }
+    }
+}
+
+/// What an anonymization computed and wrote.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub options: Options,
+    /// The figures: the `--json` document.
+    pub summary: Summary,
+    /// The targets checked on the classes kept.
+    pub verdicts: Vec<Verdict>,
+    pub roles: Roles,
+    pub format: Format,
+    pub disclosure_k: u64,
+    /// The hierarchy files read, for the report.
+    pub hierarchy_files: Vec<(String, PathBuf)>,
+    /// Warnings for the user (direct identifiers read or written as something else).
+    pub warnings: Vec<String>,
+    pub started: SystemTime,
+}
+
+/// The search's inputs, once the data is read.
+struct Prepared {
+    source: Source,
+    roles: Roles,
+    settings: Settings,
+    generalizer: Generalizer,
+    hierarchies: Vec<Hierarchy>,
+    suppression_limit: f64,
+    metric: &'static dyn Metric,
+    warnings: Vec<String>,
+}
+
+/// Searches the transformation, measures it and, with an output path, writes the result.
+pub fn run(options: &Options) -> Result<Outcome> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let p = prepare(options)?;
+    let g = &p.generalizer;
+    let population = match p.settings.targets.max_population_uniqueness {
+        Some(_) => Some(
+            Population::resolve(&options.population.spec, &g.base, &options.table.input_options())?
+                .size,
+        ),
+        None => None,
+    };
+    let (criteria, table_criteria) = p.settings.targets.build(
+        &g.base,
+        &TargetContext {
+            sensitive: &p.settings.sensitive,
+            hierarchy_dir: p.settings.hierarchies.as_deref(),
+            population,
+            snb: options.population.snb,
+        },
+    )?;
+    let suppression = Suppression {
+        suppressed: options.suppressed.as_str().to_string(),
+        rules: criteria.iter().filter_map(|c| c.class_rule()).collect(),
+        without_sql_rule: criteria
+            .iter()
+            .filter(|c| c.class_rule().is_none())
+            .map(|c| c.describe())
+            .collect(),
+    };
+    let targets: Vec<String> = criteria
+        .iter()
+        .map(|c| c.describe())
+        .chain(table_criteria.iter().map(|c| c.describe()))
+        .collect();
+    let target = Target {
+        criteria,
+        table_criteria,
+        suppression_limit: p.suppression_limit,
+        metric: p.metric,
+    };
+    let result = search(options, g, &target);
+    let Some(best) = result.solutions.first().cloned() else {
+        return Err(Error::Invalid(
+            "no transformation meets the targets within the suppression limit".into(),
+        ));
+    };
+    let table = g.table(&best.levels, None);
+    let failing = failing_classes(&table, &target);
+    let kept = table.retain(|c| !failing[c]);
+    let disclosure_k = p.settings.targets.disclosure_k();
+    let verdicts = crate::criteria::verdict::check(&kept, &target.criteria, &target.table_criteria);
+    let qi_names = p.roles.names(&p.roles.qi);
+    let figures = Figures {
+        targets,
+        suppression_limit: p.suppression_limit,
+        metric: p.metric.name().to_string(),
+        transformation: qi_names
+            .iter()
+            .enumerate()
+            .map(|(q, name)| Level {
+                qi: name.clone(),
+                level: best.levels[q],
+                levels: g.qis[q].levels(),
+                example: example_value(&kept, q, disclosure_k),
+            })
+            .collect(),
+        best: evaluate(g, &best.levels, &table, &target),
+        top: result.solutions.clone(),
+        before: Risk::of(&g.base, None),
+        after: Risk::of(&table, Some(&failing)),
+        before_records: g.base.n_records,
+        utility_before: p.metric.loss(
+            g,
+            &vec![0; qi_names.len()],
+            &g.base,
+            &vec![false; g.base.n_classes()],
+        ),
+        nodes_in_lattice: result.nodes_in_lattice,
+        nodes_evaluated: result.nodes_evaluated,
+        optimal: result.optimal,
+        seconds: clock.elapsed().as_secs_f64(),
+        output: None,
+        records_written: None,
+        output_columns: output_columns(&p),
+        suppression,
+    };
+    let mut summary = Summary {
+        schema_version: 1,
+        tool: ToolInfo::current(),
+        dataset: p.source.path().display().to_string(),
+        figures,
+    };
+    if let Some(out) = &options.output {
+        let written = write_output(options, &p, &best.levels, &table, &failing, out)?;
+        summary.figures.output = Some(out.display().to_string());
+        summary.figures.records_written = Some(written);
+    }
+    let hierarchy_files = qi_names
+        .iter()
+        .filter_map(|q| {
+            options
+                .hierarchies
+                .source_file(q, p.settings.hierarchies.as_deref())
+                .map(|f| (q.clone(), f))
+        })
+        .collect();
+    Ok(Outcome {
+        options: options.clone(),
+        summary,
+        verdicts,
+        format: p.source.format(),
+        roles: p.roles,
+        disclosure_k,
+        hierarchy_files,
+        warnings: p.warnings,
+        started,
+    })
+}
+
+/// Resolves the settings, opens the data, builds the class table, the hierarchies and the
+/// generalizer.
+fn prepare(options: &Options) -> Result<Prepared> {
+    let mut settings = options.settings.clone().with_target_columns();
+    // Every anonymization is at least 2-anonymous unless told otherwise.
+    settings.targets.k = Some(settings.targets.k.unwrap_or(2));
+    let suppression_limit = settings.suppression_limit.unwrap_or(0.0);
+    let metric = match &settings.metric {
+        None => &crate::search::metrics::Loss as &dyn Metric,
+        Some(name) => crate::search::metrics::by_name(name).ok_or_else(|| {
+            Error::Invalid(format!("policy metric {name:?}: use loss, loss-rank, discernibility, aecs, precision or entropy"))
+        })?,
+    };
+    let (source, roles) = options.table.open(&settings.roles())?;
+    let warnings = if options.scan {
+        // Insensitive columns are copied to the output, so they count as read when there is one.
+        crate::analyze::identifier_warnings(&source, &roles, options.output.is_some())
+    } else {
+        Vec::new()
+    };
+    if !(0.0..=1.0).contains(&suppression_limit) {
+        return Err(Error::Invalid(
+            "--suppression-limit must be between 0 and 1".into(),
+        ));
+    }
+    let qi_names = roles.names(&roles.qi);
+    let base = source.class_table(&roles, &source.progress(!options.progress))?;
+    let hierarchies = qi_names
+        .iter()
+        .zip(&base.qis)
+        .map(|(q, domain)| {
+            options
+                .hierarchies
+                .load(q, domain, settings.hierarchies.as_deref())
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let generalizer = Generalizer::new(base, &hierarchies)?;
+    Ok(Prepared {
+        source,
+        roles,
+        settings,
+        generalizer,
+        hierarchies,
+        suppression_limit,
+        metric,
+        warnings,
+    })
+}
+
+/// The optimal search when the lattice is small enough (and the heuristic is not asked for),
+/// else the heuristic.
+fn search(options: &Options, g: &Generalizer, target: &Target) -> SearchResult {
+    let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
+    if lattice > MAX_OPTIMAL_NODES || options.heuristic {
+        heuristic(
+            g,
+            target,
+            options.top,
+            std::time::Duration::from_secs_f64(options.time_limit),
+        )
+    } else {
+        optimal_with_progress(
+            g,
+            target,
+            options.top,
+            &Progress::new(lattice, "transformations", !options.progress),
+        )
+    }
+}
+
+/// The columns of the output: every column but the identifying ones; from a class table, its
+/// QI and sensitive columns.
+fn output_columns(p: &Prepared) -> Vec<String> {
+    if p.source.is_class_table() {
+        p.roles
+            .names(&p.roles.qi)
+            .into_iter()
+            .chain(p.settings.sensitive.iter().cloned())
+            .collect()
+    } else {
+        (0..p.source.columns().len())
+            .filter(|c| !p.roles.identifying.contains(c))
+            .map(|c| p.source.columns()[c].clone())
+            .collect()
+    }
+}
+
+/// Writes the release: the transformed records, or from a class table the generalized class
+/// table itself (the same format, what the SQL of `reident sql --transformation` groups its
+/// output into). Returns the records written.
+fn write_output(
+    options: &Options,
+    p: &Prepared,
+    levels: &[usize],
+    table: &ClassTable,
+    failing: &[bool],
+    out: &std::path::Path,
+) -> Result<u64> {
+    match &p.source {
+        Source::Classes(file) => {
+            crate::output::refuse_overwrite(&file.path, out)?;
+            let released = table.suppress(failing, options.suppressed == Suppressed::Star);
+            crate::classes::io::write_class_table(
+                &released,
+                p.roles.weight.map(|w| p.roles.columns[w].as_str()),
+                out,
+            )?;
+            Ok(released.n_records)
+        }
+        Source::Records(input) => write_transformed(
+            input,
+            &p.roles,
+            &p.hierarchies,
+            levels,
+            table,
+            failing,
+            options.suppressed,
+            out,
+        ),
+    }
+}
+
+/// An example of a generalized value: the QI's most frequent value in the output, shown only
+/// if at least `k` records have it (a rare value is the kind a report must not show).
+fn example_value(t: &ClassTable, q: usize, k: u64) -> String {
+    let mut records = vec![0u64; t.qis[q].values.len()];
+    for (&code, &n) in t.codes[q].iter().zip(&t.counts) {
+        records[code as usize] += n;
+    }
+    match records
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
+    {
+        Some((code, &n)) if n >= k => t.qis[q].values[code].clone(),
+        _ => format!("(withheld: no value has {k} records)"),
+    }
+}
