@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use reident::error::{Error, Result};
 use reident::progress::Progress;
-use reident::scan::safe_harbor::{current_year, safe_harbor, RestrictedZip3, SafeHarborOptions};
+use reident::safe_harbor::{current_year, safe_harbor, RestrictedZip3, SafeHarborOptions};
 use reident::scan::{Rules, ScanOptions, DEFAULT_SAMPLE_ROWS};
 
 #[derive(Debug, clap::Args)]
@@ -100,7 +100,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
         // The common report lists every transformation (figures.safe_harbor), with the roles
         // the columns had in it: dropped or pseudonymized ones identifying, generalized ones
         // quasi-identifiers.
-        use reident::scan::safe_harbor::Transformation as T;
+        use reident::safe_harbor::Transformation as T;
         let mut figures = serde_json::Map::new();
         figures.insert(
             "safe_harbor".into(),
@@ -142,7 +142,7 @@ pub fn run(args: Args, quiet: bool) -> Result<i32> {
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", report.render_text());
+        print!("{}", reident::text::safe_harbor::safe_harbor(&report));
     }
     Ok(0)
 }

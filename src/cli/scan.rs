@@ -107,7 +107,7 @@ pub fn run(args: Args, _quiet: bool) -> Result<i32> {
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
         println!("{text}");
     } else {
-        print!("{}", report.render_text());
+        print!("{}", reident::text::scan::scan(&report));
     }
     let flagged = report
         .columns

@@ -4,6 +4,9 @@
 //! (fixed, or fitted to the cells within bounds) and an alignment. The `--json` documents are the
 //! machine-readable form; this text is for people and may change between versions.
 
+pub mod safe_harbor;
+pub mod scan;
+
 /// A column of a [`Table`].
 #[derive(Debug, Clone)]
 pub struct Column {
