@@ -20,6 +20,7 @@ pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod risk;
+pub mod safe_harbor;
 pub mod scan;
 pub mod search;
 pub mod sql;

@@ -7,7 +7,7 @@ use common::*;
 use std::path::Path;
 
 use reident::progress::Progress;
-use reident::scan::safe_harbor::{
+use reident::safe_harbor::{
     safe_harbor, RestrictedZip3, SafeHarborOptions, SafeHarborReport, Source, Transformation,
 };
 use reident::scan::{scan, Role, Rules, ScanOptions};

@@ -2,10 +2,8 @@
 
 use std::path::PathBuf;
 
-use reident::error::{Error, Result};
-use reident::progress::Progress;
-use reident::scan::safe_harbor::{current_year, safe_harbor, RestrictedZip3, SafeHarborOptions};
-use reident::scan::{Rules, ScanOptions, DEFAULT_SAMPLE_ROWS};
+use reident::error::Result;
+use reident::scan::DEFAULT_SAMPLE_ROWS;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,86 +58,30 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
-    let quiet = !progress;
-    let started = std::time::SystemTime::now();
-    let report_args = args.report.clone();
-    let data = args.data.clone();
-    let rules = Rules::from_file_or_builtin(args.rules.as_deref())?;
-    let restricted_zip3 = match &args.restricted_zip3 {
-        Some(p) => RestrictedZip3::load(p)?,
-        None => RestrictedZip3::builtin(),
-    };
-    let input = reident::Input::open(
-        &args.data,
-        &reident::InputOptions {
-            delimiter: args.delimiter,
-        },
-    )?;
-    let options = SafeHarborOptions {
-        drop: args.drop,
-        pseudonymize: args.pseudonymize,
-        dates: args.dates,
-        birth_dates: args.birth_dates,
-        ages: args.ages,
-        zips: args.zips,
+    let outcome = reident::safe_harbor::run(&reident::safe_harbor::Options {
+        data: args.data.clone(),
+        delimiter: args.delimiter,
+        output: args.output.clone(),
+        drop: args.drop.clone(),
+        pseudonymize: args.pseudonymize.clone(),
+        dates: args.dates.clone(),
+        birth_dates: args.birth_dates.clone(),
+        ages: args.ages.clone(),
+        zips: args.zips.clone(),
         use_scan: !args.no_scan,
-        scan: ScanOptions {
-            sample_rows: args.sample,
-        },
-        restricted_zip3,
-        reference_year: args.reference_year.unwrap_or_else(current_year),
-    };
-    let (total, unit) = input.progress_total();
-    let report = safe_harbor(
-        &input,
-        &args.output,
-        &rules,
-        &options,
-        &Progress::new(total, unit, quiet),
-    )?;
-    if report_args.report.is_some() || report_args.audit_log.is_some() {
-        // The common report lists every transformation (figures.safe_harbor), with the roles
-        // the columns had in it: dropped or pseudonymized ones identifying, generalized ones
-        // quasi-identifiers.
-        use reident::scan::safe_harbor::Transformation as T;
-        let r = reident::report::Report::new(
-            reident::report::ReportInput {
-                kind: "safe-harbor",
-                command_line: super::command_line(),
-                options: serde_json::Value::Null,
-                started,
-                data: &data,
-                format: input.format().as_str(),
-                records: report.records,
-                columns: report
-                    .columns
-                    .iter()
-                    .map(|c| reident::report::ColumnRole {
-                        name: c.column.clone(),
-                        role: match c.transformation {
-                            T::Drop | T::Pseudonymize => "identifying",
-                            T::Keep => "insensitive",
-                            _ => "quasi-identifier",
-                        }
-                        .to_string(),
-                    })
-                    .collect(),
-                policy: None,
-                hierarchies: Vec::new(),
-                disclosure_k: reident::criteria::targets::DEFAULT_DISCLOSURE_K,
-                show_values: false,
-            },
-            reident::report::Figures::of_safe_harbor(report.clone()),
-            Vec::new(),
-        )?;
-        reident::report::publish(&r, &report_args.options(), false)?;
-    }
+        sample: args.sample,
+        rules: args.rules.clone(),
+        restricted_zip3: args.restricted_zip3.clone(),
+        reference_year: args.reference_year,
+        progress,
+    })?;
+    super::publish(&args.report, false, |cl, _| {
+        reident::report::build::safe_harbor(&outcome, cl)
+    })?;
     if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))?;
-        println!("{text}");
+        super::print_json(&outcome.report)?;
     } else {
-        print!("{}", report.render_text());
+        print!("{}", reident::text::safe_harbor::safe_harbor(&outcome.report));
     }
     Ok(0)
 }

@@ -43,7 +43,7 @@ pub fn run(args: Args) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.report)?;
     } else {
-        print!("{}", outcome.report.render_text());
+        print!("{}", reident::text::scan::scan(&outcome.report));
     }
     Ok(if args.fail_on_identifying && !outcome.identifying().is_empty() {
         1

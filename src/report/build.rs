@@ -234,3 +234,43 @@ pub fn scan(o: &crate::scan::Outcome, command_line: Vec<String>) -> Result<Repor
         vec![verdict],
     )
 }
+
+/// The report of a Safe Harbor run: every transformation, with the roles the columns had in it
+/// (dropped or pseudonymized ones identifying, generalized ones quasi-identifiers).
+pub fn safe_harbor(o: &crate::safe_harbor::Outcome, command_line: Vec<String>) -> Result<Report> {
+    use crate::safe_harbor::Transformation as T;
+    Report::new(
+        ReportInput {
+            kind: "safe-harbor",
+            command_line,
+            options: options_value(&o.options)?,
+            started: o.started,
+            data: &o.options.data,
+            format: o.format.as_str(),
+            records: o.report.records,
+            columns: o
+                .report
+                .columns
+                .iter()
+                .map(|c| ColumnRole {
+                    name: c.column.clone(),
+                    role: match c.transformation {
+                        T::Drop | T::Pseudonymize => "identifying",
+                        T::Keep => "insensitive",
+                        _ => "quasi-identifier",
+                    }
+                    .to_string(),
+                })
+                .collect(),
+            policy: None,
+            hierarchies: Vec::new(),
+            disclosure_k: DEFAULT_DISCLOSURE_K,
+            show_values: false,
+        },
+        Figures {
+            safe_harbor: Some(o.report.clone()),
+            ..Figures::default()
+        },
+        Vec::new(),
+    )
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 use crate::risk::combos::Combos;
-use crate::scan::safe_harbor::SafeHarborReport;
+use crate::safe_harbor::SafeHarborReport;
 use crate::scan::ScanReport;
 
 /// The sections of a report's figures, each present when the command measured it.
@@ -45,14 +45,6 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// TEMPORARY: the figures of a Safe Harbor run.
-    pub fn of_safe_harbor(r: SafeHarborReport) -> Figures {
-        Figures {
-            safe_harbor: Some(r),
-            ..Figures::default()
-        }
-    }
-
     /// TEMPORARY: a section as JSON.
     pub(crate) fn get(&self, name: &str) -> Option<&serde_json::Value> {
         self.cache

@@ -5,12 +5,27 @@
 //!
 //! Every check is written from the published definition (cited on each function), not from other
 //! code. A check sees one trimmed value and, for dates, the named groups of the rule's regex.
+//!
+//! This file depends on nothing else in `scan`: the data a check needs ([`PersonNames`], the
+//! [`AGE_TOP_CODE`] that `safe-harbor` writes) is defined here.
 
+use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use regex::bytes::Captures;
 
-use super::PersonNames;
+/// The single category that ages of 90 and over are aggregated into (what `safe-harbor` writes,
+/// and what the `age_safe` check accepts).
+pub const AGE_TOP_CODE: &str = "90+";
+
+/// The lists of common first and last names (lowercase) for the `person_name` check.
+#[derive(Debug, Clone, Default)]
+pub struct PersonNames {
+    pub first: HashSet<String>,
+    pub last: HashSet<String>,
+    /// Words that make a value something other than a person's name (`Garcia and Sons`).
+    pub not_name: HashSet<String>,
+}
 
 /// A check named in the rules file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +128,7 @@ impl Check {
             Check::Age => number(v).is_some_and(|a| (0.0..=130.0).contains(&a)),
             Check::Over89 => number(v).is_some_and(|a| (90.0..=130.0).contains(&a)),
             Check::AgeSafe => {
-                v == super::safe_harbor::AGE_TOP_CODE
-                    || number(v).is_some_and(|a| (0.0..90.0).contains(&a))
+                v == AGE_TOP_CODE || number(v).is_some_and(|a| (0.0..90.0).contains(&a))
             }
             Check::Email => email(v),
             Check::PersonName => person_name(v, names),

@@ -7,6 +7,8 @@
 pub mod analyze;
 pub mod anonymize;
 pub mod combos;
+pub mod safe_harbor;
+pub mod scan;
 pub mod suda;
 pub mod verify;
 

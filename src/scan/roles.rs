@@ -1,0 +1,98 @@
+//! The role check that `analyze` and `anonymize` run: a column read as a quasi-identifier, a
+//! sensitive attribute, the weight (or copied to the output) that the built-in rules flag as a
+//! direct identifier with high confidence gets a warning.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::rules::Rules;
+use super::sample::sample_columns;
+use super::terms::Level;
+use crate::error::Result;
+use crate::input::Input;
+use crate::policy::Roles;
+
+/// A column used as something other than identifying although `scan` flags it as a direct
+/// identifier with high confidence.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleWarning {
+    pub column: String,
+    /// The role it is used as.
+    pub used_as: &'static str,
+    pub category: String,
+    pub hipaa: String,
+    pub confidence: f64,
+    pub evidence: String,
+}
+
+impl fmt::Display for RoleWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "column {:?} is used as {} but looks like a direct identifier ({}, 164.514(b)(2)(i)({}); confidence {:.2}: {}); mark it --identifying, or check it with reident scan",
+            self.column, self.used_as, self.category, self.hipaa, self.confidence, self.evidence
+        )
+    }
+}
+
+/// Rows the role check in `analyze` and `anonymize` samples: enough for the value rules'
+/// shares, small enough to cost a few milliseconds on any file.
+pub const ROLE_CHECK_SAMPLE_ROWS: usize = 2_000;
+
+/// The columns `roles` reads as quasi-identifiers, sensitive attributes or the weight (and, with
+/// `insensitive_read`, the insensitive ones, which `anonymize` copies to its output), scanned on a
+/// bounded sample; one warning for each that the built-in rules flag as a direct identifier with
+/// high confidence. Identifying columns are never read.
+pub fn role_warnings(
+    input: &Input,
+    roles: &Roles,
+    insensitive_read: bool,
+    sample_rows: usize,
+) -> Result<Vec<RoleWarning>> {
+    let used = columns_used(roles, insensitive_read);
+    if used.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols: Vec<usize> = used.iter().map(|(c, _)| *c).collect();
+    let (samples, _, _) = sample_columns(input, &cols, sample_rows)?;
+    let rules = Rules::builtin();
+    Ok(used
+        .iter()
+        .zip(&samples)
+        .filter_map(|(&(c, used_as), s)| {
+            let scan = rules.scan_column(&input.columns()[c], s);
+            scan.is_identifying(Level::High).then(|| RoleWarning {
+                column: scan.column.clone(),
+                used_as,
+                category: scan.category.clone().unwrap_or_default(),
+                hipaa: scan.hipaa.clone().unwrap_or_default(),
+                confidence: scan.confidence,
+                evidence: scan.main_evidence(),
+            })
+        })
+        .collect())
+}
+
+/// The columns read, each with the role it is used as (in words).
+fn columns_used(roles: &Roles, insensitive_read: bool) -> Vec<(usize, &'static str)> {
+    let mut used: Vec<(usize, &'static str)> = Vec::new();
+    used.extend(roles.qi.iter().map(|&c| (c, "a quasi-identifier")));
+    used.extend(
+        roles
+            .sensitive
+            .iter()
+            .map(|&c| (c, "a sensitive attribute")),
+    );
+    used.extend(roles.weight.iter().map(|&c| (c, "the weight")));
+    if insensitive_read {
+        used.extend(
+            roles
+                .insensitive
+                .iter()
+                .filter(|c| Some(**c) != roles.weight)
+                .map(|&c| (c, "an insensitive column (copied to the output)")),
+        );
+    }
+    used
+}
