@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Source};
 use crate::criteria::k_anonymity::{common_checks, KCheck};
-use crate::criteria::l_diversity::LDiversity;
-use crate::criteria::t_closeness::{Distribution, GroundDistance, TCloseness};
+use crate::criteria::l_diversity::LDiversityFigures;
+use crate::criteria::t_closeness::{Distribution, GroundDistance, TClosenessFigures};
 use crate::criteria::targets::TargetContext;
 use crate::criteria::verdict::Verdict;
 use crate::error::{Error, Result};
@@ -330,8 +330,8 @@ impl Default for ModelOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SensitiveReport {
     pub column: String,
-    pub l_diversity: LDiversity,
-    pub t_closeness: Vec<TCloseness>,
+    pub l_diversity: LDiversityFigures,
+    pub t_closeness: Vec<TClosenessFigures>,
 }
 
 impl SensitiveReport {
@@ -349,10 +349,10 @@ impl SensitiveReport {
         }
         Ok(SensitiveReport {
             column: h.domain.name.clone(),
-            l_diversity: LDiversity::of(table, s, options.l, options.c),
+            l_diversity: LDiversityFigures::of(table, s, options.l, options.c),
             t_closeness: grounds
                 .into_iter()
-                .map(|g| TCloseness::of(table, s, &dist, g, options.t))
+                .map(|g| TClosenessFigures::of(table, s, &dist, g, options.t))
                 .collect(),
         })
     }

@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::classes::{ClassTable, Domain, Source};
-use crate::criteria::predicates::ClassRule;
+use crate::criteria::ClassRule;
 use crate::criteria::targets::TargetContext;
 use crate::criteria::verdict::Verdict;
 use crate::error::{Error, Result};

@@ -9,7 +9,7 @@ use reident::criteria::t_closeness::{Distribution, GroundDistance};
 use reident::search::generalize::Generalizer;
 use reident::hierarchy::Hierarchy;
 use reident::progress::Progress;
-use reident::criteria::predicates::{Criterion, KAnonymity, TCloseness};
+use reident::criteria::{Criterion, KAnonymity, TCloseness};
 use reident::search::metrics::Loss;
 use reident::search::{evaluate, exhaustive, optimal, Target};
 
@@ -218,7 +218,7 @@ fn written_output_meets_the_target_when_reanalysed() {
 
 #[test]
 fn recursive_l_diversity_row() {
-    use reident::criteria::predicates::{LDiversity, LVariant};
+    use reident::criteria::{LDiversity, LVariant};
     let g = generalizer();
     let criteria: Vec<Box<dyn Criterion>> = vec![
         Box::new(KAnonymity(5)),

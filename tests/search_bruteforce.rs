@@ -13,7 +13,7 @@ use common::*;
 use proptest::prelude::*;
 use reident::search::generalize::Generalizer;
 use reident::hierarchy::Hierarchy;
-use reident::criteria::predicates::{Criterion, KAnonymity, LDiversity, LVariant};
+use reident::criteria::{Criterion, KAnonymity, LDiversity, LVariant};
 use reident::search::metrics::Loss;
 use reident::search::{optimal, Target};
 

@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::{ClassRule, Criterion};
 use crate::classes::{ClassTable, Histograms};
 
 /// The l values for which the required recursive c is reported.
@@ -91,8 +92,9 @@ pub struct RecursiveTarget {
     pub violations: Violations,
 }
 
+/// The measurement: a sensitive attribute's l-diversity over the table, as `analyze` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LDiversity {
+pub struct LDiversityFigures {
     pub column: String,
     pub distinct: DistinctL,
     pub entropy: EntropyL,
@@ -135,9 +137,9 @@ fn figures(h: &Histograms, class: usize, target_l: usize, sorted: &mut Vec<u64>)
     }
 }
 
-impl LDiversity {
+impl LDiversityFigures {
     /// `l` is the target for distinct and entropy l-diversity and the l of the (c, l) target.
-    pub fn of(table: &ClassTable, s: usize, l: usize, c: f64) -> LDiversity {
+    pub fn of(table: &ClassTable, s: usize, l: usize, c: f64) -> LDiversityFigures {
         let h = &table.sensitive[s];
         let per: Vec<ClassFigures> = (0..table.n_classes())
             .into_par_iter()
@@ -167,7 +169,7 @@ impl LDiversity {
             })
             .collect();
         let recursive_violations = count(&|f| f.target_ratio.is_none_or(|r| r >= c));
-        LDiversity {
+        LDiversityFigures {
             column: h.domain.name.clone(),
             distinct: DistinctL {
                 l: per.iter().map(|f| f.distinct).min().unwrap_or(0),
@@ -188,5 +190,66 @@ impl LDiversity {
                 violations: recursive_violations,
             },
         }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LVariant {
+    Distinct,
+    Entropy,
+    /// Recursive (c, l).
+    Recursive(f64),
+}
+
+/// The predicate: every class l-diverse in the given variant.
+pub struct LDiversity {
+    /// Index of the sensitive column in the class table.
+    pub sensitive: usize,
+    pub column: String,
+    pub l: usize,
+    pub variant: LVariant,
+}
+
+impl Criterion for LDiversity {
+    fn describe(&self) -> String {
+        match self.variant {
+            LVariant::Distinct => format!("distinct {}-diversity on {}", self.l, self.column),
+            LVariant::Entropy => format!("entropy {}-diversity on {}", self.l, self.column),
+            LVariant::Recursive(c) => {
+                format!("recursive ({c},{})-diversity on {}", self.l, self.column)
+            }
+        }
+    }
+    fn class_ok(&self, t: &ClassTable, c: usize) -> bool {
+        let h = &t.sensitive[self.sensitive];
+        match self.variant {
+            LVariant::Distinct => class_diversity(h, c).distinct >= self.l,
+            LVariant::Entropy => class_diversity(h, c).entropy >= (self.l as f64).ln() - 1e-12,
+            LVariant::Recursive(cc) => recursive_ratio(h, c, self.l).is_some_and(|r| r < cc),
+        }
+    }
+    fn monotone_with_suppression(&self) -> bool {
+        self.variant == LVariant::Distinct
+    }
+    fn measure(&self) -> (&'static str, bool) {
+        match self.variant {
+            LVariant::Distinct => ("fewest distinct values in a class", true),
+            LVariant::Entropy => ("lowest entropy l (exp of the class entropy)", true),
+            LVariant::Recursive(_) => ("highest r1 / (r_l + ... + r_m) of a class", false),
+        }
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        let h = &t.sensitive[self.sensitive];
+        match self.variant {
+            LVariant::Distinct => Some(class_diversity(h, c).distinct as f64),
+            LVariant::Entropy => Some(class_diversity(h, c).entropy.exp()),
+            LVariant::Recursive(_) => recursive_ratio(h, c, self.l),
+        }
+    }
+    fn class_rule(&self) -> Option<ClassRule> {
+        (self.variant == LVariant::Distinct).then(|| ClassRule::MinDistinct {
+            column: self.column.clone(),
+            l: self.l,
+        })
     }
 }

@@ -18,6 +18,7 @@ use hashbrown::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::Criterion;
 use crate::classes::{ClassTable, Histograms};
 use crate::criteria::l_diversity::Violations;
 use crate::error::Result;
@@ -212,8 +213,10 @@ impl Distribution {
     }
 }
 
+/// The measurement: a sensitive attribute's largest class distance under one ground distance,
+/// as `analyze` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TCloseness {
+pub struct TClosenessFigures {
     pub column: String,
     pub distance: GroundDistance,
     /// The largest class distance: the table's t.
@@ -222,7 +225,7 @@ pub struct TCloseness {
     pub above_target: Violations,
 }
 
-impl TCloseness {
+impl TClosenessFigures {
     pub fn of(
         table: &ClassTable,
         s: usize,
@@ -243,12 +246,47 @@ impl TCloseness {
                 |a, b| (a.0.max(b.0), a.1 + b.1, a.2 + b.2),
             );
         let above = Violations { classes, records };
-        TCloseness {
+        TClosenessFigures {
             column: h.domain.name.clone(),
             distance: ground,
             t,
             target,
             above_target: above,
         }
+    }
+}
+
+/// The predicate: every class within distance t of the table.
+pub struct TCloseness {
+    pub sensitive: usize,
+    pub column: String,
+    pub t: f64,
+    pub ground: GroundDistance,
+    /// The distribution of the whole (original) table.
+    pub distribution: Distribution,
+}
+
+impl Criterion for TCloseness {
+    fn describe(&self) -> String {
+        format!(
+            "{}-closeness ({} distance) on {}",
+            self.t,
+            format!("{:?}", self.ground).to_lowercase(),
+            self.column
+        )
+    }
+    fn class_ok(&self, t: &ClassTable, c: usize) -> bool {
+        self.distribution
+            .distance(&t.sensitive[self.sensitive], c, self.ground)
+            <= self.t + 1e-12
+    }
+    fn measure(&self) -> (&'static str, bool) {
+        ("largest distance of a class to the table", false)
+    }
+    fn class_measure(&self, t: &ClassTable, c: usize) -> Option<f64> {
+        Some(
+            self.distribution
+                .distance(&t.sensitive[self.sensitive], c, self.ground),
+        )
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::predicates::{
+use super::{
     preset, Criterion, KAnonymity, LDiversity, LVariant, MaxAverageRisk, MaxPopulationUniqueness,
     MaxProsecutorRisk, TCloseness, TableCriterion,
 };

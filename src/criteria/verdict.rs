@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
-use crate::criteria::predicates::{Criterion, TableCriterion};
+use crate::criteria::{Criterion, TableCriterion};
 
 /// The outcome of one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,7 +116,7 @@ pub fn overall(verdicts: &[Verdict]) -> &'static str {
 mod tests {
     use super::*;
     use crate::classes::Domain;
-    use crate::criteria::predicates::{KAnonymity, MaxAverageRisk, MaxProsecutorRisk};
+    use crate::criteria::{KAnonymity, MaxAverageRisk, MaxProsecutorRisk};
 
     fn table(counts: &[u64]) -> ClassTable {
         ClassTable {

@@ -24,14 +24,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
 use crate::progress::Progress;
-use crate::criteria::predicates::Criterion;
+use crate::criteria::Criterion;
 use metrics::Metric;
 
 /// What the search must reach and what it minimizes.
 pub struct Target<'a> {
     pub criteria: Vec<Box<dyn Criterion + 'a>>,
     /// Properties of the whole table after suppression.
-    pub table_criteria: Vec<Box<dyn crate::criteria::predicates::TableCriterion + 'a>>,
+    pub table_criteria: Vec<Box<dyn crate::criteria::TableCriterion + 'a>>,
     /// Share of records that may be suppressed (0 to 1).
     pub suppression_limit: f64,
     pub metric: &'a dyn Metric,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::criteria::predicates::ClassRule;
+use crate::criteria::ClassRule;
 use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::options::Settings;

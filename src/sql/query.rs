@@ -37,7 +37,7 @@ use crate::classes::io::{Metadata, COUNT_COLUMN, FORMAT_NAME, FORMAT_VERSION, WE
 use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::NULL_TEXT;
-use crate::criteria::predicates::ClassRule;
+use crate::criteria::ClassRule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
