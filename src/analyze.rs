@@ -101,7 +101,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let settings = options.settings.clone().with_target_columns();
     let (source, roles) = options.table.open(&settings.roles())?;
     let warnings = if options.scan {
-        identifier_warnings(&source, &roles, false)
+        crate::scan::identifier_warnings(&source, &roles, false)
     } else {
         Vec::new()
     };
@@ -153,30 +153,6 @@ pub fn run(options: &Options) -> Result<Outcome> {
         warnings,
         started,
     })
-}
-
-/// Warnings (one line per column, no values) for columns that `scan` flags as direct identifiers
-/// with high confidence but that are read as something other than identifying. Advisory: when
-/// the check cannot read its sample it says nothing, because the run reads the same rows next
-/// and reports the problem in its one error line. A class table has no records to check.
-pub(crate) fn identifier_warnings(source: &Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
-    use crate::scan::{role_warnings, ROLE_CHECK_SAMPLE_ROWS};
-    let Some(input) = source.records() else {
-        return Vec::new();
-    };
-    let started = Instant::now();
-    let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
-    if std::env::var_os("REIDENT_TIMING").is_some() {
-        eprintln!(
-            "timing: identifier check {:.4} s",
-            started.elapsed().as_secs_f64()
-        );
-    }
-    result
-        .unwrap_or_default()
-        .iter()
-        .map(|w| w.to_string())
-        .collect()
 }
 
 /// One row per record: its class size, journalist risk and (with weights) individual risk.

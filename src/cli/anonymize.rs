@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use reident::anonymize::QiHierarchies;
 use reident::error::Result;
 use reident::hierarchy::build::Spec;
-use reident::output::transformed::Suppressed;
+use reident::anonymize::Suppressed;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum MetricArg {

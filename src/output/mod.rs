@@ -5,12 +5,10 @@
 //!
 //! * [`table`]: tables of text columns as Parquet or CSV (converted files, transformed data,
 //!   Safe Harbor outputs);
-//! * [`record_risk`]: one row per record with its class size and risks;
-//! * [`transformed`]: the data with a chosen generalization and suppression applied.
+//! * [`record_risk`]: one row per record with its class size and risks.
 
 pub mod record_risk;
 pub mod table;
-pub mod transformed;
 
 use std::fs::File;
 use std::io::BufWriter;

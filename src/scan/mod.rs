@@ -45,7 +45,7 @@ pub use report::{
     Alternative, ColumnScan, DatasetInfo, Evidence, LengthStats, SampleInfo, ScanReport, Summary,
     SCHEMA_VERSION,
 };
-pub use roles::{role_warnings, RoleWarning, ROLE_CHECK_SAMPLE_ROWS};
+pub use roles::{identifier_warnings, role_warnings, RoleWarning, ROLE_CHECK_SAMPLE_ROWS};
 pub use rules::{Category, Rule, Rules, Thresholds, BUILTIN_RULES, HIPAA_LETTERS};
 pub use sample::{sample_columns, ColumnSample};
 pub use score::normalize_name;

@@ -96,3 +96,26 @@ fn columns_used(roles: &Roles, insensitive_read: bool) -> Vec<(usize, &'static s
     }
     used
 }
+
+/// Warnings (one line per column, no values) for columns that `scan` flags as direct identifiers
+/// with high confidence but that are read as something other than identifying. Advisory: when
+/// the check cannot read its sample it says nothing, because the run reads the same rows next
+/// and reports the problem in its one error line. A class table has no records to check.
+pub fn identifier_warnings(source: &crate::classes::Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
+    let Some(input) = source.records() else {
+        return Vec::new();
+    };
+    let started = std::time::Instant::now();
+    let result = role_warnings(input, roles, insensitive_read, ROLE_CHECK_SAMPLE_ROWS);
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: identifier check {:.4} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    result
+        .unwrap_or_default()
+        .iter()
+        .map(|w| w.to_string())
+        .collect()
+}

@@ -13,25 +13,31 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::classes::{ClassTable, Domain, Source};
-use crate::criteria::ClassRule;
+use crate::classes::{ClassTable, Source};
 use crate::criteria::targets::TargetContext;
 use crate::criteria::verdict::Verdict;
 use crate::error::{Error, Result};
-use crate::hierarchy::build::{Builder, Spec};
 use crate::hierarchy::Hierarchy;
 use crate::input::Format;
 use crate::options::{PopulationOptions, Settings, TableSource};
-use crate::output::transformed::{write_transformed, Suppressed};
+use release::write_transformed;
 use crate::policy::Roles;
 use crate::progress::Progress;
 use crate::risk::population::Population;
 use crate::search::heuristic::heuristic;
 use crate::search::metrics::Metric;
 use crate::search::{
-    evaluate, failing_classes, optimal_with_progress, Generalizer, Node, SearchResult, Target,
+    evaluate, failing_classes, optimal_with_progress, Generalizer, SearchResult, Target,
 };
 use crate::tool::ToolInfo;
+
+mod figures;
+mod hierarchies;
+mod release;
+
+pub use figures::{Figures, Level, Risk, Summary, Suppression};
+pub use hierarchies::QiHierarchies;
+pub use release::Suppressed;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
 pub const MAX_OPTIMAL_NODES: u64 = 100_000;
@@ -80,167 +86,6 @@ impl Options {
             suppressed: Suppressed::Remove,
             scan: true,
             progress: false,
-        }
-    }
-}
-
-/// Hierarchies stated per QI.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct QiHierarchies {
-    /// A QI's hierarchy file (ARX format).
-    pub files: Vec<(String, PathBuf)>,
-    /// A QI's hierarchy built from its values.
-    pub built: Vec<(String, Spec)>,
-}
-
-impl QiHierarchies {
-    /// The file given for `qi`, if any.
-    fn file(&self, qi: &str) -> Option<&PathBuf> {
-        self.files.iter().find(|(c, _)| c == qi).map(|(_, f)| f)
-    }
-
-    /// The builder for `qi`, if one is stated (intervals before masks, dates and suppression).
-    fn builder(&self, qi: &str) -> Result<Option<Builder>> {
-        let of_kind = |want: fn(&Spec) -> bool| {
-            self.built
-                .iter()
-                .find(|(c, b)| c == qi && want(b))
-                .map(|(_, b)| b)
-        };
-        let found = of_kind(|b| matches!(b, Spec::Intervals(_)))
-            .or_else(|| of_kind(|b| matches!(b, Spec::Mask(_))))
-            .or_else(|| of_kind(|b| matches!(b, Spec::Dates(_))))
-            .or_else(|| of_kind(|b| matches!(b, Spec::Suppress)));
-        found.map(Spec::builder).transpose()
-    }
-
-    /// A QI's hierarchy: its file, else one built from its values, else `hierarchy_<QI>.csv` in
-    /// the folder.
-    fn load(&self, qi: &str, domain: &Domain, dir: Option<&std::path::Path>) -> Result<Hierarchy> {
-        if let Some(file) = self.file(qi) {
-            return Hierarchy::load(file);
-        }
-        if let Some(b) = self.builder(qi)? {
-            return b.build(qi, &domain.values);
-        }
-        match dir {
-            Some(d) => Hierarchy::load(&d.join(format!("hierarchy_{qi}.csv"))),
-            None => Err(Error::Invalid(format!(
-                "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress"
-            ))),
-        }
-    }
-
-    /// The file a QI's hierarchy was read from, if it came from a file.
-    fn source_file(&self, qi: &str, dir: Option<&std::path::Path>) -> Option<PathBuf> {
-        if let Some(f) = self.file(qi) {
-            return Some(f.clone());
-        }
-        if self.built.iter().any(|(c, _)| c == qi) {
-            return None;
-        }
-        dir.map(|d| d.join(format!("hierarchy_{qi}.csv")))
-    }
-}
-
-/// A QI's level in the chosen transformation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Level {
-    pub qi: String,
-    pub level: usize,
-    pub levels: usize,
-    /// The QI's most frequent value in the output, shown only if at least the disclosure k
-    /// records have it.
-    pub example: String,
-}
-
-/// The figures of an anonymization with their envelope: the `--json` document.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Summary {
-    pub schema_version: u32,
-    pub tool: ToolInfo,
-    pub dataset: String,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-impl std::ops::Deref for Summary {
-    type Target = Figures;
-    fn deref(&self) -> &Figures {
-        &self.figures
-    }
-}
-
-/// The figures of an anonymization: a report's `anonymization` section.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Figures {
-    pub targets: Vec<String>,
-    pub suppression_limit: f64,
-    pub metric: String,
-    pub transformation: Vec<Level>,
-    pub best: Node,
-    pub top: Vec<Node>,
-    pub before: Risk,
-    pub after: Risk,
-    /// Records in the input.
-    pub before_records: u64,
-    /// The metric on the untransformed data (every QI at level 0, nothing suppressed).
-    pub utility_before: f64,
-    pub nodes_in_lattice: u64,
-    pub nodes_evaluated: u64,
-    pub optimal: bool,
-    pub seconds: f64,
-    pub output: Option<String>,
-    pub records_written: Option<u64>,
-    /// The columns of the output, in order (identifying columns dropped).
-    pub output_columns: Vec<String>,
-    /// How the records of failing classes are suppressed, in terms `reident sql
-    /// --transformation` turns into the SQL that produces the same release in an engine.
-    pub suppression: Suppression,
-}
-
-/// How failing classes are suppressed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Suppression {
-    /// `remove` or `star`.
-    pub suppressed: String,
-    /// A class is kept when it meets every rule.
-    pub rules: Vec<ClassRule>,
-    /// Criteria that decide suppression but have no SQL rule (entropy and recursive
-    /// l-diversity, t-closeness): the SQL cannot reproduce this release.
-    pub without_sql_rule: Vec<String>,
-}
-
-/// Prosecutor risk of the classes kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Risk {
-    pub classes: u64,
-    pub smallest_class: u64,
-    pub highest_prosecutor_risk: f64,
-    pub average_prosecutor_risk: f64,
-}
-
-impl Risk {
-    /// The classes of `t` that `failing` does not suppress.
-    fn of(t: &ClassTable, failing: Option<&[bool]>) -> Risk {
-        let kept: Vec<u64> = t
-            .counts
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| failing.is_none_or(|f| !f[*c]))
-            .map(|(_, &k)| k)
-            .collect();
-        let n: u64 = kept.iter().sum();
-        let k = kept.iter().copied().min().unwrap_or(0);
-        Risk {
-            classes: kept.len() as u64,
-            smallest_class: k,
-            highest_prosecutor_risk: if k == 0 { 0.0 } else { 1.0 / k as f64 },
-            average_prosecutor_risk: if n == 0 {
-                0.0
-            } else {
-                kept.len() as f64 / n as f64
-            },
         }
     }
 }
@@ -412,7 +257,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
     let (source, roles) = options.table.open(&settings.roles())?;
     let warnings = if options.scan {
         // Insensitive columns are copied to the output, so they count as read when there is one.
-        crate::analyze::identifier_warnings(&source, &roles, options.output.is_some())
+        crate::scan::identifier_warnings(&source, &roles, options.output.is_some())
     } else {
         Vec::new()
     };
