@@ -177,13 +177,12 @@ fn write_record_risk(
     .write(path)
 }
 
+/// Sensitive columns' hierarchies, loaded, and the files they were read from.
+type Loaded = (Vec<(String, Hierarchy)>, Vec<(String, PathBuf)>);
+
 /// Hierarchies for sensitive columns: the explicit pairs, then files found in the hierarchy
 /// folder. Returns them loaded, and the files read.
-fn sensitive_hierarchies(
-    options: &Options,
-    settings: &Settings,
-    roles: &Roles,
-) -> Result<(Vec<(String, Hierarchy)>, Vec<(String, PathBuf)>)> {
+fn sensitive_hierarchies(options: &Options, settings: &Settings, roles: &Roles) -> Result<Loaded> {
     let sensitive = roles.names(&roles.sensitive);
     let mut out = Vec::new();
     let mut files = Vec::new();

@@ -58,8 +58,10 @@ fn t_closeness(g: &Generalizer, ground: GroundDistance) -> Box<dyn Criterion> {
     })
 }
 
-/// (levels, suppression limit, t-closeness, Loss, suppressed, classes, smallest)
-fn rows() -> Vec<([usize; 8], f64, Option<GroundDistance>, f64, u64, u64, u64)> {
+/// (levels, suppression limit, t-closeness ground, Loss, suppressed, classes, smallest).
+type Row = ([usize; 8], f64, Option<GroundDistance>, f64, u64, u64, u64);
+
+fn rows() -> Vec<Row> {
     vec![
         (
             [0, 4, 1, 2, 3, 2, 0, 0],

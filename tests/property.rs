@@ -73,8 +73,8 @@ fn naive(rows: &[Row], n_qi: usize, n_cols: usize) -> Naive {
             .entry(key)
             .or_insert_with(|| (0, vec![BTreeMap::new(); n_cols - n_qi]));
         e.0 += 1;
-        for s in n_qi..n_cols {
-            *e.1[s - n_qi].entry(text(r[s])).or_insert(0) += 1;
+        for (hist, &v) in e.1.iter_mut().zip(&r[n_qi..n_cols]) {
+            *hist.entry(text(v)).or_insert(0) += 1;
         }
     }
     m

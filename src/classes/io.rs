@@ -672,13 +672,16 @@ fn local_from_batch(
     Ok(local)
 }
 
+/// A histogram column's dictionary (canonical texts) and its (group, code, count) triples.
+type Triples = (Vec<String>, Vec<(u32, u32, u64)>);
+
 /// A histogram column's dictionary (canonical texts) and its (group, code, count) triples,
 /// checking that every row's histogram adds up to its class count.
 fn histogram_triples(
     array: &ArrayRef,
     counts: &[u64],
     group_of: &[u32],
-) -> std::result::Result<(Vec<String>, Vec<(u32, u32, u64)>), String> {
+) -> std::result::Result<Triples, String> {
     let (offsets, values): (Vec<usize>, &StructArray) = match array.data_type() {
         DataType::List(_) => {
             let l = array.as_list::<i32>();

@@ -15,7 +15,7 @@
 //!
 //! A coarser table (some QIs generalized through a recoding, some dropped) is made from a finer one
 //! with [`ClassTable::rollup`], which groups classes, not rows. Both steps and the roll-up use the
-//! same group-by ([`crate::classes::group::group_tuples`]).
+//! same group-by (the group-by of the `group` module).
 
 use std::sync::Arc;
 

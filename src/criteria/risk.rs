@@ -27,7 +27,7 @@ impl Criterion for MaxProsecutorRisk {
     /// The smallest class size that passes [`Criterion::class_ok`], found with the same test.
     fn class_rule(&self) -> Option<ClassRule> {
         let ok = |n: u64| 1.0 / n as f64 <= self.0 + 1e-12;
-        if !(self.0 > 0.0) {
+        if self.0.is_nan() || self.0 <= 0.0 {
             return Some(ClassRule::MinSize(u64::MAX));
         }
         let mut n = (1.0 / (self.0 + 1e-12)).ceil().max(1.0) as u64;

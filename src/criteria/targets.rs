@@ -38,6 +38,9 @@ pub struct TargetSpec {
     pub max_population_uniqueness: Option<f64>,
 }
 
+/// The per-class criteria and the whole-table ones, built from a specification.
+pub type Built = (Vec<Box<dyn Criterion>>, Vec<Box<dyn TableCriterion>>);
+
 /// What building the criteria needs besides the specification.
 pub struct TargetContext<'a> {
     /// The sensitive columns of the class table, in its order.
@@ -122,11 +125,7 @@ impl TargetSpec {
 
     /// The criteria, in a fixed order: k, l-diversity, t-closeness, presets, highest risk; then
     /// the whole-table ones. `table` is the data the t-closeness distributions come from.
-    pub fn build(
-        &self,
-        table: &ClassTable,
-        cx: &TargetContext,
-    ) -> Result<(Vec<Box<dyn Criterion>>, Vec<Box<dyn TableCriterion>>)> {
+    pub fn build(&self, table: &ClassTable, cx: &TargetContext) -> Result<Built> {
         let mut criteria: Vec<Box<dyn Criterion>> = Vec::new();
         if let Some(k) = self.k {
             if k == 0 {

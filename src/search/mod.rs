@@ -159,7 +159,7 @@ pub fn optimal(g: &Generalizer, target: &Target, top: usize) -> SearchResult {
 impl Target<'_> {
     /// Whether "anonymous" (every criterion met within the suppression limit) is inherited by
     /// every generalization of a node, so that a node with a non-anonymous generalization is
-    /// itself non-anonymous (see [`criteria`] for which models qualify).
+    /// itself non-anonymous (see [`crate::criteria`] for which models qualify).
     pub fn anonymity_is_monotone(&self) -> bool {
         let with_suppression = self.suppression_limit > 0.0;
         self.criteria
