@@ -230,7 +230,7 @@ pub struct RoleNames {
 }
 
 impl RoleNames {
-    pub fn of(roles: &Roles) -> Self {
+    pub(crate) fn of(roles: &Roles) -> Self {
         RoleNames {
             quasi_identifiers: roles.names(&roles.qi),
             sensitive: roles.names(&roles.sensitive),
@@ -310,7 +310,7 @@ pub struct SensitiveReport {
 }
 
 impl SensitiveReport {
-    pub fn of(table: &ClassTable, s: usize, options: &ModelOptions) -> Result<Self> {
+    pub(crate) fn of(table: &ClassTable, s: usize, options: &ModelOptions) -> Result<Self> {
         let h = &table.sensitive[s];
         let mut dist = Distribution::of(h);
         let mut grounds = vec![GroundDistance::Equal, GroundDistance::Ordered];

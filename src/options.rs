@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::Source;
 use crate::criteria::targets::TargetSpec;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::InputOptions;
 use crate::policy::{Policy, Roles};
 use crate::risk::estimators::SnbVariant;
@@ -40,7 +40,7 @@ impl TableSource {
 
     /// The file the figures come from: the data, or the class table given in its place (what a
     /// report hashes and names).
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.classes
             .as_deref()
             .or(self.data.as_deref())
@@ -48,7 +48,7 @@ impl TableSource {
     }
 
     /// Points at another copy of the same source (`verify` re-runs a report on the data given).
-    pub fn with_path(mut self, path: PathBuf) -> TableSource {
+    pub(crate) fn with_path(mut self, path: PathBuf) -> TableSource {
         if self.classes.is_some() {
             self.classes = Some(path);
         } else {
@@ -57,7 +57,7 @@ impl TableSource {
         self
     }
 
-    pub fn input_options(&self) -> InputOptions {
+    pub(crate) fn input_options(&self) -> InputOptions {
         InputOptions {
             delimiter: self.delimiter,
         }
@@ -66,7 +66,7 @@ impl TableSource {
     /// Opens the source and resolves the roles of `policy` against its columns. A class table
     /// lacks the data's identifying and insensitive columns and has weight sums in place of the
     /// weight column: those names are accepted as listed, never read.
-    pub fn open(&self, policy: &Policy) -> Result<(Source, Roles)> {
+    pub(crate) fn open(&self, policy: &Policy) -> Result<(Source, Roles)> {
         let listed: Vec<String> = policy
             .identifying
             .iter()
@@ -171,7 +171,7 @@ impl Settings {
     }
 
     /// The column roles, as a policy for [`Roles::resolve`].
-    pub fn roles(&self) -> Policy {
+    pub(crate) fn roles(&self) -> Policy {
         Policy {
             quasi_identifiers: self.quasi_identifiers.clone(),
             sensitive: self.sensitive.clone(),
@@ -184,7 +184,7 @@ impl Settings {
 
     /// The sensitive columns, with those that the l-diversity and t-closeness targets name
     /// added (they must be read to be measured).
-    pub fn with_target_columns(mut self) -> Settings {
+    pub(crate) fn with_target_columns(mut self) -> Settings {
         for col in self.targets.sensitive_columns() {
             if !self.sensitive.contains(&col) {
                 self.sensitive.push(col);
@@ -194,10 +194,3 @@ impl Settings {
     }
 }
 
-/// Splits `COLUMN<sep>VALUE` (`--hierarchy age=h.csv`, `--interval age:5,10`), or says what
-/// `flag` expects.
-pub fn split_pair(flag: &str, text: &str, sep: char) -> Result<(String, String)> {
-    text.split_once(sep)
-        .map(|(c, v)| (c.to_string(), v.to_string()))
-        .ok_or_else(|| Error::Invalid(format!("{flag} {text:?}: expected COLUMN{sep}VALUE")))
-}

@@ -103,10 +103,10 @@ fn default_version() -> u32 {
     1
 }
 
-pub const POLICY_SCHEMA_VERSION: u32 = 1;
+pub(crate) const POLICY_SCHEMA_VERSION: u32 = 1;
 
 impl Policy {
-    pub fn load(path: &Path) -> Result<Policy> {
+    pub(crate) fn load(path: &Path) -> Result<Policy> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let policy: Policy = serde_json::from_str(&text).map_err(|e| Error::Policy {
             path: path.to_path_buf(),
@@ -217,7 +217,7 @@ impl Roles {
         })
     }
 
-    pub fn names(&self, idx: &[usize]) -> Vec<String> {
+    pub(crate) fn names(&self, idx: &[usize]) -> Vec<String> {
         idx.iter().map(|&i| self.columns[i].clone()).collect()
     }
 }

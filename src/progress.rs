@@ -20,7 +20,7 @@ impl Progress {
     }
 
     /// A bar over `total` units (rows or bytes), shown when stderr is a terminal and not `quiet`.
-    pub fn new(total: u64, what: &str, quiet: bool) -> Self {
+    pub(crate) fn new(total: u64, what: &str, quiet: bool) -> Self {
         if quiet || !std::io::stderr().is_terminal() {
             return Self::hidden();
         }
@@ -34,20 +34,20 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    pub fn inc(&self, n: u64) {
+    pub(crate) fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);
         }
     }
 
     /// A note after the bar (the lattice search shows the best transformation so far).
-    pub fn set_message(&self, message: String) {
+    pub(crate) fn set_message(&self, message: String) {
         if let Some(b) = &self.bar {
             b.set_message(message);
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

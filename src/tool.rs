@@ -9,7 +9,7 @@ pub struct ToolInfo {
 }
 
 impl ToolInfo {
-    pub fn current() -> Self {
+    pub(crate) fn current() -> Self {
         ToolInfo {
             name: env!("CARGO_PKG_NAME").into(),
             version: env!("CARGO_PKG_VERSION").into(),

@@ -40,7 +40,7 @@ pub use hierarchies::QiHierarchies;
 pub use release::Suppressed;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
-pub const MAX_OPTIMAL_NODES: u64 = 100_000;
+pub(crate) const MAX_OPTIMAL_NODES: u64 = 100_000;
 
 /// What to anonymize, towards which targets, and where to write the result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ pub enum Suppressed {
 }
 
 impl Suppressed {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Suppressed::Remove => "remove",
             Suppressed::Star => "star",
@@ -35,7 +35,7 @@ impl Suppressed {
 /// Writes the transformed data. `table` is the generalized class table and `failing` its
 /// suppressed classes. Returns the number of records written.
 #[allow(clippy::too_many_arguments)]
-pub fn write_transformed(
+pub(crate) fn write_transformed(
     input: &Input,
     roles: &Roles,
     hierarchies: &[Hierarchy],

@@ -22,7 +22,7 @@ impl Source {
     /// Opens the data file, or with `classes` the class table given in its place. `listed`:
     /// names of data columns a class table lacks that roles may still name (identifying,
     /// insensitive, the weight): accepted as listed, never read.
-    pub fn open(
+    pub(crate) fn open(
         data: Option<&Path>,
         classes: Option<&Path>,
         options: &InputOptions,
@@ -39,14 +39,14 @@ impl Source {
         }
     }
 
-    pub fn path(&self) -> &PathBuf {
+    pub(crate) fn path(&self) -> &PathBuf {
         match self {
             Source::Records(i) => i.path(),
             Source::Classes(c) => &c.path,
         }
     }
 
-    pub fn format(&self) -> Format {
+    pub(crate) fn format(&self) -> Format {
         match self {
             Source::Records(i) => i.format(),
             Source::Classes(_) => Format::Parquet,
@@ -54,22 +54,16 @@ impl Source {
     }
 
     /// Whether this is a class table rather than records.
-    pub fn is_class_table(&self) -> bool {
+    pub(crate) fn is_class_table(&self) -> bool {
         matches!(self, Source::Classes(_))
     }
 
     /// The records, when this is a data file.
-    pub fn records(&self) -> Option<&Input> {
+    pub(crate) fn records(&self) -> Option<&Input> {
         match self {
             Source::Records(i) => Some(i),
             Source::Classes(_) => None,
         }
-    }
-
-    /// The records, or the error that says `what` needs them.
-    pub fn require_records(&self, what: &str) -> Result<&Input> {
-        self.records()
-            .ok_or_else(|| crate::input::records_unavailable(self.path(), what))
     }
 
     /// Column names in file order (with a class table's listed names after its own).
@@ -81,7 +75,7 @@ impl Source {
     }
 
     /// What a progress bar counts: rows for Parquet, bytes for CSV, classes for a class table.
-    pub fn progress_total(&self) -> (u64, &'static str) {
+    pub(crate) fn progress_total(&self) -> (u64, &'static str) {
         match self {
             Source::Records(i) => i.progress_total(),
             Source::Classes(c) => (c.num_rows(), "classes"),
@@ -89,7 +83,7 @@ impl Source {
     }
 
     /// A progress bar for reading this source (hidden when `quiet`).
-    pub fn progress(&self, quiet: bool) -> Progress {
+    pub(crate) fn progress(&self, quiet: bool) -> Progress {
         let (total, unit) = self.progress_total();
         Progress::new(total, unit, quiet)
     }

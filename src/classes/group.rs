@@ -16,19 +16,19 @@ use rayon::prelude::*;
 
 /// The result of a grouping: the group of every item, and the first item of every group.
 #[derive(Debug, Clone, Default)]
-pub struct Grouping {
+pub(crate) struct Grouping {
     pub group_of: Vec<u32>,
     pub first_item: Vec<u32>,
 }
 
 impl Grouping {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.first_item.len()
     }
 
 
     /// Sum of `weight(item)` per group, in item order.
-    pub fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
+    pub(crate) fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
         let mut sums = vec![0u64; self.len()];
         for (i, &g) in self.group_of.iter().enumerate() {
             sums[g as usize] += weight(i);
@@ -39,7 +39,7 @@ impl Grouping {
 
 /// Groups `n` items by the tuple `(code(0, i), code(1, i), ...)`, where column `c` takes codes
 /// `0..cards[c]`. `code` must return codes below the column's cardinality.
-pub fn group_tuples(
+pub(crate) fn group_tuples(
     n: usize,
     cards: &[u64],
     code: impl Fn(usize, usize) -> u32 + Sync,
@@ -67,7 +67,7 @@ const PAR_BLOCK: usize = 1 << 15;
 /// The general form of [`group_tuples`]: `fold(c, card, ids)` must set every
 /// `ids[i] = ids[i] * card + code(c, i)`. Callers whose items live in several arrays (the chunks
 /// of a merge) fold each array into its slice of `ids` without first copying them into one.
-pub fn group_folded(n: usize, cards: &[u64], fold: impl Fn(usize, u64, &mut [u64])) -> Grouping {
+pub(crate) fn group_folded(n: usize, cards: &[u64], fold: impl Fn(usize, u64, &mut [u64])) -> Grouping {
     assert!(
         n < u32::MAX as usize,
         "more than 2^32 - 1 items in one grouping"

@@ -78,17 +78,17 @@ use crate::policy::Roles;
 use crate::progress::Progress;
 
 /// The version of the format this reident reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// The value of the metadata's `format` key.
-pub const FORMAT_NAME: &str = "reident class table";
+pub(crate) const FORMAT_NAME: &str = "reident class table";
 /// The key of the Parquet key-value metadata entry.
-pub const METADATA_KEY: &str = "reident:class_table";
+pub(crate) const METADATA_KEY: &str = "reident:class_table";
 /// Column names with this prefix are reserved for the format.
-pub const RESERVED_PREFIX: &str = "__reident_";
+pub(crate) const RESERVED_PREFIX: &str = "__reident_";
 /// The class size column.
-pub const COUNT_COLUMN: &str = "__reident_count";
+pub(crate) const COUNT_COLUMN: &str = "__reident_count";
 /// The weight-sum column.
-pub const WEIGHT_COLUMN: &str = "__reident_weight_sum";
+pub(crate) const WEIGHT_COLUMN: &str = "__reident_weight_sum";
 
 /// Classes per written record batch (and row group part): bounds the writer's memory.
 const WRITE_BATCH: usize = 1 << 16;
@@ -113,7 +113,7 @@ pub struct Metadata {
 
 impl Metadata {
     /// The metadata of a class table as reident writes it.
-    pub fn of(table: &ClassTable, weight: Option<&str>) -> Self {
+    pub(crate) fn of(table: &ClassTable, weight: Option<&str>) -> Self {
         Metadata {
             format: FORMAT_NAME.into(),
             version: FORMAT_VERSION,
@@ -139,7 +139,7 @@ impl Metadata {
 
     /// Parses the metadata entry, checking the format name and version first so that a newer
     /// file gets a message about its version rather than about a missing key.
-    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self> {
         let bad =
             |m: String| Error::Invalid(format!("{}: {METADATA_KEY} metadata: {m}", path.display()));
         let v: serde_json::Value =
@@ -268,7 +268,7 @@ impl ClassFile {
     /// Adds column names the file does not hold, so that roles can name them: identifying and
     /// insensitive columns of the data (listed in reports, never read) and the weight column
     /// (whose sums are in `__reident_weight_sum`).
-    pub fn with_listed(mut self, names: &[String]) -> Self {
+    pub(crate) fn with_listed(mut self, names: &[String]) -> Self {
         for n in names {
             if !self.columns.contains(n) {
                 self.columns.push(n.clone());
@@ -278,22 +278,17 @@ impl ClassFile {
     }
 
     /// The data columns, then the listed names.
-    pub fn columns(&self) -> &[String] {
+    pub(crate) fn columns(&self) -> &[String] {
         &self.columns
     }
 
     /// Number of classes (rows) in the file or files.
-    pub fn num_rows(&self) -> u64 {
+    pub(crate) fn num_rows(&self) -> u64 {
         self.parts.iter().map(|p| p.num_rows()).sum()
     }
 
-    /// Whether the file holds weight sums.
-    pub fn has_weights(&self) -> bool {
-        self.has_weights
-    }
-
     /// Reads the class table over the roles' QIs, sensitive columns and weight.
-    pub fn read(&self, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
+    pub(crate) fn read(&self, roles: &Roles, progress: &Progress) -> Result<ClassTable> {
         let qi = roles.names(&roles.qi);
         let sensitive = roles.names(&roles.sensitive);
         let weight = roles.weight.map(|w| roles.columns[w].clone());

@@ -14,13 +14,6 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// QIs only.
-    pub fn qi_only(n_qi: usize) -> Self {
-        Layout {
-            n_qi,
-            ..Default::default()
-        }
-    }
 }
 
 /// The classes of one chunk, over the chunk's own dictionaries.
@@ -150,7 +143,7 @@ impl LocalClasses {
         }
     }
 
-    pub fn n_classes(&self) -> usize {
+    pub(crate) fn n_classes(&self) -> usize {
         self.counts.len()
     }
 }

@@ -20,7 +20,7 @@ use super::{rank, sorted_values, ClassTable, Domain, Histograms, LocalClasses};
 use crate::classes::group::{group_folded, group_tuples};
 
 /// Chunk-local classes buffered before they are merged (about 45 bytes each with 9 QIs).
-pub const FLUSH_ITEMS: usize = 8 << 20;
+pub(crate) const FLUSH_ITEMS: usize = 8 << 20;
 
 /// Interns canonical texts into global codes, in order of first appearance.
 #[derive(Default)]
@@ -73,7 +73,7 @@ pub struct Merger {
 
 impl Merger {
     /// `names`: the QIs, then the sensitive columns.
-    pub fn new(names: &[String], n_qi: usize) -> Self {
+    pub(crate) fn new(names: &[String], n_qi: usize) -> Self {
         Self::with_flush_items(names, n_qi, FLUSH_ITEMS)
     }
 
@@ -96,7 +96,7 @@ impl Merger {
         }
     }
 
-    pub fn records(&self) -> u64 {
+    pub(crate) fn records(&self) -> u64 {
         self.records
     }
 
@@ -228,7 +228,7 @@ impl Merger {
     }
 
     /// [`Merger::finish`], and the class of every row (in file order) if the chunks kept them.
-    pub fn finish_with_rows(mut self) -> (ClassTable, Option<Vec<u32>>) {
+    pub(crate) fn finish_with_rows(mut self) -> (ClassTable, Option<Vec<u32>>) {
         self.flush();
         let row_classes = self.row_classes.take();
         let n_qi = self.n_qi;

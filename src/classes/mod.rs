@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::classes::group::group_tuples;
 use crate::input::encode::NULL_TEXT;
 
-pub mod build;
+pub(crate) mod build;
 mod command;
 pub(crate) mod group;
 pub mod io;
@@ -154,7 +154,7 @@ impl ClassTable {
     }
 
     /// The classes for which `keep(class)` holds, in their order (the table after suppression).
-    pub fn retain(&self, keep: impl Fn(usize) -> bool) -> ClassTable {
+    pub(crate) fn retain(&self, keep: impl Fn(usize) -> bool) -> ClassTable {
         let kept: Vec<usize> = (0..self.n_classes()).filter(|&c| keep(c)).collect();
         // Each kept class keeps its histogram as it is (codes ascending), so slices are copied.
         let sensitive = self

@@ -15,7 +15,7 @@ use super::{ClassRule, Criterion};
 use crate::classes::{ClassTable, Histograms};
 
 /// The l values for which the required recursive c is reported.
-pub const RECURSIVE_L: [usize; 4] = [2, 3, 4, 5];
+pub(crate) const RECURSIVE_L: [usize; 4] = [2, 3, 4, 5];
 
 /// Per-class figures.
 #[derive(Debug, Clone, Copy, PartialEq)]

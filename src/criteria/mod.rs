@@ -23,18 +23,17 @@
 //! acceptable one below the bar. [`Criterion::monotone_with_suppression`] says which.
 
 
-pub mod k_anonymity;
+pub(crate) mod k_anonymity;
 pub mod l_diversity;
-pub mod risk;
+pub(crate) mod risk;
 pub mod t_closeness;
 pub mod targets;
-pub mod verdict;
+pub(crate) mod verdict;
 
 pub use k_anonymity::KAnonymity;
 pub use l_diversity::{LDiversity, LVariant};
-pub use risk::{preset, MaxAverageRisk, MaxPopulationUniqueness, MaxProsecutorRisk};
+pub(crate) use risk::{preset, MaxAverageRisk, MaxPopulationUniqueness, MaxProsecutorRisk};
 pub use t_closeness::TCloseness;
-pub use verdict::Verdict;
 
 use crate::classes::ClassTable;
 

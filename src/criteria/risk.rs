@@ -6,7 +6,7 @@ use super::{ClassRule, Criterion, KAnonymity, TableCriterion};
 use crate::classes::ClassTable;
 
 /// Highest prosecutor risk at most `max`: every class has at least `1/max` records.
-pub struct MaxProsecutorRisk(pub f64);
+pub(crate) struct MaxProsecutorRisk(pub f64);
 
 impl Criterion for MaxProsecutorRisk {
     fn describe(&self) -> String {
@@ -42,7 +42,7 @@ impl Criterion for MaxProsecutorRisk {
 }
 
 /// Average prosecutor risk (classes / records, after suppression) at most `max`.
-pub struct MaxAverageRisk(pub f64);
+pub(crate) struct MaxAverageRisk(pub f64);
 
 impl TableCriterion for MaxAverageRisk {
     fn describe(&self) -> String {
@@ -65,7 +65,7 @@ impl TableCriterion for MaxAverageRisk {
 
 /// Estimated population uniqueness (Dankar et al.'s rule) at most `max`, for a population of
 /// `population` people.
-pub struct MaxPopulationUniqueness {
+pub(crate) struct MaxPopulationUniqueness {
     pub max: f64,
     pub population: u64,
     pub snb: crate::risk::estimators::SnbVariant,
@@ -97,7 +97,7 @@ impl TableCriterion for MaxPopulationUniqueness {
 /// no cell under 11); `risk-0.2`, `risk-0.09`, `risk-0.05` (highest prosecutor risk thresholds
 /// from El Emam's guide to the de-identification of personal health information: 0.2 for data
 /// shared with trusted recipients, 0.09 for public release, 0.05 the strictest).
-pub fn preset(name: &str) -> Option<Box<dyn Criterion>> {
+pub(crate) fn preset(name: &str) -> Option<Box<dyn Criterion>> {
     match name {
         "k11-cms" => Some(Box::new(KAnonymity(11))),
         "risk-0.2" => Some(Box::new(MaxProsecutorRisk(0.2))),

@@ -21,7 +21,7 @@ use crate::risk::estimators::SnbVariant;
 
 /// The k used to decide which classes are too small to show in a report when the policy names
 /// none: 11, the CMS cell-size rule.
-pub const DEFAULT_DISCLOSURE_K: u64 = 11;
+pub(crate) const DEFAULT_DISCLOSURE_K: u64 = 11;
 
 /// The targets, as text specifications (the form flags and policies use).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -39,10 +39,10 @@ pub struct TargetSpec {
 }
 
 /// The per-class criteria and the whole-table ones, built from a specification.
-pub type Built = (Vec<Box<dyn Criterion>>, Vec<Box<dyn TableCriterion>>);
+pub(crate) type Built = (Vec<Box<dyn Criterion>>, Vec<Box<dyn TableCriterion>>);
 
 /// What building the criteria needs besides the specification.
-pub struct TargetContext<'a> {
+pub(crate) struct TargetContext<'a> {
     /// The sensitive columns of the class table, in its order.
     pub sensitive: &'a [String],
     /// Where `hierarchy_<column>.csv` files are (for hierarchical t-closeness).
@@ -53,7 +53,7 @@ pub struct TargetContext<'a> {
 }
 
 impl TargetSpec {
-    pub fn from_policy(an: &Anonymization) -> Self {
+    pub(crate) fn from_policy(an: &Anonymization) -> Self {
         TargetSpec {
             k: an.k,
             l_diversity: an.l_diversity.clone(),
@@ -66,7 +66,7 @@ impl TargetSpec {
     }
 
     /// `self` with every target that `flags` states replaced by the flag's.
-    pub fn overridden_by(mut self, flags: &TargetSpec) -> Self {
+    pub(crate) fn overridden_by(mut self, flags: &TargetSpec) -> Self {
         if flags.k.is_some() {
             self.k = flags.k;
         }
@@ -87,12 +87,8 @@ impl TargetSpec {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        *self == TargetSpec::default()
-    }
-
     /// The sensitive columns the l-diversity and t-closeness targets name.
-    pub fn sensitive_columns(&self) -> Vec<String> {
+    pub(crate) fn sensitive_columns(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for s in self.l_diversity.iter().chain(&self.t_closeness) {
             let col = s.split(':').next().unwrap_or_default().to_string();
@@ -105,7 +101,7 @@ impl TargetSpec {
 
     /// The largest class size the targets require (k, the presets' k, 1/highest risk): classes
     /// smaller than this are the ones a report must not show values of.
-    pub fn disclosure_k(&self) -> u64 {
+    pub(crate) fn disclosure_k(&self) -> u64 {
         let mut k = self.k;
         for p in &self.presets {
             let pk = match p.as_str() {
@@ -125,7 +121,7 @@ impl TargetSpec {
 
     /// The criteria, in a fixed order: k, l-diversity, t-closeness, presets, highest risk; then
     /// the whole-table ones. `table` is the data the t-closeness distributions come from.
-    pub fn build(&self, table: &ClassTable, cx: &TargetContext) -> Result<Built> {
+    pub(crate) fn build(&self, table: &ClassTable, cx: &TargetContext) -> Result<Built> {
         let mut criteria: Vec<Box<dyn Criterion>> = Vec::new();
         if let Some(k) = self.k {
             if k == 0 {

@@ -27,7 +27,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// The figure as text: whole numbers without decimals, others to 6 places, `none` without.
-    pub fn measured_text(&self) -> String {
+    pub(crate) fn measured_text(&self) -> String {
         match self.measured {
             Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
             Some(x) => format!("{x:.6}"),
@@ -55,7 +55,7 @@ impl Verdict {
 }
 
 /// One verdict per criterion, in the order given.
-pub fn check(
+pub(crate) fn check(
     table: &ClassTable,
     criteria: &[Box<dyn Criterion + '_>],
     table_criteria: &[Box<dyn TableCriterion + '_>],
@@ -102,7 +102,7 @@ pub fn check(
 }
 
 /// `pass` when every verdict passed, `fail` when one did not, `not assessed` without any.
-pub fn overall(verdicts: &[Verdict]) -> &'static str {
+pub(crate) fn overall(verdicts: &[Verdict]) -> &'static str {
     if verdicts.is_empty() {
         "not assessed"
     } else if verdicts.iter().all(|v| v.passed) {

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Builder {
+pub(crate) enum Builder {
     Intervals {
         widths: Vec<f64>,
         bottom: Option<f64>,
@@ -35,7 +35,7 @@ pub enum Builder {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DateLevel {
+pub(crate) enum DateLevel {
     Month,
     Year,
     FiveYears,
@@ -59,7 +59,7 @@ pub enum Spec {
 
 impl Spec {
     /// The builder the specification describes.
-    pub fn builder(&self) -> Result<Builder> {
+    pub(crate) fn builder(&self) -> Result<Builder> {
         match self {
             Spec::Intervals(s) => Builder::intervals(s),
             Spec::Mask(s) => Builder::mask(s),
@@ -75,7 +75,7 @@ fn bad(spec: &str, why: &str) -> Error {
 
 impl Builder {
     /// Parses the part after `COLUMN:` of an `--interval`, `--mask` or `--date` flag.
-    pub fn intervals(spec: &str) -> Result<Builder> {
+    pub(crate) fn intervals(spec: &str) -> Result<Builder> {
         let (widths, range) = match spec.split_once('@') {
             Some((w, r)) => (w, Some(r)),
             None => (spec, None),
@@ -111,7 +111,7 @@ impl Builder {
         })
     }
 
-    pub fn mask(spec: &str) -> Result<Builder> {
+    pub(crate) fn mask(spec: &str) -> Result<Builder> {
         let digits = spec
             .split(',')
             .map(|d| d.trim().parse::<usize>().ok().filter(|&x| x > 0))
@@ -120,7 +120,7 @@ impl Builder {
         Ok(Builder::Mask { digits })
     }
 
-    pub fn dates(spec: &str) -> Result<Builder> {
+    pub(crate) fn dates(spec: &str) -> Result<Builder> {
         let levels = spec
             .split(',')
             .map(|d| match d.trim() {
@@ -211,7 +211,7 @@ impl Builder {
     }
 
     /// A hierarchy over `values` (a column's distinct values), named after `column`.
-    pub fn build(&self, column: &str, values: &[String]) -> Result<Hierarchy> {
+    pub(crate) fn build(&self, column: &str, values: &[String]) -> Result<Hierarchy> {
         let rows = values
             .iter()
             .map(|v| {

@@ -100,7 +100,7 @@ impl Hierarchy {
     }
 
     /// Writes the hierarchy in the ARX format (`;`-separated, no header), atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
         crate::output::write_atomically(path, |w| {
             let mut out = csv::WriterBuilder::new()
                 .delimiter(b';')
@@ -116,12 +116,12 @@ impl Hierarchy {
     }
 
     /// Number of levels, level 0 (the original values) included.
-    pub fn levels(&self) -> usize {
+    pub(crate) fn levels(&self) -> usize {
         self.rows[0].len()
     }
 
     /// The row of an original value.
-    pub fn row(&self, value: &str) -> Option<&[String]> {
+    pub(crate) fn row(&self, value: &str) -> Option<&[String]> {
         self.index.get(value).map(|&r| self.rows[r].as_slice())
     }
 
@@ -154,7 +154,7 @@ impl Hierarchy {
 
     /// The error for a data value the hierarchy lacks. The value is named: it is the user's own
     /// data shown to the user, and the fix is to add it to the file.
-    pub fn missing(&self, domain: &Domain, value: &str) -> Error {
+    pub(crate) fn missing(&self, domain: &Domain, value: &str) -> Error {
         Error::Invalid(format!(
             "{}: the hierarchy for column {:?} has no row for the value {value:?}",
             self.path.display(),

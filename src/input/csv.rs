@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::progress::Progress;
 
 /// Rows per chunk.
-pub const CHUNK_ROWS: usize = 1 << 16;
+pub(crate) const CHUNK_ROWS: usize = 1 << 16;
 
 pub struct CsvInput {
     pub path: PathBuf,
@@ -43,7 +43,7 @@ fn open_skipping_bom(path: &Path) -> Result<BufReader<File>> {
 }
 
 /// The delimiter of a header line: the most frequent of `;`, `,`, tab; `;` on a tie or none.
-pub fn detect_delimiter(header: &[u8]) -> u8 {
+pub(crate) fn detect_delimiter(header: &[u8]) -> u8 {
     let count = |d: u8| header.iter().filter(|&&b| b == d).count();
     let mut best = b';';
     for d in [b',', b'\t'] {
@@ -55,7 +55,7 @@ pub fn detect_delimiter(header: &[u8]) -> u8 {
 }
 
 impl CsvInput {
-    pub fn open(path: &Path, delimiter: Option<u8>) -> Result<Self> {
+    pub(crate) fn open(path: &Path, delimiter: Option<u8>) -> Result<Self> {
         let mut r = open_skipping_bom(path)?;
         let mut first = Vec::new();
         r.read_until(b'\n', &mut first)
@@ -90,11 +90,11 @@ impl CsvInput {
         })
     }
 
-    pub fn file_len(&self) -> u64 {
+    pub(crate) fn file_len(&self) -> u64 {
         std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
     }
 
-    pub fn for_each_window<T: Send>(
+    pub(crate) fn for_each_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
@@ -137,7 +137,7 @@ impl CsvInput {
     }
 
     /// The first `rows` data rows. See [`super::Input::sample`].
-    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+    pub(crate) fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
         let mut reader = Records::open(self)?;
         let mut record = csv::ByteRecord::new();
         let mut block = Vec::with_capacity(rows.min(CHUNK_ROWS));

@@ -26,7 +26,7 @@ use arrow_schema::{DataType, TimeUnit};
 use hashbrown::HashMap;
 
 /// The canonical text of a missing value.
-pub const NULL_TEXT: &str = "NULL";
+pub(crate) const NULL_TEXT: &str = "NULL";
 
 /// One column of one chunk: a chunk-local dictionary and one code per row.
 ///
@@ -42,7 +42,7 @@ pub struct LocalColumn {
 impl LocalColumn {
     /// Appends the rows of `other` (the next batch of the same column). Batches of one Parquet
     /// row group usually share its dictionary, so the common case only copies codes.
-    pub fn append(&mut self, other: LocalColumn) {
+    pub(crate) fn append(&mut self, other: LocalColumn) {
         if self.dict == other.dict {
             self.codes.extend_from_slice(&other.codes);
             return;
@@ -73,7 +73,7 @@ impl LocalColumn {
 }
 
 /// Encodes one Arrow array. The error is the name of an unsupported type.
-pub fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
+pub(crate) fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
     let dt = array.data_type();
     Ok(match dt {
         DataType::Null => LocalColumn {
@@ -312,7 +312,7 @@ fn intern_slices<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a [u8]) ->
 }
 
 /// Shortest round-trip decimal, no exponent, no trailing `.0` (Rust's `Display` for floats).
-pub fn format_float(v: f64) -> String {
+pub(crate) fn format_float(v: f64) -> String {
     if v.is_nan() {
         "NaN".to_string()
     } else if v.is_infinite() {
@@ -350,7 +350,7 @@ fn format_decimal(v: i128, scale: i8) -> String {
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), after Howard Hinnant's
 /// public-domain `civil_from_days` derivation.
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -363,13 +363,13 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-pub fn format_date(days: i64) -> String {
+pub(crate) fn format_date(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Nanoseconds since the epoch to `YYYY-MM-DD HH:MM:SS[.fraction][Z]`.
-pub fn format_timestamp(nanos: i128, utc: bool) -> String {
+pub(crate) fn format_timestamp(nanos: i128, utc: bool) -> String {
     const DAY: i128 = 86_400 * 1_000_000_000;
     let days = nanos.div_euclid(DAY) as i64;
     let in_day = nanos.rem_euclid(DAY);

@@ -5,12 +5,12 @@
 //! is format-blind. Chunk boundaries depend only on the file (row groups, fixed row counts), never on
 //! the number of threads, so the results are the same on any machine.
 
-pub mod csv;
+pub(crate) mod csv;
 pub mod encode;
-pub mod parquet;
+pub(crate) mod parquet;
 
 /// Chunks read (in parallel) before they are handed on: enough to keep every thread busy.
-pub fn window_len() -> usize {
+pub(crate) fn window_len() -> usize {
     2 * rayon::current_num_threads().max(1)
 }
 
@@ -36,7 +36,7 @@ pub enum Format {
 
 impl Format {
     /// The name reports use (the same as the serialized form).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::Parquet => "parquet",
             Format::Csv => "csv",
@@ -73,14 +73,14 @@ impl Input {
         }
     }
 
-    pub fn path(&self) -> &PathBuf {
+    pub(crate) fn path(&self) -> &PathBuf {
         match self {
             Input::Parquet(p) => &p.path,
             Input::Csv(c) => &c.path,
         }
     }
 
-    pub fn format(&self) -> Format {
+    pub(crate) fn format(&self) -> Format {
         match self {
             Input::Parquet(_) => Format::Parquet,
             Input::Csv(_) => Format::Csv,
@@ -88,7 +88,7 @@ impl Input {
     }
 
     /// What a progress bar counts for this input: rows for Parquet, bytes for CSV.
-    pub fn progress_total(&self) -> (u64, &'static str) {
+    pub(crate) fn progress_total(&self) -> (u64, &'static str) {
         match self {
             Input::Parquet(p) => (p.num_rows(), "rows"),
             Input::Csv(c) => (c.file_len(), "bytes"),
@@ -104,7 +104,7 @@ impl Input {
     }
 
     /// The index of a column, or an error that lists the columns there are.
-    pub fn column_index(&self, name: &str) -> Result<usize> {
+    pub(crate) fn column_index(&self, name: &str) -> Result<usize> {
         self.columns()
             .iter()
             .position(|c| c == name)
@@ -121,7 +121,7 @@ impl Input {
     /// those columns are decoded. CSV: the first `rows` data rows (a CSV file cannot be entered in
     /// the middle safely: a quoted field may hold line breaks). Returns the chunks and a one-line
     /// description of what was read, for the report.
-    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+    pub(crate) fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
         match self {
             Input::Parquet(p) => p.sample(columns, rows),
             Input::Csv(c) => c.sample(columns, rows),
@@ -131,7 +131,7 @@ impl Input {
     /// Reads the given columns chunk by chunk, applies `f` to every chunk (in parallel), and hands
     /// the results to `sink` a window at a time, in chunk order. Only one window of chunks is in
     /// memory at once, so a file larger than memory can be streamed.
-    pub fn for_each_window<T: Send>(
+    pub(crate) fn for_each_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
@@ -161,7 +161,7 @@ impl Input {
 }
 
 /// The error for an operation that needs the records when the input is a class table.
-pub fn records_unavailable(path: &Path, what: &str) -> Error {
+pub(crate) fn records_unavailable(path: &Path, what: &str) -> Error {
     Error::Invalid(format!(
         "{}: {what} needs the records, and a class table holds only classes: run it on the data",
         path.display()

@@ -30,14 +30,14 @@ use crate::progress::Progress;
 /// The parquet reader grows its output buffers page by page (`reserve_exact`), so a 1M-row batch
 /// spent a tenth of the run copying and faulting in fresh pages; 256K rows measured fastest on the
 /// 10M-row file (64K: more chunk-local classes to merge, and more memory).
-pub const BATCH_ROWS: usize = 1 << 18;
+pub(crate) const BATCH_ROWS: usize = 1 << 18;
 
 /// Rows per chunk at most: a row group's batches are joined up to this many rows.
-pub const CHUNK_ROWS: usize = 1 << 20;
+pub(crate) const CHUNK_ROWS: usize = 1 << 20;
 
 /// Row groups a sample is spread over ([`ParquetInput::sample`]): each costs the first page of
 /// every sampled column, so a handful keeps the sample cheap while it is not all from one place.
-pub const SAMPLE_ROW_GROUPS: usize = 4;
+pub(crate) const SAMPLE_ROW_GROUPS: usize = 4;
 
 pub struct ParquetInput {
     pub path: PathBuf,
@@ -46,7 +46,7 @@ pub struct ParquetInput {
 }
 
 impl ParquetInput {
-    pub fn open(path: &Path) -> Result<Self> {
+    pub(crate) fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
             .map_err(|e| Error::parquet(path, e))?;
@@ -70,11 +70,11 @@ impl ParquetInput {
         })
     }
 
-    pub fn num_rows(&self) -> u64 {
+    pub(crate) fn num_rows(&self) -> u64 {
         self.metadata.metadata().file_metadata().num_rows().max(0) as u64
     }
 
-    pub fn num_row_groups(&self) -> usize {
+    pub(crate) fn num_row_groups(&self) -> usize {
         self.metadata.metadata().num_row_groups()
     }
 
@@ -85,7 +85,7 @@ impl ParquetInput {
 
     /// The first rows of up to [`SAMPLE_ROW_GROUPS`] evenly spaced row groups, `rows` in all
     /// (every row when the file has no more). See [`super::Input::sample`].
-    pub fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
+    pub(crate) fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
         let schema = self.metadata.schema();
         let mut roots: Vec<usize> = columns.to_vec();
         roots.sort_unstable();
@@ -169,7 +169,7 @@ impl ParquetInput {
         Ok((chunks, how))
     }
 
-    pub fn for_each_window<T: Send>(
+    pub(crate) fn for_each_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
@@ -221,7 +221,7 @@ impl ParquetInput {
     /// The Arrow form of [`ParquetInput::for_each_window`]: `f` gets each record batch's arrays
     /// of the requested columns (in the order requested) and its row count. Readers of columns
     /// that are not plain values (the histograms of a class-table file) start here.
-    pub fn for_each_batch_window<T: Send>(
+    pub(crate) fn for_each_batch_window<T: Send>(
         &self,
         columns: &[usize],
         progress: &Progress,
@@ -288,7 +288,7 @@ impl ParquetInput {
     }
 
     /// The file's key-value metadata entry `key`, if any.
-    pub fn key_value(&self, key: &str) -> Option<String> {
+    pub(crate) fn key_value(&self, key: &str) -> Option<String> {
         self.metadata
             .metadata()
             .file_metadata()
@@ -300,7 +300,7 @@ impl ParquetInput {
 }
 
 /// The file's schema with every top-level string or binary column turned into a dictionary of it.
-pub fn dictionary_schema(schema: &Schema) -> Schema {
+pub(crate) fn dictionary_schema(schema: &Schema) -> Schema {
     let fields: Vec<Field> = schema
         .fields()
         .iter()

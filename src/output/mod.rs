@@ -7,7 +7,7 @@
 //!   Safe Harbor outputs);
 //! * [`record_risk`]: one row per record with its class size and risks.
 
-pub mod record_risk;
+pub(crate) mod record_risk;
 pub mod table;
 
 use std::fs::File;
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::input::Format;
 
 /// The output format from the file name: `.parquet`/`.pq` or `.csv`/`.tsv`/`.txt`.
-pub fn output_format(path: &Path) -> Result<Format> {
+pub(crate) fn output_format(path: &Path) -> Result<Format> {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -36,7 +36,7 @@ pub fn output_format(path: &Path) -> Result<Format> {
 
 /// Refuses an output that is the input: the same file (also through a link), or a file inside
 /// an input folder (a class table of part files). Every command that writes data calls it.
-pub fn refuse_overwrite(input: &Path, out: &Path) -> Result<()> {
+pub(crate) fn refuse_overwrite(input: &Path, out: &Path) -> Result<()> {
     let Ok(a) = input.canonicalize() else {
         return Ok(());
     };
@@ -58,7 +58,7 @@ pub fn refuse_overwrite(input: &Path, out: &Path) -> Result<()> {
 }
 
 /// Runs `write` on a temporary file beside `out`, then renames it to `out`; removes it on failure.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<()> {

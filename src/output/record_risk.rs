@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// Per-class figures to spread over the records. Row `r` of the output is input record `r`
 /// (0-based, in file order).
-pub struct RecordRisk<'a> {
+pub(crate) struct RecordRisk<'a> {
     pub row_classes: &'a [u32],
     pub class_sizes: &'a [u64],
     /// Optional per-class columns: (name, values).
@@ -25,7 +25,7 @@ pub struct RecordRisk<'a> {
 const BATCH: usize = 1 << 20;
 
 impl RecordRisk<'_> {
-    pub fn write(&self, path: &Path) -> Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> Result<()> {
         let mut fields = vec![
             Field::new("row", DataType::UInt64, false),
             Field::new("class_size", DataType::UInt64, false),

@@ -46,7 +46,7 @@ impl Default for WriteOptions {
 }
 
 /// Writes chunks of text columns to `out` (Parquet or CSV by its name), atomically.
-pub fn write_chunks(
+pub(crate) fn write_chunks(
     out: &Path,
     names: &[String],
     chunks: &[Chunk],
@@ -58,7 +58,7 @@ pub fn write_chunks(
 /// [`write_chunks`], with the columns marked in `text` written as text in Parquet even when every
 /// value is an integer (ZIP3 codes such as `100`, pseudonyms that happen to be all digits), so that
 /// the column's type does not depend on which values a run happened to produce.
-pub fn write_chunks_with_text(
+pub(crate) fn write_chunks_with_text(
     out: &Path,
     names: &[String],
     chunks: &[Chunk],

@@ -19,11 +19,11 @@ use serde_json::Value;
 use super::{canonical_json, sha256_bytes};
 use crate::error::{Error, Result};
 
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub time: String,
     pub user: String,
     pub host: String,
@@ -46,7 +46,7 @@ fn entry_hash(e: &Entry) -> Result<String> {
 }
 
 /// Appends an entry (its chain fields filled in here) and returns its hash.
-pub fn append(path: &Path, mut entry: Entry) -> Result<String> {
+pub(crate) fn append(path: &Path, mut entry: Entry) -> Result<String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
@@ -89,14 +89,14 @@ pub fn append(path: &Path, mut entry: Entry) -> Result<String> {
 
 /// One problem found in a log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// 1-based line number.
     pub line: usize,
     pub message: String,
 }
 
 /// Checks every line's own hash and the chain; returns the number of entries and the problems.
-pub fn verify(path: &Path) -> Result<(usize, Vec<Problem>)> {
+pub(crate) fn verify(path: &Path) -> Result<(usize, Vec<Problem>)> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let mut problems = Vec::new();
     let mut prev = GENESIS.to_string();

@@ -171,7 +171,7 @@ pub(crate) fn options_value(options: &impl Serialize) -> Result<Value> {
 }
 
 /// The roles of every column of the file, for the report.
-pub fn column_roles(roles: &Roles) -> Vec<ColumnRole> {
+pub(crate) fn column_roles(roles: &Roles) -> Vec<ColumnRole> {
     (0..roles.columns.len())
         .map(|i| ColumnRole {
             name: roles.columns[i].clone(),

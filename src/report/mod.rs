@@ -12,10 +12,10 @@
 //! disclosure k (the largest k the policy requires, 11 by default) unless the user asked with
 //! `--show-values`, and then its first line says so.
 
-pub mod audit;
+pub(crate) mod audit;
 pub mod build;
-pub mod export;
-pub mod figures;
+pub(crate) mod export;
+pub(crate) mod figures;
 pub mod publish;
 
 pub use figures::{Figures, SmallClasses};
@@ -32,7 +32,7 @@ use crate::criteria::verdict::Verdict;
 use crate::error::{Error, Result};
 
 /// The version of the report format. Bump it when a field changes meaning or goes away.
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub(crate) const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// The report (see the module documentation and `docs/report.schema.json`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -156,7 +156,7 @@ impl Integrity {
 }
 
 /// The SHA-256 of a file, as lowercase hex, read in blocks (files may be large).
-pub fn sha256_file(path: &Path) -> Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> Result<String> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -170,7 +170,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex(&h.finalize()))
 }
 
-pub fn sha256_bytes(bytes: &[u8]) -> String {
+pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
@@ -181,7 +181,7 @@ fn hex(bytes: &[u8]) -> String {
 /// JSON with object keys sorted at every depth and no whitespace: the same text for the same
 /// content whatever the key order or formatting of the file (serde_json's own map order depends
 /// on a crate feature that any dependency may turn on, so the order is made explicit here).
-pub fn canonical_json(v: &Value) -> String {
+pub(crate) fn canonical_json(v: &Value) -> String {
     let mut out = String::new();
     write_canonical(v, &mut out);
     out
@@ -218,7 +218,7 @@ fn write_canonical(v: &Value, out: &mut String) {
 }
 
 /// The hash a sealed report must carry: over its JSON value without `integrity`.
-pub fn content_hash(report: &Value) -> String {
+pub(crate) fn content_hash(report: &Value) -> String {
     let mut v = report.clone();
     if let Value::Object(m) = &mut v {
         m.remove("integrity");
@@ -227,7 +227,7 @@ pub fn content_hash(report: &Value) -> String {
 }
 
 /// Everything a report needs from the command that makes it, besides the figures.
-pub struct ReportInput<'a> {
+pub(crate) struct ReportInput<'a> {
     pub kind: &'a str,
     pub command_line: Vec<String>,
     /// The command's options, serialized.
@@ -245,7 +245,7 @@ pub struct ReportInput<'a> {
 
 impl Report {
     /// A sealed report.
-    pub fn new(input: ReportInput, figures: Figures, thresholds: Vec<Verdict>) -> Result<Report> {
+    pub(crate) fn new(input: ReportInput, figures: Figures, thresholds: Vec<Verdict>) -> Result<Report> {
         let dataset = Dataset {
             file_name: input
                 .data
@@ -334,19 +334,19 @@ impl Report {
     }
 
     /// Stores the content hash.
-    pub fn seal(&mut self) -> Result<()> {
+    pub(crate) fn seal(&mut self) -> Result<()> {
         let v = self.to_value()?;
         self.integrity.sha256 = content_hash(&v);
         Ok(())
     }
 
-    pub fn to_value(&self) -> Result<Value> {
+    pub(crate) fn to_value(&self) -> Result<Value> {
         serde_json::to_value(self)
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))
     }
 
     /// Reads a report file: any JSON that has the report's shape.
-    pub fn load(path: &Path) -> Result<(Report, Value)> {
+    pub(crate) fn load(path: &Path) -> Result<(Report, Value)> {
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let value: Value = serde_json::from_slice(&text)
             .map_err(|e| Error::Invalid(format!("{}: not a JSON document: {e}", path.display())))?;
@@ -365,7 +365,7 @@ impl Report {
 
     /// Writes `report.json`, `report.md` and `report.html` into `dir` (created if needed), each
     /// through a temporary file, and returns their paths.
-    pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+    pub(crate) fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut rendered = Vec::new();
         // Render everything before writing anything, so that a failure leaves no partial set.
@@ -386,7 +386,7 @@ impl Report {
 }
 
 /// The default report folder: `reports/<dataset stem>-<UTC timestamp>/`.
-pub fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
+pub(crate) fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
     let stem = data
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -398,7 +398,7 @@ pub fn default_dir(data: &Path, started: std::time::SystemTime) -> PathBuf {
 }
 
 /// The user running reident, from the environment (`USER`, `USERNAME`, `LOGNAME`).
-pub fn user_name() -> String {
+pub(crate) fn user_name() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
@@ -406,7 +406,7 @@ pub fn user_name() -> String {
 }
 
 /// The host name (Linux: the kernel's; elsewhere `HOSTNAME` / `COMPUTERNAME`).
-pub fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|s| s.trim().to_string())

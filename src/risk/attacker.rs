@@ -33,13 +33,13 @@ pub enum ClassSizeSource {
 
 /// The population size of every sample class, with its source.
 #[derive(Debug, Clone)]
-pub struct PopulationClassSizes {
+pub(crate) struct PopulationClassSizes {
     pub source: ClassSizeSource,
     pub sizes: Vec<f64>,
 }
 
 impl PopulationClassSizes {
-    pub fn of(table: &ClassTable, population: &Population) -> Self {
+    pub(crate) fn of(table: &ClassTable, population: &Population) -> Self {
         let counts = || table.counts.iter().map(|&f| f as f64);
         if let Some(sizes) = &population.class_sizes {
             return PopulationClassSizes {
@@ -93,7 +93,7 @@ fn expected_matches(table: &ClassTable, sizes: &PopulationClassSizes) -> f64 {
 }
 
 impl JournalistRisk {
-    pub fn of(table: &ClassTable, sizes: &PopulationClassSizes) -> Self {
+    pub(crate) fn of(table: &ClassTable, sizes: &PopulationClassSizes) -> Self {
         let n = table.n_records as f64;
         let smallest = sizes.sizes.iter().copied().fold(f64::INFINITY, f64::min);
         let total: f64 = sizes.sizes.iter().sum();
@@ -109,7 +109,7 @@ impl JournalistRisk {
 }
 
 impl MarketerRisk {
-    pub fn of(table: &ClassTable, sizes: &PopulationClassSizes) -> Self {
+    pub(crate) fn of(table: &ClassTable, sizes: &PopulationClassSizes) -> Self {
         MarketerRisk {
             population_class_sizes: sizes.source,
             success_rate: expected_matches(table, sizes) / table.n_records as f64,

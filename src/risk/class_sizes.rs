@@ -6,7 +6,7 @@ use crate::classes::ClassTable;
 
 /// Class-size buckets (inclusive bounds; `None` is open-ended), as reports and ARX's risk
 /// histogram show them.
-pub const BUCKETS: [(u64, Option<u64>); 7] = [
+pub(crate) const BUCKETS: [(u64, Option<u64>); 7] = [
     (1, Some(1)),
     (2, Some(2)),
     (3, Some(4)),
@@ -37,7 +37,7 @@ pub struct ClassSizes {
 }
 
 impl ClassSizes {
-    pub fn of(table: &ClassTable) -> ClassSizes {
+    pub(crate) fn of(table: &ClassTable) -> ClassSizes {
         let mut histogram: Vec<SizeBucket> = BUCKETS
             .iter()
             .map(|&(min, max)| SizeBucket {

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::risk::estimators::{dankar, FreqOfFreq, SnbVariant};
 
 /// Default largest subset size: every subset up to 12 QIs, otherwise subsets of up to 4.
-pub fn default_max_size(n_qi: usize) -> usize {
+pub(crate) fn default_max_size(n_qi: usize) -> usize {
     if n_qi <= 12 {
         n_qi
     } else {
@@ -139,7 +139,7 @@ fn figures(t: &ClassTable, mask: u64, names: &[String], thresholds: &[Threshold]
 }
 
 /// (class size, number of classes of that size), ascending by size.
-pub fn size_frequencies(counts: &[u64]) -> Vec<(u64, u64)> {
+pub(crate) fn size_frequencies(counts: &[u64]) -> Vec<(u64, u64)> {
     let mut m: HashMap<u64, u64> = HashMap::new();
     for &f in counts {
         *m.entry(f).or_default() += 1;

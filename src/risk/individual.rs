@@ -54,7 +54,7 @@ pub struct IndividualRisk {
 
 impl IndividualRisk {
     /// Per-class risks, or `None` without weights.
-    pub fn per_class(table: &ClassTable) -> Option<Vec<f64>> {
+    pub(crate) fn per_class(table: &ClassTable) -> Option<Vec<f64>> {
         let w = table.weights.as_ref()?;
         Some(
             table
@@ -66,7 +66,7 @@ impl IndividualRisk {
         )
     }
 
-    pub fn of(table: &ClassTable, weight_column: &str) -> Option<Self> {
+    pub(crate) fn of(table: &ClassTable, weight_column: &str) -> Option<Self> {
         let risks = Self::per_class(table)?;
         let n = table.n_records as f64;
         let global_risk: f64 = table

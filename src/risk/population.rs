@@ -20,7 +20,7 @@ use crate::progress::Progress;
 
 /// Named population sizes, as ARX offers them (ARXPopulationModel.Region: national and regional
 /// estimates of the mid-2010s that ARX ships). Figures are people.
-pub const PRESETS: [(&str, &str, u64); 15] = [
+pub(crate) const PRESETS: [(&str, &str, u64); 15] = [
     ("africa", "Africa", 1_100_000_000),
     ("australia", "Australia", 23_130_900),
     ("europe", "Europe", 740_000_000),

@@ -10,7 +10,7 @@ use crate::classes::ClassTable;
 
 /// Record-risk thresholds commonly used as release criteria (0.5 down to 0.05: public-release and
 /// data-sharing guidance cited by El Emam, and ARX's risk wizard).
-pub const THRESHOLDS: [f64; 7] = [0.5, 0.33, 0.2, 0.1, 0.09, 0.075, 0.05];
+pub(crate) const THRESHOLDS: [f64; 7] = [0.5, 0.33, 0.2, 0.1, 0.09, 0.075, 0.05];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordsAbove {
@@ -24,7 +24,7 @@ pub struct RecordsAbove {
 ///
 /// One parallel pass over the classes, each class's risk computed once (a table can have
 /// millions of classes; integer sums, so the result does not depend on the split).
-pub fn records_above(
+pub(crate) fn records_above(
     counts: &[u64],
     risk: impl Fn(usize) -> f64 + Sync,
     n: u64,
@@ -73,7 +73,7 @@ pub struct ProsecutorRisk {
 }
 
 impl ProsecutorRisk {
-    pub fn of(table: &ClassTable) -> ProsecutorRisk {
+    pub(crate) fn of(table: &ClassTable) -> ProsecutorRisk {
         let n = table.n_records as f64;
         let k = table.counts.iter().copied().min().unwrap_or(0);
         let records_above = records_above(

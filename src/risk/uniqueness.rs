@@ -12,7 +12,7 @@ pub struct SampleUniques {
 }
 
 impl SampleUniques {
-    pub fn of(table: &ClassTable) -> SampleUniques {
+    pub(crate) fn of(table: &ClassTable) -> SampleUniques {
         let records = table.counts.iter().filter(|&&f| f == 1).count() as u64;
         SampleUniques {
             records,

@@ -39,10 +39,9 @@ mod zip3;
 
 pub use apply::safe_harbor;
 pub use command::{run, Options, Outcome};
-pub use pseudonym::Pseudonymizer;
 pub use report::{
     ColumnReport, SafeHarborOptions, SafeHarborReport, ScanFinding, Source, Transformation,
     SCHEMA_VERSION,
 };
-pub use values::{current_year, to_year, top_code_age, Special, ValueChange, AGE_TOP_CODE};
+pub(crate) use values::current_year;
 pub use zip3::{zip3, RestrictedZip3, BUILTIN_RESTRICTED_ZIP3};

@@ -10,13 +10,13 @@ use crate::error::{Error, Result};
 const PSEUDONYM_HEX: usize = 20;
 
 /// Keyed pseudonyms for one run.
-pub struct Pseudonymizer {
+pub(crate) struct Pseudonymizer {
     mac: Hmac<Sha256>,
 }
 
 impl Pseudonymizer {
     /// A fresh 256-bit key from the operating system's generator.
-    pub fn new() -> Result<Self> {
+    pub(crate) fn new() -> Result<Self> {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key)
             .map_err(|e| Error::Invalid(format!("no random key for pseudonyms: {e}")))?;
@@ -25,7 +25,7 @@ impl Pseudonymizer {
         Ok(Pseudonymizer { mac })
     }
 
-    pub fn pseudonym(&self, v: &str) -> String {
+    pub(crate) fn pseudonym(&self, v: &str) -> String {
         let mut m = self.mac.clone();
         m.update(v.as_bytes());
         let bytes = m.finalize().into_bytes();

@@ -26,7 +26,7 @@ pub enum Transformation {
 }
 
 impl Transformation {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Transformation::Drop => "drop",
             Transformation::Pseudonymize => "pseudonymize",

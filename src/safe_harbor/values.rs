@@ -4,10 +4,10 @@ use crate::scan::Rules;
 
 /// The single category that ages of 90 and over are aggregated into (defined with the scan's
 /// checks, which recognize it as a Safe Harbor age).
-pub use crate::scan::checks::AGE_TOP_CODE;
+pub(crate) use crate::scan::checks::AGE_TOP_CODE;
 
 /// This year (UTC), from the system clock.
-pub fn current_year() -> i32 {
+pub(crate) fn current_year() -> i32 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -42,7 +42,7 @@ pub(super) fn new(value: String, special: Special) -> ValueChange {
 }
 
 /// Ages of 90 and over to `90+`; numbers below 90 unchanged; anything else unrecognized.
-pub fn top_code_age(v: &str) -> ValueChange {
+pub(crate) fn top_code_age(v: &str) -> ValueChange {
     if v == AGE_TOP_CODE {
         return ValueChange::Same;
     }
@@ -54,7 +54,7 @@ pub fn top_code_age(v: &str) -> ValueChange {
 }
 
 /// A date to its year; with `birth`, years up to `reference_year - 90` to `<=YYYY`.
-pub fn to_year(rules: &Rules, v: &str, birth: bool, reference_year: i32) -> ValueChange {
+pub(crate) fn to_year(rules: &Rules, v: &str, birth: bool, reference_year: i32) -> ValueChange {
     let t = v.trim();
     let limit = reference_year - 90;
     if let Some(y) = t.strip_prefix("<=") {

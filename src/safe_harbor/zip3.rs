@@ -20,7 +20,7 @@ pub struct RestrictedZip3 {
 }
 
 impl RestrictedZip3 {
-    pub fn builtin() -> RestrictedZip3 {
+    pub(crate) fn builtin() -> RestrictedZip3 {
         Self::parse(
             BUILTIN_RESTRICTED_ZIP3,
             "built-in (HHS 2012 guidance, 2000 Census)",
@@ -36,7 +36,7 @@ impl RestrictedZip3 {
 
     /// A CSV text with a `zip3` column (comma, semicolon or tab separated); other columns are
     /// ignored. Every code must be three digits.
-    pub fn parse(text: &str, source: &str) -> std::result::Result<RestrictedZip3, String> {
+    pub(crate) fn parse(text: &str, source: &str) -> std::result::Result<RestrictedZip3, String> {
         let text = text.trim_start_matches('\u{feff}');
         let header = text.lines().next().unwrap_or_default();
         let delimiter = crate::input::csv::detect_delimiter(header.as_bytes());

@@ -16,7 +16,7 @@ use regex::bytes::Captures;
 
 /// The single category that ages of 90 and over are aggregated into (what `safe-harbor` writes,
 /// and what the `age_safe` check accepts).
-pub const AGE_TOP_CODE: &str = "90+";
+pub(crate) const AGE_TOP_CODE: &str = "90+";
 
 /// The lists of common first and last names (lowercase) for the `person_name` check.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +29,7 @@ pub struct PersonNames {
 
 /// A check named in the rules file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Check {
+pub(crate) enum Check {
     Ssn,
     SsnPrefix,
     Card,
@@ -59,7 +59,7 @@ pub enum Check {
 }
 
 impl Check {
-    pub fn parse(name: &str) -> Option<Check> {
+    pub(crate) fn parse(name: &str) -> Option<Check> {
         Some(match name {
             "ssn" => Check::Ssn,
             "ssn_prefix" => Check::SsnPrefix,
@@ -92,7 +92,7 @@ impl Check {
     }
 
     /// Whether the check reads the regex's named groups (so the regex must capture).
-    pub fn needs_captures(self) -> bool {
+    pub(crate) fn needs_captures(self) -> bool {
         matches!(self, Check::Date | Check::Year)
     }
 
@@ -153,7 +153,7 @@ fn number(v: &str) -> Option<f64> {
 
 /// The Luhn (mod 10) check: from the rightmost digit, double every second digit, subtract 9 from
 /// results above 9; the sum is a multiple of 10 (ISO/IEC 7812-1, Annex B).
-pub fn luhn(d: &[u8]) -> bool {
+pub(crate) fn luhn(d: &[u8]) -> bool {
     luhn_sum(d, 0).is_multiple_of(10)
 }
 
@@ -177,7 +177,7 @@ fn luhn_sum(d: &[u8], start: u32) -> u32 {
 
 /// A Social Security number's structure (SSA, Program Operations Manual RM 10201.035 and the 2011
 /// randomization notice): area 001-899 except 666, group 01-99, serial 0001-9999.
-pub fn ssn(d: &[u8]) -> bool {
+pub(crate) fn ssn(d: &[u8]) -> bool {
     if d.len() != 9 {
         return false;
     }
@@ -192,20 +192,20 @@ pub fn ssn(d: &[u8]) -> bool {
 /// merchandising and banking: every card network's range, Visa 4, Mastercard 2 and 5, Amex, Diners
 /// and JCB 3, Discover, Maestro and UnionPay 6), and the Luhn check digit. Any single number has a
 /// one in ten chance to pass Luhn, so the rule asks for most of a column.
-pub fn card(d: &[u8]) -> bool {
+pub(crate) fn card(d: &[u8]) -> bool {
     (13..=19).contains(&d.len()) && (2..=6).contains(&d[0]) && luhn(d)
 }
 
 /// The National Provider Identifier's check digit (CMS, "Requirements for the NPI check digit"):
 /// the Luhn check over the 9 identifier digits prefixed by 80840, which amounts to adding 24 to
 /// their Luhn sum.
-pub fn npi(d: &[u8]) -> bool {
+pub(crate) fn npi(d: &[u8]) -> bool {
     d.len() == 10 && (d[0] == 1 || d[0] == 2) && luhn_sum(d, 24).is_multiple_of(10)
 }
 
 /// IBAN (ISO 13616-1): two letters, two check digits, up to 30 alphanumerics; moving the first four
 /// characters to the end and reading letters as 10..35 gives a number that is 1 mod 97.
-pub fn iban(v: &str) -> bool {
+pub(crate) fn iban(v: &str) -> bool {
     let s: Vec<u8> = v
         .bytes()
         .filter(|b| *b != b' ')
@@ -232,7 +232,7 @@ pub fn iban(v: &str) -> bool {
 /// The VIN check digit (49 CFR 565.15): letters transliterated (A-H 1-8, J-N 1-5 with M 4 N 5,
 /// P 7, R 9, S-Z 2-9), each position weighted 8 7 6 5 4 3 2 10 0 9 8 7 6 5 4 3 2, the sum mod 11
 /// is position 9 (10 written X).
-pub fn vin(v: &str) -> bool {
+pub(crate) fn vin(v: &str) -> bool {
     const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
     let s: Vec<u8> = v.bytes().map(|b| b.to_ascii_uppercase()).collect();
     if s.len() != 17 {
@@ -270,7 +270,7 @@ pub fn vin(v: &str) -> bool {
 
 /// A DEA registration number (21 CFR 1301; the DEA's published check): a registrant-type letter,
 /// a letter (or 9), seven digits; (d1 + d3 + d5) + 2 (d2 + d4 + d6) ends in d7.
-pub fn dea(v: &str) -> bool {
+pub(crate) fn dea(v: &str) -> bool {
     let s = v.as_bytes();
     if s.len() != 9 || !b"ABCDEFGHJKLMPRSTUX".contains(&s[0].to_ascii_uppercase()) {
         return false;
@@ -285,7 +285,7 @@ pub fn dea(v: &str) -> bool {
 
 /// A North American Numbering Plan number: an optional country code 1, then NPA NXX XXXX where the
 /// area code and the exchange begin with 2-9 and neither is an N11 service code.
-pub fn nanp(d: &[u8]) -> bool {
+pub(crate) fn nanp(d: &[u8]) -> bool {
     let d = match d.len() {
         10 => d,
         11 if d[0] == 1 => &d[1..],
@@ -298,7 +298,7 @@ pub fn nanp(d: &[u8]) -> bool {
 /// A telephone number as written: an extension (`x12`, `ext. 12`) set aside, either an E.164
 /// number (`+...`) or a NANP number written with at least one separator (plain runs of ten digits
 /// are too often other identifiers to count without a column name).
-pub fn phone(v: &str) -> bool {
+pub(crate) fn phone(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     let main = match lower.find(['x', 'e']) {
         Some(i) => lower[..i].trim_end(),
@@ -317,7 +317,7 @@ pub fn phone(v: &str) -> bool {
 /// E.164 (ITU-T): `+`, a country code not starting with 0, at most 15 digits in all (at least 8
 /// here: shorter numbers exist, but then nothing tells them from other short codes). A `+1` number
 /// must also be a valid NANP number.
-pub fn e164(v: &str) -> bool {
+pub(crate) fn e164(v: &str) -> bool {
     let d = digits(v);
     if !(8..=15).contains(&d.len()) || d[0] == 0 || !v.starts_with('+') {
         return false;
@@ -326,7 +326,7 @@ pub fn e164(v: &str) -> bool {
 }
 
 /// E-mail shape beyond the regex: no leading, trailing or doubled dot in the local part.
-pub fn email(v: &str) -> bool {
+pub(crate) fn email(v: &str) -> bool {
     match v.split_once('@') {
         Some((local, _)) => {
             !local.starts_with('.') && !local.ends_with('.') && !local.contains("..")
@@ -337,7 +337,7 @@ pub fn email(v: &str) -> bool {
 
 /// A value that reads like a person's name: 1 to 5 words of letters (with `'`, `-`, `.`), split at
 /// spaces and commas, at least one of them a common first or last name.
-pub fn person_name(v: &str, names: &PersonNames) -> bool {
+pub(crate) fn person_name(v: &str, names: &PersonNames) -> bool {
     let words: Vec<&str> = v.split([' ', ',']).filter(|w| !w.is_empty()).collect();
     if words.is_empty() || words.len() > 5 {
         return false;
@@ -365,12 +365,12 @@ pub fn person_name(v: &str, names: &PersonNames) -> bool {
 
 /// A code (beyond the rule's character set): holds a digit, and is not a plain number (so that
 /// measurements never look like identifiers).
-pub fn code(v: &str) -> bool {
+pub(crate) fn code(v: &str) -> bool {
     v.bytes().any(|b| b.is_ascii_digit()) && v.parse::<f64>().is_err()
 }
 
 /// A latitude, longitude pair within range.
-pub fn lat_lon(v: &str) -> bool {
+pub(crate) fn lat_lon(v: &str) -> bool {
     let parts: Vec<f64> = v
         .trim_matches(|c| c == '(' || c == ')')
         .split([',', ';', ' '])
@@ -395,7 +395,7 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 }
 
 /// A named group of a match, as text.
-pub fn group<'a>(c: &Captures<'a>, name: &str) -> Option<&'a str> {
+pub(crate) fn group<'a>(c: &Captures<'a>, name: &str) -> Option<&'a str> {
     c.name(name)
         .and_then(|m| std::str::from_utf8(m.as_bytes()).ok())
 }
@@ -403,7 +403,7 @@ pub fn group<'a>(c: &Captures<'a>, name: &str) -> Option<&'a str> {
 /// The year of a date matched by a rule's regex, if its named groups form a valid calendar date:
 /// `y` (four digits) or `yy` (two digits; read as 20yy when at most `pivot`'s last two digits,
 /// else 19yy), `m` (1-12) or `mon` (a month name), and `d` when the format has a day.
-pub fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
+pub(crate) fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
     let y = match (group(c, "y"), group(c, "yy")) {
         (Some(y), _) => y.parse::<i32>().ok()?,
         (None, Some(yy)) => {
@@ -438,7 +438,7 @@ pub fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
 
 /// The civil year of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's
 /// days-from-civil inverse, in its published form).
-pub fn year_of_days(z: i64) -> i32 {
+pub(crate) fn year_of_days(z: i64) -> i32 {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -451,7 +451,7 @@ pub fn year_of_days(z: i64) -> i32 {
 
 /// The year of a Unix time in seconds (9-10 digits) or milliseconds (12-13 digits), when it falls
 /// in 1973-2096 (smaller or larger numbers are more likely something else).
-pub fn epoch_year(v: &str) -> Option<i32> {
+pub(crate) fn epoch_year(v: &str) -> Option<i32> {
     if !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

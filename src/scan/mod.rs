@@ -30,7 +30,7 @@
 //! `report` (what a scan reports), `score` (judging one column), `roles` (the role check of
 //! `analyze` and `anonymize`); this file holds the [`scan`] entry point.
 
-pub mod checks;
+pub(crate) mod checks;
 mod command;
 mod report;
 mod roles;
@@ -40,15 +40,13 @@ mod score;
 mod terms;
 
 pub use command::{run, Options, Outcome};
-pub use checks::PersonNames;
 pub use report::{
     Alternative, ColumnScan, DatasetInfo, Evidence, LengthStats, SampleInfo, ScanReport, Summary,
     SCHEMA_VERSION,
 };
-pub use roles::{identifier_warnings, role_warnings, RoleWarning, ROLE_CHECK_SAMPLE_ROWS};
+pub(crate) use roles::identifier_warnings;
 pub use rules::{Category, Rule, Rules, Thresholds, BUILTIN_RULES, HIPAA_LETTERS};
-pub use sample::{sample_columns, ColumnSample};
-pub use score::normalize_name;
+pub(crate) use sample::sample_columns;
 pub use terms::{Action, Level, On, Role};
 
 use crate::error::{Error, Result};

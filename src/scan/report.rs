@@ -73,12 +73,12 @@ pub struct ColumnScan {
 
 impl ColumnScan {
     /// A direct identifier flagged at this level or above.
-    pub fn is_identifying(&self, at_least: Level) -> bool {
+    pub(crate) fn is_identifying(&self, at_least: Level) -> bool {
         self.suggested_role == Role::Identifying && self.level.is_some_and(|l| l >= at_least)
     }
 
     /// The strongest fired rule and its share, for one-line messages.
-    pub fn main_evidence(&self) -> String {
+    pub(crate) fn main_evidence(&self) -> String {
         let best = self.evidence.iter().filter(|e| e.fired).max_by(|a, b| {
             a.score
                 .partial_cmp(&b.score)

@@ -16,7 +16,7 @@ use crate::policy::Roles;
 /// A column used as something other than identifying although `scan` flags it as a direct
 /// identifier with high confidence.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RoleWarning {
+pub(crate) struct RoleWarning {
     pub column: String,
     /// The role it is used as.
     pub used_as: &'static str,
@@ -38,13 +38,13 @@ impl fmt::Display for RoleWarning {
 
 /// Rows the role check in `analyze` and `anonymize` samples: enough for the value rules'
 /// shares, small enough to cost a few milliseconds on any file.
-pub const ROLE_CHECK_SAMPLE_ROWS: usize = 2_000;
+pub(crate) const ROLE_CHECK_SAMPLE_ROWS: usize = 2_000;
 
 /// The columns `roles` reads as quasi-identifiers, sensitive attributes or the weight (and, with
 /// `insensitive_read`, the insensitive ones, which `anonymize` copies to its output), scanned on a
 /// bounded sample; one warning for each that the built-in rules flag as a direct identifier with
 /// high confidence. Identifying columns are never read.
-pub fn role_warnings(
+pub(crate) fn role_warnings(
     input: &Input,
     roles: &Roles,
     insensitive_read: bool,
@@ -101,7 +101,7 @@ fn columns_used(roles: &Roles, insensitive_read: bool) -> Vec<(usize, &'static s
 /// with high confidence but that are read as something other than identifying. Advisory: when
 /// the check cannot read its sample it says nothing, because the run reads the same rows next
 /// and reports the problem in its one error line. A class table has no records to check.
-pub fn identifier_warnings(source: &crate::classes::Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
+pub(crate) fn identifier_warnings(source: &crate::classes::Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
     let Some(input) = source.records() else {
         return Vec::new();
     };

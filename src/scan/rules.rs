@@ -168,7 +168,7 @@ impl Rules {
     }
 
     /// The rules of `path` when given (`--rules FILE`), else the built-in ones.
-    pub fn from_file_or_builtin(path: Option<&Path>) -> Result<Cow<'static, Rules>> {
+    pub(crate) fn from_file_or_builtin(path: Option<&Path>) -> Result<Cow<'static, Rules>> {
         Ok(match path {
             Some(p) => Cow::Owned(Rules::load(p)?),
             None => Cow::Borrowed(Rules::builtin()),
@@ -176,7 +176,7 @@ impl Rules {
     }
 
     /// Rules from a file of the same schema as the built-in ones.
-    pub fn load(path: &Path) -> Result<Rules> {
+    pub(crate) fn load(path: &Path) -> Result<Rules> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Rules::parse(&text, &path.display().to_string()).map_err(|message| Error::Policy {
             path: path.to_path_buf(),
@@ -187,7 +187,7 @@ impl Rules {
     /// Parses and validates a rules document: every regex compiles, every check and category
     /// exists, every category letter is one of A-R and each of the 18 has a category, weights and
     /// shares are within 0..1, `requires` names an earlier rule.
-    pub fn parse(text: &str, source: &str) -> std::result::Result<Rules, String> {
+    pub(crate) fn parse(text: &str, source: &str) -> std::result::Result<Rules, String> {
         let file: RulesFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if file.schema_version != 1 {
             return Err(format!(
@@ -223,11 +223,7 @@ impl Rules {
         })
     }
 
-    pub fn category(&self, id: &str) -> Option<&Category> {
-        self.categories.iter().find(|c| c.id == id)
-    }
-
-    pub fn level(&self, confidence: f64) -> Level {
+    pub(crate) fn level(&self, confidence: f64) -> Level {
         if confidence >= self.thresholds.high {
             Level::High
         } else if confidence >= self.thresholds.medium {
@@ -240,7 +236,7 @@ impl Rules {
     /// The year of a value in any of the date formats the rules know (the value rules with the
     /// `date` or `year` check, in file order), or of a Unix time when `epoch` is set. Two-digit
     /// years are read as 20yy up to `pivot`'s last two digits, else 19yy.
-    pub fn date_year(&self, v: &str, pivot: i32, epoch: bool) -> Option<i32> {
+    pub(crate) fn date_year(&self, v: &str, pivot: i32, epoch: bool) -> Option<i32> {
         for r in &self.rules {
             match (r.check, &r.regex) {
                 (Some(Check::Date), Some(re)) => {

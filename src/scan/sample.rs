@@ -8,13 +8,13 @@ use crate::input::Input;
 
 /// The sampled values of one column: distinct non-null texts with their counts, and the nulls.
 #[derive(Debug, Clone, Default)]
-pub struct ColumnSample {
+pub(crate) struct ColumnSample {
     pub values: Vec<(String, u64)>,
     pub nulls: u64,
 }
 
 /// Samples the given columns of `input` (at most `rows` rows) and counts each column's values.
-pub fn sample_columns(
+pub(crate) fn sample_columns(
     input: &Input,
     columns: &[usize],
     rows: usize,

@@ -14,7 +14,7 @@ const MAX_VALUE_LEN: usize = 4096;
 /// A column name in the form the name patterns see: camelCase and every run of characters other
 /// than letters and digits split into `_`, lowercase (`PatientSSN` -> `patient_ssn`,
 /// `Date of Birth` -> `date_of_birth`, `marital-status` -> `marital_status`).
-pub fn normalize_name(name: &str) -> String {
+pub(crate) fn normalize_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
@@ -154,7 +154,7 @@ impl<'a> Matches<'a> {
 
 impl Rules {
     /// Judges one column from its name and sampled values.
-    pub fn scan_column(&self, name: &str, sample: &ColumnSample) -> ColumnScan {
+    pub(crate) fn scan_column(&self, name: &str, sample: &ColumnSample) -> ColumnScan {
         let norm = normalize_name(name);
         let non_null: u64 = sample.values.iter().map(|(_, n)| n).sum();
         let distinct = sample.values.len() as u64;

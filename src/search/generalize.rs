@@ -31,7 +31,7 @@ pub struct QiLevels {
 }
 
 impl QiLevels {
-    pub fn new(domain: &Domain, hierarchy: &Hierarchy, base_counts: Vec<u64>) -> Result<Self> {
+    pub(crate) fn new(domain: &Domain, hierarchy: &Hierarchy, base_counts: Vec<u64>) -> Result<Self> {
         let levels = hierarchy.levels();
         let from_base = (0..levels)
             .map(|l| hierarchy.recode(domain, l))
@@ -94,12 +94,12 @@ impl QiLevels {
         })
     }
 
-    pub fn levels(&self) -> usize {
+    pub(crate) fn levels(&self) -> usize {
         self.domains.len()
     }
 
     /// The recoding from level `a` to level `b` (`a <= b`).
-    pub fn step(&self, a: usize, b: usize) -> &Recode {
+    pub(crate) fn step(&self, a: usize, b: usize) -> &Recode {
         self.step[a][b].as_ref().expect("a <= b")
     }
 }
@@ -129,7 +129,7 @@ impl Generalizer {
     }
 
     /// Number of levels of each QI.
-    pub fn heights(&self) -> Vec<usize> {
+    pub(crate) fn heights(&self) -> Vec<usize> {
         self.qis.iter().map(|q| q.levels()).collect()
     }
 

@@ -72,7 +72,7 @@ pub struct Loss;
 
 impl Loss {
     /// The per-attribute losses.
-    pub fn per_attribute(
+    pub(crate) fn per_attribute(
         g: &Generalizer,
         levels: &[usize],
         t: &ClassTable,
@@ -121,7 +121,7 @@ impl Metric for Loss {
 /// Loss aggregated by rank (ARX's `AggregateFunction.RANK`): the per-attribute losses sorted from
 /// the largest down, compared lexicographically, so the worst attribute is minimised first. The
 /// scalar reported is the geometric-mean Loss of the same transformation.
-pub struct LossRank;
+pub(crate) struct LossRank;
 
 impl Metric for LossRank {
     fn name(&self) -> &'static str {
@@ -239,12 +239,12 @@ impl Metric for Entropy {
 }
 
 /// Every metric, by the name `--metric` and policies use.
-pub const METRICS: [&(dyn Metric + Sync); 6] =
+pub(crate) const METRICS: [&(dyn Metric + Sync); 6] =
     [&Loss, &LossRank, &Discernibility, &Aecs, &Precision, &Entropy];
 
 /// The metric of a name (`loss`, `loss-rank`, `discernibility`, `aecs`, `precision`,
 /// `entropy`; case does not matter).
-pub fn by_name(name: &str) -> Option<&'static dyn Metric> {
+pub(crate) fn by_name(name: &str) -> Option<&'static dyn Metric> {
     METRICS
         .iter()
         .find(|m| m.name().eq_ignore_ascii_case(name))

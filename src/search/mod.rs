@@ -17,7 +17,7 @@ pub mod generalize;
 pub mod heuristic;
 pub mod metrics;
 
-pub use generalize::Generalizer;
+pub(crate) use generalize::Generalizer;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ pub struct SearchResult {
 }
 
 /// The classes of `table` that fail some per-class criterion (their records are suppressed).
-pub fn failing_classes(table: &ClassTable, target: &Target) -> Vec<bool> {
+pub(crate) fn failing_classes(table: &ClassTable, target: &Target) -> Vec<bool> {
     (0..table.n_classes())
         .map(|c| !target.criteria.iter().all(|cr| cr.class_ok(table, c)))
         .collect()
@@ -182,7 +182,7 @@ impl Target<'_> {
 /// evaluated (on Adult, 5-anonymity: 60 anonymous nodes of 4,320). The metric (not monotone
 /// with suppression) is measured on every anonymous node, so the optimum is exact either way.
 /// Otherwise every node is evaluated, bottom-up ([`exhaustive`]).
-pub fn optimal_with_progress(
+pub(crate) fn optimal_with_progress(
     g: &Generalizer,
     target: &Target,
     top: usize,
@@ -319,7 +319,7 @@ fn below<'a>(
 
 /// Best first: lowest rank vector (when the metric has one), then lowest loss, then fewest
 /// generalization steps (ARX keeps the lower level sum on ties), then level vector.
-pub fn rank(nodes: &mut [Node]) {
+pub(crate) fn rank(nodes: &mut [Node]) {
     nodes.sort_by(|a, b| {
         let la = a.loss.unwrap_or(f64::INFINITY);
         let lb = b.loss.unwrap_or(f64::INFINITY);

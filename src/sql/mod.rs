@@ -5,7 +5,7 @@
 //! roles (policy file merged with flags), or the `--json` document of `reident anonymize` and
 //! the hierarchies it used.
 
-pub mod query;
+pub(crate) mod query;
 
 use std::path::PathBuf;
 

@@ -50,7 +50,7 @@ pub enum Dialect {
 
 impl Dialect {
     /// A quoted identifier: backticks in Spark, double quotes elsewhere, the quote doubled.
-    pub fn ident(self, name: &str) -> String {
+    pub(crate) fn ident(self, name: &str) -> String {
         match self {
             Dialect::Spark => format!("`{}`", name.replace('`', "``")),
             _ => format!("\"{}\"", name.replace('"', "\"\"")),
@@ -59,7 +59,7 @@ impl Dialect {
 
     /// A string literal. Spark reads backslash escapes in literals, so backslashes are doubled
     /// there too.
-    pub fn string(self, s: &str) -> String {
+    pub(crate) fn string(self, s: &str) -> String {
         match self {
             Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''")),
             _ => format!("'{}'", s.replace('\'', "''")),

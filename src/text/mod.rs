@@ -14,7 +14,7 @@ pub mod verify;
 
 /// A column of a [`Table`].
 #[derive(Debug, Clone)]
-pub struct Column {
+pub(crate) struct Column {
     /// Printed before the cell (`""` for the first column).
     pub gap: &'static str,
     /// The cell is padded to this many characters (0: not padded).
@@ -24,7 +24,7 @@ pub struct Column {
 }
 
 impl Column {
-    pub fn left(gap: &'static str, width: usize) -> Column {
+    pub(crate) fn left(gap: &'static str, width: usize) -> Column {
         Column {
             gap,
             width,
@@ -32,7 +32,7 @@ impl Column {
         }
     }
 
-    pub fn right(gap: &'static str, width: usize) -> Column {
+    pub(crate) fn right(gap: &'static str, width: usize) -> Column {
         Column {
             gap,
             width,
@@ -43,13 +43,13 @@ impl Column {
 
 /// Rows of cells printed under aligned columns.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub(crate) struct Table {
     columns: Vec<Column>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub fn new(columns: Vec<Column>) -> Table {
+    pub(crate) fn new(columns: Vec<Column>) -> Table {
         Table {
             columns,
             rows: Vec::new(),
@@ -57,12 +57,12 @@ impl Table {
     }
 
     /// Adds a row (the header is a row like any other).
-    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
+    pub(crate) fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
         self.rows.push(cells.into_iter().map(Into::into).collect());
     }
 
     /// Sets column `i`'s width to the widest of the given cells, within `min..=max`.
-    pub fn fit<'a>(&mut self, i: usize, cells: impl IntoIterator<Item = &'a str>, min: usize, max: usize) {
+    pub(crate) fn fit<'a>(&mut self, i: usize, cells: impl IntoIterator<Item = &'a str>, min: usize, max: usize) {
         self.columns[i].width = cells
             .into_iter()
             .map(|c| c.chars().count())
@@ -72,7 +72,7 @@ impl Table {
     }
 
     /// The table, one line per row.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut s = String::new();
         for row in &self.rows {
             for (cell, col) in row.iter().zip(&self.columns) {
@@ -122,7 +122,7 @@ pub fn classes(o: &crate::classes::Outcome) -> String {
 }
 
 /// A share as a percentage with two decimals (`51.43%`).
-pub fn pct(x: f64) -> String {
+pub(crate) fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 

@@ -8,7 +8,7 @@ use super::zayatz::zayatz;
 use super::{DankarEstimate, Estimate, FreqOfFreq, Model, SnbVariant, Status};
 
 /// Dankar et al.'s threshold: at sampling fractions up to this, Pitman's model is used.
-pub const DANKAR_PITMAN_MAX_FRACTION: f64 = 0.1;
+pub(crate) const DANKAR_PITMAN_MAX_FRACTION: f64 = 0.1;
 
 /// Dankar et al.'s (2012) decision rule, as ARX implements it.
 ///
@@ -22,7 +22,7 @@ pub const DANKAR_PITMAN_MAX_FRACTION: f64 = 0.1;
 /// As everywhere in this module, `N = n` and samples without uniques are answered exactly.
 /// The status is [`Status::Fallback`] when the rule had to fall back to Zayatz, and otherwise
 /// the chosen model's.
-pub fn dankar(freq: &FreqOfFreq, population: u64, variant: SnbVariant) -> DankarEstimate {
+pub(crate) fn dankar(freq: &FreqOfFreq, population: u64, variant: SnbVariant) -> DankarEstimate {
     let s = match prepare(Model::Dankar, freq, population) {
         Ok(s) => s,
         Err(answer) => {

@@ -46,16 +46,13 @@ mod test_support;
 mod tests;
 mod zayatz;
 
-pub use dankar::{dankar, DANKAR_PITMAN_MAX_FRACTION};
-pub use pitman::pitman;
-pub use snb::snb;
+pub(crate) use dankar::dankar;
 pub use summary::PopulationUniqueness;
-pub use zayatz::zayatz;
 
 /// The frequency of frequencies of a sample's equivalence classes: for each class size, how
 /// many classes have that size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FreqOfFreq {
+pub(crate) struct FreqOfFreq {
     /// `(class size, number of classes of that size)`, sizes strictly ascending, both > 0.
     pairs: Vec<(u64, u64)>,
     n: u64,
@@ -64,7 +61,7 @@ pub struct FreqOfFreq {
 
 impl FreqOfFreq {
     /// Counts the given class sizes (one entry per equivalence class). Sizes of 0 are ignored.
-    pub fn from_class_sizes(sizes: impl IntoIterator<Item = u64>) -> Self {
+    pub(crate) fn from_class_sizes(sizes: impl IntoIterator<Item = u64>) -> Self {
         // Most classes are small: count those in an array, the rare large ones in a map (a
         // map insertion per class was a tenth of the models' time on 2M classes).
         const DENSE: usize = 1 << 12;
@@ -87,7 +84,7 @@ impl FreqOfFreq {
 
     /// Builds the table from `(class size, number of classes)` pairs in any order; pairs with
     /// the same size are added up and pairs with a size or count of 0 are ignored.
-    pub fn from_pairs(pairs: impl IntoIterator<Item = (u64, u64)>) -> Self {
+    pub(crate) fn from_pairs(pairs: impl IntoIterator<Item = (u64, u64)>) -> Self {
         let mut counts = BTreeMap::new();
         for (size, count) in pairs {
             if size > 0 && count > 0 {
@@ -104,29 +101,29 @@ impl FreqOfFreq {
     }
 
     /// The `(class size, number of classes)` pairs, sizes ascending.
-    pub fn pairs(&self) -> &[(u64, u64)] {
+    pub(crate) fn pairs(&self) -> &[(u64, u64)] {
         &self.pairs
     }
 
     /// The sample size `n`: the number of records.
-    pub fn n(&self) -> u64 {
+    pub(crate) fn n(&self) -> u64 {
         self.n
     }
 
     /// The number of equivalence classes `u`.
-    pub fn classes(&self) -> u64 {
+    pub(crate) fn classes(&self) -> u64 {
         self.classes
     }
 
     /// The number of classes of exactly this size.
-    pub fn classes_of_size(&self, size: u64) -> u64 {
+    pub(crate) fn classes_of_size(&self, size: u64) -> u64 {
         self.pairs
             .binary_search_by_key(&size, |&(s, _)| s)
             .map_or(0, |i| self.pairs[i].1)
     }
 
     /// The number of sample uniques `c_1`: records alone in their class.
-    pub fn sample_uniques(&self) -> u64 {
+    pub(crate) fn sample_uniques(&self) -> u64 {
         self.classes_of_size(1)
     }
 }

@@ -36,7 +36,7 @@ const PROFILE_ALPHA_MAX: f64 = 1.0 - 1e-9;
 /// [`Status::Invalid`] when every class is unique (the likelihood then only approaches its
 /// supremum as `θ → ∞`, with no maximum), when the likelihood is largest at the boundary `α → 0` (Ewens' model, for which
 /// the formula above does not apply), or when no maximum is found.
-pub fn pitman(freq: &FreqOfFreq, population: u64) -> Estimate {
+pub(crate) fn pitman(freq: &FreqOfFreq, population: u64) -> Estimate {
     let s = match prepare(Model::Pitman, freq, population) {
         Ok(s) => s,
         Err(answer) => return answer,

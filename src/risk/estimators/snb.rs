@@ -43,7 +43,7 @@ const SNB_STARTS: [(f64, f64); 9] = [
 /// most sample uniques any SNB population of `K` classes can produce,
 /// `K · max_F F·f·(1-f)^{F-1}` (no `α, β` can then satisfy the first equation), or when no
 /// start converges.
-pub fn snb(freq: &FreqOfFreq, population: u64, variant: SnbVariant) -> Estimate {
+pub(crate) fn snb(freq: &FreqOfFreq, population: u64, variant: SnbVariant) -> Estimate {
     let s = match prepare(Model::Snb, freq, population) {
         Ok(s) => s,
         Err(answer) => return answer,

@@ -13,7 +13,7 @@ use super::{Estimate, FreqOfFreq, Model, Status};
 /// probability `P = (c_1/u)·h_1 / Σ_i (c_i/u)·h_i`, and each sample unique that is a
 /// population unique stands for `1/f` of them, so the population has `c_1·P / f` uniques.
 /// Since `h_1 = f`, that is `c_1² / Σ_i c_i·h_i`, which lies in `(0, N]`.
-pub fn zayatz(freq: &FreqOfFreq, population: u64) -> Estimate {
+pub(crate) fn zayatz(freq: &FreqOfFreq, population: u64) -> Estimate {
     let s = match prepare(Model::Zayatz, freq, population) {
         Ok(s) => s,
         Err(answer) => return answer,

@@ -89,7 +89,7 @@ pub use scores::{scores, SudaScores, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, S
 pub use search::suda2;
 
 /// The most attributes an analysis can have (itemsets are `u64` attribute masks).
-pub const MAX_ATTRS: usize = 64;
+pub(crate) const MAX_ATTRS: usize = 64;
 
 /// A minimal sample unique: the values of class `class` on the attributes of `attrs` (bit `a` set
 /// for attribute `a`).
@@ -106,7 +106,7 @@ impl Msu {
     }
 
     /// The attributes of the MSU, in increasing order.
-    pub fn attributes(&self) -> impl Iterator<Item = usize> {
+    pub(crate) fn attributes(&self) -> impl Iterator<Item = usize> {
         bits(self.attrs)
     }
 }

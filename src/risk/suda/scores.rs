@@ -40,7 +40,7 @@ pub struct SudaScores {
 
 impl SudaScores {
     /// The number of MSUs of sizes `1..=max_size` of `class`.
-    pub fn msus_of(&self, class: usize) -> &[u32] {
+    pub(crate) fn msus_of(&self, class: usize) -> &[u32] {
         &self.msu_counts[class * self.max_size..][..self.max_size]
     }
 }
