@@ -39,26 +39,9 @@ pub struct Figures {
     /// `suda`: minimal sample uniques and scores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suda: Option<crate::suda::Figures>,
-    /// TEMPORARY: the sections as JSON, for the exporters until they read the types.
-    #[serde(skip)]
-    pub(crate) cache: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Figures {
-    /// TEMPORARY: a section as JSON.
-    pub(crate) fn get(&self, name: &str) -> Option<&serde_json::Value> {
-        self.cache
-            .get_or_init(|| match serde_json::to_value(self) {
-                Ok(serde_json::Value::Object(m)) => m,
-                _ => serde_json::Map::new(),
-            })
-            .get(name)
-    }
-
-    pub(crate) fn contains_key(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-
     /// The sections as JSON with sorted keys, by name.
     pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
         serde_json::to_value(self)

@@ -4,11 +4,9 @@
 
 use std::fmt::Write;
 
-use super::svg::{bars, esc, Bar, BLUE, GREEN, GREY, RED};
-use super::{
-    before_after, class_sizes, column_tables, key_figures, marginals, methods, pct, risk_bands,
-    top_combinations, transformation, Exporter, Report,
-};
+use super::document::{Align, Chart, Document, Markup, Table, Tone, VerdictLine};
+use super::svg::{self, esc, BLUE, GREEN, GREY, RED};
+use super::{Exporter, Report};
 use crate::error::Result;
 
 pub struct Html;
@@ -26,208 +24,132 @@ impl Exporter for Html {
         "report.html"
     }
     fn render(&self, r: &Report) -> Result<String> {
-        let mut s = String::new();
+        let mut html = Writer(String::new());
         let _ = write!(
-            s,
+            html.0,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>reident report: {}</title><style>{CSS}</style></head><body>\n",
             esc(&r.dataset.file_name)
         );
-        if let Some(n) = &r.notice {
-            let _ = writeln!(s, "<p class=\"notice\">{}</p>", esc(n));
+        Document::of(r).render(&mut html);
+        html.0.push_str("</body></html>\n");
+        Ok(html.0)
+    }
+}
+
+/// The HTML text so far. A heading runs on into the block that follows it; every other block
+/// ends its line.
+struct Writer(String);
+
+impl Writer {
+    fn table(&mut self, t: &Table) {
+        let s = &mut self.0;
+        s.push_str("<table>");
+        if !t.keyed {
+            s.push_str("<tr>");
+            for c in &t.columns {
+                let _ = write!(s, "<th>{}</th>", esc(c.long_title.unwrap_or(c.title)));
+            }
+            s.push_str("</tr>");
         }
-        let _ = writeln!(
-            s,
-            "<h1>Re-identification risk report: {}</h1>",
-            esc(&r.dataset.file_name)
-        );
-        let class = match r.verdict.as_str() {
+        s.push('\n');
+        for row in &t.rows {
+            s.push_str("<tr>");
+            for (i, (c, col)) in row.iter().zip(&t.columns).enumerate() {
+                let class = match (c.tone, col.align) {
+                    (Tone::Good, _) => " class=\"pass\"",
+                    (Tone::Bad, _) => " class=\"fail\"",
+                    (_, Align::Right) => " class=\"n\"",
+                    (_, Align::Left) => "",
+                };
+                if t.keyed && i == 0 {
+                    let _ = write!(s, "<th>{}</th>", esc(&c.text));
+                } else {
+                    let _ = write!(s, "<td{class}>{}</td>", esc(&c.text));
+                }
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</table>");
+    }
+
+    /// A provenance row: its name and its HTML.
+    fn fact(&mut self, name: &str, html: String) {
+        let _ = writeln!(self.0, "<tr><th>{}</th><td>{html}</td></tr>", esc(name));
+    }
+}
+
+impl Markup for Writer {
+    fn notice(&mut self, text: &str) {
+        let _ = writeln!(self.0, "<p class=\"notice\">{}</p>", esc(text));
+    }
+
+    fn title(&mut self, text: &str) {
+        let _ = writeln!(self.0, "<h1>{}</h1>", esc(text));
+    }
+
+    fn verdict(&mut self, v: &VerdictLine) {
+        let class = match v.verdict {
             "pass" => "pass",
             "fail" => "fail",
             _ => "none",
         };
-        let failed = r.thresholds.iter().filter(|v| !v.passed).count();
         let _ = writeln!(
-            s,
+            self.0,
             "<p><span class=\"verdict {class}\">{}</span> <span class=\"small\">{} of {} thresholds met &middot; <code>reident {}</code> &middot; {} records &middot; {}</span></p>",
-            esc(&r.verdict.to_uppercase()),
-            r.thresholds.len() - failed,
-            r.thresholds.len(),
-            esc(&r.kind),
-            r.dataset.records,
-            esc(&r.run.started_at)
+            esc(&v.verdict.to_uppercase()),
+            v.met,
+            v.thresholds,
+            esc(v.kind),
+            v.records,
+            esc(v.started_at)
         );
-        if !r.thresholds.is_empty() {
-            s.push_str("<table><tr><th>threshold</th><th>measure</th><th>value</th><th>classes failing</th><th>records failing</th><th>verdict</th></tr>\n");
-            for v in &r.thresholds {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"{}\">{}</td></tr>",
-                    esc(&v.threshold),
-                    esc(&v.measure),
-                    esc(&v.measured_text()),
-                    v.classes_failing,
-                    v.records_failing,
-                    if v.passed { "pass" } else { "fail" },
-                    if v.passed { "pass" } else { "FAIL" }
-                );
-            }
-            s.push_str("</table>\n");
+    }
+
+    fn heading(&mut self, text: &str) {
+        let _ = write!(self.0, "<h2>{}</h2>", esc(text));
+    }
+
+    fn tables(&mut self, tables: &[Table]) {
+        for t in tables {
+            self.table(t);
         }
-        let figures = key_figures(r);
-        if !figures.is_empty() {
-            s.push_str("<h2>Figures</h2><table>\n");
-            for (k, v) in figures {
-                let _ = writeln!(
-                    s,
-                    "<tr><th>{}</th><td class=\"n\">{}</td></tr>",
-                    esc(&k),
-                    esc(&v)
-                );
-            }
-            s.push_str("</table>\n");
-        }
-        s.push_str("<div class=\"charts\">\n");
-        let sizes = class_sizes(r);
-        if !sizes.is_empty() {
-            let b: Vec<Bar> = sizes
+        self.0.push('\n');
+    }
+
+    fn charts(&mut self, charts: &[Chart]) {
+        self.0.push_str("<div class=\"charts\">\n");
+        for c in charts {
+            let bars: Vec<svg::Bar> = c
+                .bars
                 .iter()
-                .map(|(size, classes, records, share)| Bar {
-                    label: format!("class size {size}"),
-                    value: *share,
-                    text: format!("{} ({records} records, {classes} classes)", pct(*share)),
-                    color: if size == "1" { RED } else { BLUE },
-                })
-                .collect();
-            s.push_str(&bars("Records by the size of their class", &b, Some(1.0)));
-        }
-        let bands = risk_bands(r.figures.get("analysis"));
-        if !bands.is_empty() {
-            let n: f64 = bands.iter().map(|b| b.1).sum::<f64>().max(1.0);
-            let b: Vec<Bar> = bands
-                .iter()
-                .enumerate()
-                .map(|(i, (label, records))| Bar {
-                    label: label.clone(),
-                    value: records / n,
-                    text: format!("{} ({} records)", pct(records / n), *records as u64),
-                    color: if i == 0 {
-                        RED
-                    } else if i + 1 == bands.len() {
-                        GREEN
-                    } else {
-                        BLUE
+                .map(|b| svg::Bar {
+                    label: b.label.clone(),
+                    value: b.value,
+                    text: b.text.clone(),
+                    color: match b.tone {
+                        Tone::Plain => BLUE,
+                        Tone::Bad => RED,
+                        Tone::Good => GREEN,
+                        Tone::Muted => GREY,
                     },
                 })
                 .collect();
-            s.push_str(&bars("Records by prosecutor-risk band", &b, Some(1.0)));
+            self.0.push_str(&svg::bars(&c.title, &bars, c.max));
         }
-        let top = top_combinations(r, 10);
-        if !top.is_empty() {
-            let b: Vec<Bar> = top
-                .iter()
-                .map(|(q, u, _)| Bar {
-                    label: shorten(q, 40),
-                    value: *u,
-                    text: pct(*u),
-                    color: BLUE,
-                })
-                .collect();
-            s.push_str(&bars(
-                "Combinations of up to 3 quasi-identifiers by sample uniqueness",
-                &b,
-                Some(1.0),
-            ));
+        self.0.push_str("</div>\n");
+    }
+
+    fn definitions(&mut self, items: &[(String, String)]) {
+        self.0.push_str("<dl>\n");
+        for (k, v) in items {
+            let _ = writeln!(self.0, "<dt><b>{}</b></dt><dd>{}</dd>", esc(k), esc(v));
         }
-        let m = marginals(r);
-        if !m.is_empty() {
-            let b: Vec<Bar> = m
-                .iter()
-                .map(|(q, d)| Bar {
-                    label: shorten(q, 40),
-                    value: *d,
-                    text: format!("-{:.2} points", 100.0 * d),
-                    color: BLUE,
-                })
-                .collect();
-            s.push_str(&bars(
-                "Drop in sample uniqueness when one quasi-identifier is left out",
-                &b,
-                None,
-            ));
-        }
-        let ba = before_after(r);
-        if !ba.is_empty() {
-            let mut b = Vec::new();
-            for (k, before, after) in ba
-                .iter()
-                .filter(|(k, ..)| k.contains("risk") || k.contains("loss"))
-            {
-                b.push(Bar {
-                    label: format!("{k}: before"),
-                    value: *before,
-                    text: format!("{before:.6}"),
-                    color: GREY,
-                });
-                b.push(Bar {
-                    label: format!("{k}: after"),
-                    value: *after,
-                    text: format!("{after:.6}"),
-                    color: GREEN,
-                });
-            }
-            s.push_str(&bars(
-                "Risk and information loss before and after anonymization",
-                &b,
-                Some(1.0),
-            ));
-        }
-        s.push_str("</div>\n");
-        let t = transformation(r);
-        if !t.is_empty() {
-            s.push_str("<h2>Anonymization</h2><table><tr><th>quasi-identifier</th><th>hierarchy level</th><th>example value</th></tr>\n");
-            for (q, l, e) in t {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&q),
-                    esc(&l),
-                    esc(&e)
-                );
-            }
-            s.push_str("</table><table><tr><th>figure</th><th>before</th><th>after</th></tr>\n");
-            for (k, b, a) in &ba {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td class=\"n\">{b}</td><td class=\"n\">{a}</td></tr>",
-                    esc(k)
-                );
-            }
-            s.push_str("</table>\n");
-        }
-        for (title, header, rows) in column_tables(r) {
-            let _ = write!(s, "<h2>{}</h2><table><tr>", esc(&title));
-            for h in &header {
-                let _ = write!(s, "<th>{}</th>", esc(h));
-            }
-            s.push_str("</tr>\n");
-            for row in rows {
-                s.push_str("<tr>");
-                for c in row {
-                    let _ = write!(s, "<td>{}</td>", esc(&c));
-                }
-                s.push_str("</tr>\n");
-            }
-            s.push_str("</table>\n");
-        }
-        s.push_str("<h2>Methods and assumptions</h2><dl>\n");
-        for (k, v) in methods(r) {
-            let _ = writeln!(s, "<dt><b>{}</b></dt><dd>{}</dd>", esc(&k), esc(&v));
-        }
-        s.push_str("</dl>\n<h2>Provenance</h2><table>\n");
-        let mut row = |k: &str, v: String| {
-            let _ = writeln!(s, "<tr><th>{}</th><td>{v}</td></tr>", esc(k));
-        };
-        row(
+        self.0.push_str("</dl>\n");
+    }
+
+    fn provenance(&mut self, r: &Report) {
+        self.0.push_str("<table>\n");
+        self.fact(
             "data",
             format!(
                 "<code>{}</code>, {} bytes, {} records",
@@ -236,7 +158,7 @@ impl Exporter for Html {
                 r.dataset.records
             ),
         );
-        row("data SHA-256", format!("<code>{}</code>", r.dataset.sha256));
+        self.fact("data SHA-256", format!("<code>{}</code>", r.dataset.sha256));
         let roles: Vec<String> = r
             .dataset
             .columns
@@ -244,7 +166,7 @@ impl Exporter for Html {
             .filter(|c| c.role != "insensitive")
             .map(|c| format!("{} ({})", esc(&c.name), esc(&c.role)))
             .collect();
-        row(
+        self.fact(
             "columns",
             format!(
                 "{} &mdash; {} columns in all, the rest insensitive",
@@ -253,26 +175,22 @@ impl Exporter for Html {
             ),
         );
         if let Some(p) = &r.policy {
-            row(
-                "policy",
-                format!(
-                    "<code>{}</code>, SHA-256 <code>{}</code>",
-                    esc(&p.path),
-                    p.sha256
-                ),
+            let code = format!(
+                "<code>{}</code>, SHA-256 <code>{}</code>",
+                esc(&p.path),
+                p.sha256
             );
+            self.fact("policy", code);
         }
         for h in &r.hierarchies {
-            row(
-                &format!("hierarchy of {}", h.column),
-                format!(
-                    "<code>{}</code>, SHA-256 <code>{}</code>",
-                    esc(&h.path),
-                    h.sha256
-                ),
+            let code = format!(
+                "<code>{}</code>, SHA-256 <code>{}</code>",
+                esc(&h.path),
+                h.sha256
             );
+            self.fact(&format!("hierarchy of {}", h.column), code);
         }
-        row(
+        self.fact(
             "run",
             format!(
                 "{} by {} on {}, {:.3} s",
@@ -282,32 +200,21 @@ impl Exporter for Html {
                 r.run.seconds
             ),
         );
-        row(
+        self.fact(
             "command",
             format!("<code>{}</code>", esc(&r.run.command_line.join(" "))),
         );
-        row(
+        self.fact(
             "tool",
             format!("{} {}", esc(&r.tool.name), esc(&r.tool.version)),
         );
-        row(
+        self.fact(
             "report SHA-256",
             format!(
                 "<code>{}</code> (check with <code>reident verify report.json</code>)",
                 r.integrity.sha256
             ),
         );
-        s.push_str("</table>\n</body></html>\n");
-        Ok(s)
-    }
-}
-
-fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
+        self.0.push_str("</table>\n");
     }
 }

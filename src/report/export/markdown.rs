@@ -1,140 +1,99 @@
-//! The report as Markdown: readable as plain text, renders on any code host.
+//! The report as Markdown: readable as plain text, renders on any code host. Charts are shown
+//! as the tables of their data.
 
 use std::fmt::Write;
 
-use super::{
-    before_after, class_sizes, column_tables, key_figures, marginals, methods, pct, risk_bands,
-    top_combinations, transformation, Exporter, Report,
-};
+use super::document::{Chart, Document, Markup, Table, VerdictLine};
+use super::{Exporter, Report};
 use crate::error::Result;
 
 pub struct Markdown;
-
-/// Escapes the characters that would break a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
 
 impl Exporter for Markdown {
     fn file_name(&self) -> &'static str {
         "report.md"
     }
     fn render(&self, r: &Report) -> Result<String> {
-        let mut s = String::new();
-        if let Some(n) = &r.notice {
-            let _ = writeln!(s, "> **{}**\n", cell(n));
-        }
+        let mut md = Writer(String::new());
+        Document::of(r).render(&mut md);
+        Ok(md.0)
+    }
+}
+
+/// Escapes the characters that would break a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The Markdown text so far. Every block but the provenance ends with a blank line.
+struct Writer(String);
+
+impl Writer {
+    fn table(&mut self, t: &Table) {
+        let s = &mut self.0;
+        let titles: Vec<String> = t.columns.iter().map(|c| cell(c.title)).collect();
         let _ = writeln!(
             s,
-            "# Re-identification risk report: {}\n",
-            cell(&r.dataset.file_name)
+            "| {} |\n|{}",
+            titles.join(" | "),
+            "---|".repeat(t.columns.len())
         );
+        for row in &t.rows {
+            let cells: Vec<String> = row.iter().map(|c| cell(&c.text)).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+        s.push('\n');
+    }
+}
+
+impl Markup for Writer {
+    fn notice(&mut self, text: &str) {
+        let _ = writeln!(self.0, "> **{}**\n", cell(text));
+    }
+
+    fn title(&mut self, text: &str) {
+        let _ = writeln!(self.0, "# {}\n", cell(text));
+    }
+
+    fn verdict(&mut self, v: &VerdictLine) {
         let _ = writeln!(
-            s,
+            self.0,
             "**Verdict: {}** ({} threshold{}; `reident {}`, {} {})\n",
-            r.verdict.to_uppercase(),
-            r.thresholds.len(),
-            if r.thresholds.len() == 1 { "" } else { "s" },
-            r.kind,
-            r.tool.name,
-            r.tool.version
+            v.verdict.to_uppercase(),
+            v.thresholds,
+            if v.thresholds == 1 { "" } else { "s" },
+            v.kind,
+            v.tool.name,
+            v.tool.version
         );
-        if !r.thresholds.is_empty() {
-            let _ = writeln!(
-                s,
-                "| threshold | measure | value | classes failing | records failing | verdict |"
-            );
-            let _ = writeln!(s, "|---|---|---|---|---|---|");
-            for v in &r.thresholds {
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {} | {} | {} |",
-                    cell(&v.threshold),
-                    cell(&v.measure),
-                    v.measured_text(),
-                    v.classes_failing,
-                    v.records_failing,
-                    if v.passed { "pass" } else { "FAIL" }
-                );
-            }
-            s.push('\n');
+    }
+
+    fn heading(&mut self, text: &str) {
+        let _ = writeln!(self.0, "## {text}\n");
+    }
+
+    fn tables(&mut self, tables: &[Table]) {
+        for t in tables {
+            self.table(t);
         }
-        let figures = key_figures(r);
-        if !figures.is_empty() {
-            let _ = writeln!(s, "## Figures\n\n| figure | value |\n|---|---|");
-            for (k, v) in figures {
-                let _ = writeln!(s, "| {} | {} |", cell(&k), cell(&v));
-            }
-            s.push('\n');
+    }
+
+    fn charts(&mut self, charts: &[Chart]) {
+        for (title, table) in charts.iter().filter_map(|c| c.table.as_ref()) {
+            let _ = writeln!(self.0, "### {title}\n");
+            self.table(table);
         }
-        let sizes = class_sizes(r);
-        if !sizes.is_empty() {
-            let _ = writeln!(s, "### Class sizes\n\n| class size | classes | records | records % |\n|---|---|---|---|");
-            for (b, c, n, share) in sizes {
-                let _ = writeln!(s, "| {b} | {c} | {n} | {} |", pct(share));
-            }
-            s.push('\n');
+    }
+
+    fn definitions(&mut self, items: &[(String, String)]) {
+        for (k, v) in items {
+            let _ = writeln!(self.0, "* **{k}.** {v}");
         }
-        let bands = risk_bands(r.figures.get("analysis"));
-        if !bands.is_empty() {
-            let _ = writeln!(
-                s,
-                "### Records by prosecutor-risk band\n\n| band | records |\n|---|---|"
-            );
-            for (b, n) in bands {
-                let _ = writeln!(s, "| {} | {} |", cell(&b), n as u64);
-            }
-            s.push('\n');
-        }
-        let top = top_combinations(r, 10);
-        if !top.is_empty() {
-            let _ = writeln!(s, "### Combinations of up to 3 quasi-identifiers with the most sample uniques\n\n| combination | uniqueness |\n|---|---|");
-            for (q, u, _) in top {
-                let _ = writeln!(s, "| {} | {} |", cell(&q), pct(u));
-            }
-            s.push('\n');
-        }
-        let m = marginals(r);
-        if !m.is_empty() {
-            let _ = writeln!(s, "### Drop in sample uniqueness when one quasi-identifier is left out\n\n| quasi-identifier | drop |\n|---|---|");
-            for (q, d) in m {
-                let _ = writeln!(s, "| {} | {} |", cell(&q), pct(d));
-            }
-            s.push('\n');
-        }
-        let t = transformation(r);
-        if !t.is_empty() {
-            let _ = writeln!(
-                s,
-                "## Anonymization\n\n| quasi-identifier | level | example value |\n|---|---|---|"
-            );
-            for (q, l, e) in t {
-                let _ = writeln!(s, "| {} | {} | {} |", cell(&q), l, cell(&e));
-            }
-            let _ = writeln!(s, "\n| figure | before | after |\n|---|---|---|");
-            for (k, b, a) in before_after(r) {
-                let _ = writeln!(s, "| {} | {b} | {a} |", cell(&k));
-            }
-            s.push('\n');
-        }
-        for (title, header, rows) in column_tables(r) {
-            let _ = writeln!(
-                s,
-                "## {title}\n\n| {} |\n|{}",
-                header.join(" | "),
-                "---|".repeat(header.len())
-            );
-            for row in rows {
-                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
-                let _ = writeln!(s, "| {} |", cells.join(" | "));
-            }
-            s.push('\n');
-        }
-        let _ = writeln!(s, "## Methods and assumptions\n");
-        for (k, v) in methods(r) {
-            let _ = writeln!(s, "* **{k}.** {v}");
-        }
-        let _ = writeln!(s, "\n## Provenance\n");
+        self.0.push('\n');
+    }
+
+    fn provenance(&mut self, r: &Report) {
+        let s = &mut self.0;
         let _ = writeln!(
             s,
             "* data: `{}`, {} bytes, {} records, SHA-256 `{}`",
@@ -182,6 +141,5 @@ impl Exporter for Markdown {
             "* report SHA-256 (content, `reident verify`): `{}`",
             r.integrity.sha256
         );
-        Ok(s)
     }
 }
