@@ -295,7 +295,7 @@ impl ClassFile {
         self.read_names(&qi, &sensitive, weight.as_deref(), progress)
     }
 
-    /// [`ClassFile::read`] by column names.
+    /// `ClassFile::read` by column names.
     pub fn read_names(
         &self,
         qi: &[String],

@@ -23,12 +23,12 @@
 //! acceptable one below the bar. [`Criterion::monotone_with_suppression`] says which.
 
 
-pub(crate) mod k_anonymity;
+pub mod k_anonymity;
 pub mod l_diversity;
-pub(crate) mod risk;
+pub mod risk;
 pub mod t_closeness;
 pub mod targets;
-pub(crate) mod verdict;
+pub mod verdict;
 
 pub use k_anonymity::KAnonymity;
 pub use l_diversity::{LDiversity, LVariant};

@@ -15,7 +15,7 @@
 //! * dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS`, then `.` and the fraction of a second with
 //!   trailing zeros removed when it is not zero; a timestamp with a time zone is written as the
 //!   instant in UTC followed by `Z`; a Date64 that is not at midnight is written as a timestamp;
-//! * null as [`NULL_TEXT`]. A CSV field that is empty or holds `NULL` is the same value.
+//! * null as `NULL_TEXT`. A CSV field that is empty or holds `NULL` is the same value.
 
 use std::hash::Hash;
 

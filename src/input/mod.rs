@@ -5,9 +5,9 @@
 //! is format-blind. Chunk boundaries depend only on the file (row groups, fixed row counts), never on
 //! the number of threads, so the results are the same on any machine.
 
-pub(crate) mod csv;
+pub mod csv;
 pub mod encode;
-pub(crate) mod parquet;
+pub mod parquet;
 
 /// Chunks read (in parallel) before they are handed on: enough to keep every thread busy.
 pub(crate) fn window_len() -> usize {
@@ -144,7 +144,7 @@ impl Input {
         }
     }
 
-    /// [`Input::for_each_window`], collecting every result (for whole-table operations).
+    /// `Input::for_each_window`, collecting every result (for whole-table operations).
     pub fn map_chunks<T: Send>(
         &self,
         columns: &[usize],

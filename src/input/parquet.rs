@@ -7,7 +7,7 @@
 //!   encoded in almost every file, and keeping the dictionary means that grouping works on integer
 //!   keys and formats each distinct value once: materialized strings made the group-by 2.7x slower.
 //!   The reader only keeps dictionaries when the full schema it is given says so, hence
-//!   [`dictionary_schema`].
+//!   `dictionary_schema`.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

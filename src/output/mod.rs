@@ -1,13 +1,13 @@
-//! Writing files: every file reident writes goes through [`write_atomically`] (a temporary file
+//! Writing files: every file reident writes goes through `write_atomically` (a temporary file
 //! beside the target, renamed when complete, so that a failure never leaves a half-written file
-//! under the requested name), and every output that holds data is checked by [`refuse_overwrite`]
+//! under the requested name), and every output that holds data is checked by `refuse_overwrite`
 //! first.
 //!
 //! * [`table`]: tables of text columns as Parquet or CSV (converted files, transformed data,
 //!   Safe Harbor outputs);
 //! * [`record_risk`]: one row per record with its class size and risks.
 
-pub(crate) mod record_risk;
+pub mod record_risk;
 pub mod table;
 
 use std::fs::File;

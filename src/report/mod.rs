@@ -4,18 +4,18 @@
 //! file's name and SHA-256, its columns and their roles), under which assumptions (the policy file,
 //! whole, with its SHA-256; the population; the hierarchies and their hashes), against which
 //! thresholds (one verdict each), by which tool, command line, user, host and time. It is sealed:
-//! a SHA-256 over its canonical content ([`canonical_json`]) is stored in it, so an edit is
+//! a SHA-256 over its canonical content (`canonical_json`) is stored in it, so an edit is
 //! detected by `reident verify`, which can also re-run the analysis on the data and compare.
 //!
-//! Exporters ([`export`]) write it as JSON (the record), Markdown and self-contained HTML (for
+//! Exporters (`export`) write it as JSON (the record), Markdown and self-contained HTML (for
 //! people). A report never holds the QI or sensitive values of a class smaller than the
 //! disclosure k (the largest k the policy requires, 11 by default) unless the user asked with
 //! `--show-values`, and then its first line says so.
 
-pub(crate) mod audit;
+pub mod audit;
 pub mod build;
 pub(crate) mod export;
-pub(crate) mod figures;
+pub mod figures;
 pub mod publish;
 
 pub use figures::{Figures, SmallClasses};

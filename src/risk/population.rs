@@ -45,7 +45,7 @@ pub enum PopulationSpec {
     /// The sample is the population.
     Sample,
     SamplingFraction(f64),
-    /// A number, or a preset name from [`PRESETS`].
+    /// A number, or a preset name from `PRESETS`.
     Size(String),
     /// A frequency table: the QI columns and a count column.
     Table {

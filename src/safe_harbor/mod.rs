@@ -22,7 +22,7 @@
 //!   is left alone with a warning.
 //!
 //! Nulls stay null. Every step is idempotent: running `safe-harbor` on its own output changes
-//! nothing. The output is written through a temporary file ([`crate::output::write_atomically`])
+//! nothing. The output is written through a temporary file (`crate::output::write_atomically`)
 //! and never over the input.
 //!
 //! The room's files, each using only those listed before it (and [`crate::scan`]): `values` (dates
@@ -44,4 +44,5 @@ pub use report::{
     SCHEMA_VERSION,
 };
 pub(crate) use values::current_year;
+pub use values::{Special, ValueChange};
 pub use zip3::{zip3, RestrictedZip3, BUILTIN_RESTRICTED_ZIP3};

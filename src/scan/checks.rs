@@ -7,7 +7,7 @@
 //! code. A check sees one trimmed value and, for dates, the named groups of the rule's regex.
 //!
 //! This file depends on nothing else in `scan`: the data a check needs ([`PersonNames`], the
-//! [`AGE_TOP_CODE`] that `safe-harbor` writes) is defined here.
+//! `AGE_TOP_CODE` that `safe-harbor` writes) is defined here.
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};

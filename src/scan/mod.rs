@@ -21,7 +21,7 @@
 //! is also given as a word (high, medium, low: thresholds in the rules file).
 //!
 //! The report never holds a value: only rule names, shares of the sample, distinct shares and
-//! length statistics. A scan reads at most `sample_rows` rows ([`crate::input::Input::sample`]):
+//! length statistics. A scan reads at most `sample_rows` rows (`crate::input::Input::sample`):
 //! Parquet from the first rows of a few row groups spread over the file, CSV from its first rows.
 //!
 //! The room's files, each using only those listed before it: `terms` (roles, Safe Harbor steps,
@@ -30,7 +30,7 @@
 //! `report` (what a scan reports), `score` (judging one column), `roles` (the role check of
 //! `analyze` and `anonymize`); this file holds the [`scan`] entry point.
 
-pub(crate) mod checks;
+pub mod checks;
 mod command;
 mod report;
 mod roles;
@@ -59,7 +59,7 @@ pub const DEFAULT_SAMPLE_ROWS: usize = 10_000;
 /// What `scan` reads.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// At most this many rows are read (see [`crate::input::Input::sample`]).
+    /// At most this many rows are read (see `crate::input::Input::sample`).
     pub sample_rows: usize,
 }
 

@@ -8,7 +8,7 @@
 //! The optimal search walks the lattice level by level (by the sum of the levels), evaluating each
 //! level's nodes in parallel. When anonymity is monotone it goes top-down and tags every node
 //! with a non-anonymous generalization as non-anonymous without evaluating it
-//! ([`optimal_with_progress`]); otherwise it evaluates every node bottom-up, each rolled up from a
+//! (`optimal_with_progress`); otherwise it evaluates every node bottom-up, each rolled up from a
 //! finer neighbour ([`exhaustive`]). The utility metric is measured on every anonymous node,
 //! since with suppression the metrics are not monotone (the same reason ARX's Flash evaluates the
 //! metric on every anonymous node it keeps).

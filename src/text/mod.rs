@@ -1,6 +1,6 @@
 //! Terminal text: what each command prints by default, rendered from its typed outcome.
 //!
-//! Every table goes through one helper, [`Table`]: columns with a separator before them, a width
+//! Every table goes through one helper, `Table`: columns with a separator before them, a width
 //! (fixed, or fitted to the cells within bounds) and an alignment. The `--json` documents are the
 //! machine-readable form; this text is for people and may change between versions.
 

@@ -1,19 +1,19 @@
 //! Population uniqueness: how many people in the population are alone in their equivalence
 //! class, estimated from the class sizes of a sample drawn from it.
 //!
-//! Every estimator here reads only the sample's *frequency of frequencies* ([`FreqOfFreq`]):
+//! Every estimator here reads only the sample's *frequency of frequencies* (`FreqOfFreq`):
 //! `c_i`, the number of equivalence classes of size `i`, with `u = Σ c_i` classes and
 //! `n = Σ i·c_i` records, plus the population size `N ≥ n` and so the sampling fraction
 //! `f = n / N`. The models and the decision rule follow ARX's implementation
 //! (`org.deidentifier.arx.risk`), whose published figures are this module's golden tests:
 //!
-//! * [`zayatz`]: Zayatz (1991), "Estimation of the number of unique population elements using
+//! * `zayatz`: Zayatz (1991), "Estimation of the number of unique population elements using
 //!   a sample", a closed form.
-//! * [`pitman`]: Hoshino (2001), "Applying Pitman's sampling formula to microdata disclosure
+//! * `pitman`: Hoshino (2001), "Applying Pitman's sampling formula to microdata disclosure
 //!   risk assessment", a maximum-likelihood fit of the Pitman sampling formula.
-//! * [`snb`]: Chen & Keller-McNulty (1998), "Estimation of identification disclosure risk in
+//! * `snb`: Chen & Keller-McNulty (1998), "Estimation of identification disclosure risk in
 //!   microdata", the shifted negative binomial model fitted by moments.
-//! * [`dankar`]: Dankar, El Emam, Neisa & Roffey (2012), "Estimating the re-identification
+//! * `dankar`: Dankar, El Emam, Neisa & Roffey (2012), "Estimating the re-identification
 //!   risk of clinical data sets", which picks one of the three by the sampling fraction.
 //!
 //! ARX's SNB model departs from the published formulas in two places; [`SnbVariant`] chooses

@@ -22,7 +22,7 @@ pub struct SudaScores {
     /// The file-level DIS probability the DIS-SUDA scores spread.
     pub dis: f64,
     /// `msu_counts[class * max_size + size - 1]`: the number of MSUs of each size of each class
-    /// (see [`SudaScores::msus_of`]).
+    /// (see `SudaScores::msus_of`).
     pub msu_counts: Vec<u32>,
     /// SUDA score of each class: `sum over its MSUs of (n_attrs - size)!`.
     pub score: Vec<f64>,

@@ -32,7 +32,7 @@ fn check_table(codes: &[Vec<u32>], cards: &[u32], counts: &[u64]) {
 /// every size; a larger value is taken as that, and 0 finds none. A table of fewer than 2 records
 /// has no MSUs (the empty itemset already singles out its record).
 ///
-/// Panics on a malformed table (see the module documentation) or more than [`MAX_ATTRS`]
+/// Panics on a malformed table (see the module documentation) or more than `MAX_ATTRS`
 /// attributes.
 pub fn suda2(codes: &[Vec<u32>], cards: &[u32], counts: &[u64], max_size: usize) -> Vec<Msu> {
     check_table(codes, cards, counts);
