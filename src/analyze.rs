@@ -105,7 +105,8 @@ pub fn run(options: &Options) -> Result<Outcome> {
     } else {
         Vec::new()
     };
-    let (sensitive_hierarchies, hierarchy_files) = sensitive_hierarchies(options, &settings, &roles)?;
+    let (sensitive_hierarchies, hierarchy_files) =
+        sensitive_hierarchies(options, &settings, &roles)?;
     let models = ModelOptions {
         l: options.l,
         c: options.c,
@@ -118,7 +119,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let progress = source.progress(!options.progress);
     let (table, row_classes) = source.build(&roles, options.record_risk.is_some(), &progress)?;
     let built = clock.elapsed();
-    let population = Population::resolve(&options.population.spec, &table, &options.table.input_options())?;
+    let population = Population::resolve(
+        &options.population.spec,
+        &table,
+        &options.table.input_options(),
+    )?;
     if let (Some(path), Some(rows)) = (&options.record_risk, &row_classes) {
         write_record_risk(path, rows, &table, &population)?;
     }
@@ -366,23 +371,23 @@ impl AnalyzeReport {
                 class_table: input.is_class_table(),
             },
             figures: Figures {
-            roles: RoleNames::of(roles),
-            classes: ClassSizes::of(table),
-            prosecutor: ProsecutorRisk::of(table),
-            sample_uniques: SampleUniques::of(table),
-            k_anonymity: common_checks(table),
-            population_uniqueness: PopulationUniqueness::of(
-                &table.counts,
-                population.size,
-                options.snb,
-            ),
-            journalist: JournalistRisk::of(table, &sizes),
-            marketer: MarketerRisk::of(table, &sizes),
-            individual_risk: IndividualRisk::of(table, &weight_name),
-            sensitive: (0..table.sensitive.len())
-                .map(|s| SensitiveReport::of(table, s, options))
-                .collect::<Result<_>>()?,
-            population,
+                roles: RoleNames::of(roles),
+                classes: ClassSizes::of(table),
+                prosecutor: ProsecutorRisk::of(table),
+                sample_uniques: SampleUniques::of(table),
+                k_anonymity: common_checks(table),
+                population_uniqueness: PopulationUniqueness::of(
+                    &table.counts,
+                    population.size,
+                    options.snb,
+                ),
+                journalist: JournalistRisk::of(table, &sizes),
+                marketer: MarketerRisk::of(table, &sizes),
+                individual_risk: IndividualRisk::of(table, &weight_name),
+                sensitive: (0..table.sensitive.len())
+                    .map(|s| SensitiveReport::of(table, s, options))
+                    .collect::<Result<_>>()?,
+                population,
             },
         })
     }

@@ -43,7 +43,6 @@ pub fn convert(
     })
 }
 
-
 /// What to convert, and how to write it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Options {

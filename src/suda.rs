@@ -15,8 +15,7 @@ use crate::options::{Settings, TableSource};
 use crate::output::record_risk::RecordRisk;
 use crate::policy::Roles;
 use crate::risk::suda::{
-    scores, suda2, SudaScores, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, MAX_ATTRS,
-    SCORE_QUANTILES,
+    scores, suda2, SudaScores, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, MAX_ATTRS, SCORE_QUANTILES,
 };
 use crate::tool::ToolInfo;
 use crate::ClassTable;

@@ -68,7 +68,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
     }
     let mut checks = Vec::new();
     if let Some(path) = &options.report {
-        checks.extend(check_report(path, options.data.as_deref(), options.progress)?);
+        checks.extend(check_report(
+            path,
+            options.data.as_deref(),
+            options.progress,
+        )?);
     }
     if let Some(log) = &options.audit_log {
         checks.extend(check_audit_log(log)?);

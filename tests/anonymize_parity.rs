@@ -6,10 +6,10 @@
 mod common;
 use common::*;
 use reident::criteria::t_closeness::{Distribution, GroundDistance};
-use reident::search::generalize::Generalizer;
+use reident::criteria::{Criterion, KAnonymity, TCloseness};
 use reident::hierarchy::Hierarchy;
 use reident::progress::Progress;
-use reident::criteria::{Criterion, KAnonymity, TCloseness};
+use reident::search::generalize::Generalizer;
 use reident::search::metrics::Loss;
 use reident::search::{evaluate, exhaustive, optimal, Target};
 

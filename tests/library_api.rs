@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use reident::options::{Flags, Settings, TableSource};
-use reident::report::{ReportOptions, Report};
+use reident::report::{Report, ReportOptions};
 
 const QI9: [&str; 9] = [
     "sex",
@@ -45,7 +45,8 @@ fn policy() -> Settings {
 
 #[test]
 fn analyze_gives_the_golden_figures() {
-    let options = reident::analyze::Options::new(TableSource::data(adult("adult.parquet")), nine_qis());
+    let options =
+        reident::analyze::Options::new(TableSource::data(adult("adult.parquet")), nine_qis());
     let outcome = reident::analyze::run(&options).unwrap();
     let r = &outcome.report;
     assert_eq!(r.classes.records, 30_162);
@@ -71,7 +72,8 @@ fn anonymize_gate_and_verify_through_the_library() {
     let dir = tempfile::tempdir().unwrap();
     let release = dir.path().join("release.csv");
     // The shipped policy: 8 QIs, k = 5, highest risk 0.2, 5% suppression, Loss.
-    let mut options = reident::anonymize::Options::new(TableSource::data(adult("adult.csv")), policy());
+    let mut options =
+        reident::anonymize::Options::new(TableSource::data(adult("adult.csv")), policy());
     options.output = Some(release.clone());
     let outcome = reident::anonymize::run(&options).unwrap();
     let s = &outcome.summary;

@@ -9,9 +9,9 @@ use common::*;
 use proptest::prelude::*;
 use reident::analyze::{AnalyzeReport, ModelOptions};
 use reident::classes::Source;
-use reident::risk::population::{Population, PopulationSpec};
 use reident::progress::Progress;
 use reident::risk::individual::individual_risk;
+use reident::risk::population::{Population, PopulationSpec};
 use reident::{Input, InputOptions, Policy, Roles};
 
 #[derive(Debug)]

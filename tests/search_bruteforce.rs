@@ -11,9 +11,9 @@ use std::path::Path;
 
 use common::*;
 use proptest::prelude::*;
-use reident::search::generalize::Generalizer;
-use reident::hierarchy::Hierarchy;
 use reident::criteria::{Criterion, KAnonymity, LDiversity, LVariant};
+use reident::hierarchy::Hierarchy;
+use reident::search::generalize::Generalizer;
 use reident::search::metrics::Loss;
 use reident::search::{optimal, Target};
 

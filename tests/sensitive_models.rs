@@ -6,8 +6,12 @@
 mod common;
 use common::*;
 use reident::classes::{ClassTable, Recode, RollupQi};
-use reident::criteria::l_diversity::{class_diversity, recursive_ratio, LDiversityFigures as LDiversity};
-use reident::criteria::t_closeness::{Distribution, GroundDistance, TClosenessFigures as TCloseness};
+use reident::criteria::l_diversity::{
+    class_diversity, recursive_ratio, LDiversityFigures as LDiversity,
+};
+use reident::criteria::t_closeness::{
+    Distribution, GroundDistance, TClosenessFigures as TCloseness,
+};
 use reident::hierarchy::Hierarchy;
 use serde_json::Value;
 

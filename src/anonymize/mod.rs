@@ -20,7 +20,6 @@ use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::input::Format;
 use crate::options::{PopulationOptions, Settings, TableSource};
-use release::write_transformed;
 use crate::policy::Roles;
 use crate::progress::Progress;
 use crate::risk::population::Population;
@@ -30,6 +29,7 @@ use crate::search::{
     evaluate, failing_classes, optimal_with_progress, Generalizer, SearchResult, Target,
 };
 use crate::tool::ToolInfo;
+use release::write_transformed;
 
 mod figures;
 mod hierarchies;
@@ -126,42 +126,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let clock = Instant::now();
     let p = prepare(options)?;
     let g = &p.generalizer;
-    let population = match p.settings.targets.max_population_uniqueness {
-        Some(_) => Some(
-            Population::resolve(&options.population.spec, &g.base, &options.table.input_options())?
-                .size,
-        ),
-        None => None,
-    };
-    let (criteria, table_criteria) = p.settings.targets.build(
-        &g.base,
-        &TargetContext {
-            sensitive: &p.settings.sensitive,
-            hierarchy_dir: p.settings.hierarchies.as_deref(),
-            population,
-            snb: options.population.snb,
-        },
-    )?;
-    let suppression = Suppression {
-        suppressed: options.suppressed.as_str().to_string(),
-        rules: criteria.iter().filter_map(|c| c.class_rule()).collect(),
-        without_sql_rule: criteria
-            .iter()
-            .filter(|c| c.class_rule().is_none())
-            .map(|c| c.describe())
-            .collect(),
-    };
-    let targets: Vec<String> = criteria
-        .iter()
-        .map(|c| c.describe())
-        .chain(table_criteria.iter().map(|c| c.describe()))
-        .collect();
-    let target = Target {
-        criteria,
-        table_criteria,
-        suppression_limit: p.suppression_limit,
-        metric: p.metric,
-    };
+    let (target, targets, suppression) = target(options, &p)?;
     let result = search(options, g, &target);
     let Some(best) = result.solutions.first().cloned() else {
         return Err(Error::Invalid(
@@ -233,12 +198,62 @@ pub fn run(options: &Options) -> Result<Outcome> {
         summary,
         verdicts,
         format: p.source.format(),
-        roles: p.roles,
+        roles: p.roles.clone(),
         disclosure_k,
         hierarchy_files,
-        warnings: p.warnings,
+        warnings: p.warnings.clone(),
         started,
     })
+}
+
+/// The search's target (the criteria, the suppression limit and the metric), the targets'
+/// descriptions, and how failing classes are suppressed.
+fn target<'a>(
+    options: &Options,
+    p: &'a Prepared,
+) -> Result<(Target<'a>, Vec<String>, Suppression)> {
+    let g = &p.generalizer;
+    let population = match p.settings.targets.max_population_uniqueness {
+        Some(_) => Some(
+            Population::resolve(
+                &options.population.spec,
+                &g.base,
+                &options.table.input_options(),
+            )?
+            .size,
+        ),
+        None => None,
+    };
+    let (criteria, table_criteria) = p.settings.targets.build(
+        &g.base,
+        &TargetContext {
+            sensitive: &p.settings.sensitive,
+            hierarchy_dir: p.settings.hierarchies.as_deref(),
+            population,
+            snb: options.population.snb,
+        },
+    )?;
+    let suppression = Suppression {
+        suppressed: options.suppressed.as_str().to_string(),
+        rules: criteria.iter().filter_map(|c| c.class_rule()).collect(),
+        without_sql_rule: criteria
+            .iter()
+            .filter(|c| c.class_rule().is_none())
+            .map(|c| c.describe())
+            .collect(),
+    };
+    let targets: Vec<String> = criteria
+        .iter()
+        .map(|c| c.describe())
+        .chain(table_criteria.iter().map(|c| c.describe()))
+        .collect();
+    let target = Target {
+        criteria,
+        table_criteria,
+        suppression_limit: p.suppression_limit,
+        metric: p.metric,
+    };
+    Ok((target, targets, suppression))
 }
 
 /// Resolves the settings, opens the data, builds the class table, the hierarchies and the

@@ -7,11 +7,11 @@ use std::path::Path;
 use hashbrown::HashMap;
 
 use crate::classes::ClassTable;
-use crate::output::table::{write_chunks, WriteOptions};
 use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::{LocalColumn, NULL_TEXT};
 use crate::input::{Chunk, Input};
+use crate::output::table::{write_chunks, WriteOptions};
 use crate::policy::Roles;
 use crate::progress::Progress;
 

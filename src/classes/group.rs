@@ -26,7 +26,6 @@ impl Grouping {
         self.first_item.len()
     }
 
-
     /// Sum of `weight(item)` per group, in item order.
     pub(crate) fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
         let mut sums = vec![0u64; self.len()];
@@ -67,7 +66,11 @@ const PAR_BLOCK: usize = 1 << 15;
 /// The general form of [`group_tuples`]: `fold(c, card, ids)` must set every
 /// `ids[i] = ids[i] * card + code(c, i)`. Callers whose items live in several arrays (the chunks
 /// of a merge) fold each array into its slice of `ids` without first copying them into one.
-pub(crate) fn group_folded(n: usize, cards: &[u64], fold: impl Fn(usize, u64, &mut [u64])) -> Grouping {
+pub(crate) fn group_folded(
+    n: usize,
+    cards: &[u64],
+    fold: impl Fn(usize, u64, &mut [u64]),
+) -> Grouping {
     assert!(
         n < u32::MAX as usize,
         "more than 2^32 - 1 items in one grouping"

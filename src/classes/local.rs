@@ -13,8 +13,7 @@ pub struct Layout {
     pub row_classes: bool,
 }
 
-impl Layout {
-}
+impl Layout {}
 
 /// The classes of one chunk, over the chunk's own dictionaries.
 #[derive(Debug, Clone, Default)]

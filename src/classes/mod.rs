@@ -29,10 +29,10 @@ pub mod io;
 mod local;
 mod merge;
 
-pub use local::{Layout, LocalClasses};
-pub use merge::Merger;
 pub use build::{build_class_table, build_classes, Source};
 pub use command::{run, Options, Outcome};
+pub use local::{Layout, LocalClasses};
+pub use merge::Merger;
 
 /// The values of one column: code `c` stands for `values[c]` (canonical text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

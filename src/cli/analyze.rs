@@ -67,7 +67,10 @@ impl Args {
             l: self.l,
             c: self.c,
             t: self.t,
-            sensitive_hierarchies: super::files("--sensitive-hierarchy", &self.sensitive_hierarchy)?,
+            sensitive_hierarchies: super::files(
+                "--sensitive-hierarchy",
+                &self.sensitive_hierarchy,
+            )?,
             record_risk: self.record_risk.clone(),
             scan: !self.no_scan,
             progress,

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use reident::anonymize::QiHierarchies;
+use reident::anonymize::Suppressed;
 use reident::error::Result;
 use reident::hierarchy::build::Spec;
-use reident::anonymize::Suppressed;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum MetricArg {
@@ -121,7 +121,11 @@ impl Args {
     fn hierarchies(&self) -> Result<QiHierarchies> {
         let mut built = Vec::new();
         for (flag, specs, make) in [
-            ("--interval", &self.interval, Spec::Intervals as fn(String) -> Spec),
+            (
+                "--interval",
+                &self.interval,
+                Spec::Intervals as fn(String) -> Spec,
+            ),
             ("--mask", &self.mask, Spec::Mask),
             ("--date", &self.date, Spec::Dates),
         ] {

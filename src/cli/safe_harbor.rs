@@ -81,7 +81,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.report)?;
     } else {
-        print!("{}", reident::text::safe_harbor::safe_harbor(&outcome.report));
+        print!(
+            "{}",
+            reident::text::safe_harbor::safe_harbor(&outcome.report)
+        );
     }
     Ok(0)
 }

@@ -45,9 +45,11 @@ pub fn run(args: Args) -> Result<i32> {
     } else {
         print!("{}", reident::text::scan::scan(&outcome.report));
     }
-    Ok(if args.fail_on_identifying && !outcome.identifying().is_empty() {
-        1
-    } else {
-        0
-    })
+    Ok(
+        if args.fail_on_identifying && !outcome.identifying().is_empty() {
+            1
+        } else {
+            0
+        },
+    )
 }

@@ -22,7 +22,6 @@
 //! not for entropy or recursive l-diversity or t-closeness, where a failing class can drag an
 //! acceptable one below the bar. [`Criterion::monotone_with_suppression`] says which.
 
-
 pub mod k_anonymity;
 pub mod l_diversity;
 pub mod risk;
@@ -84,4 +83,3 @@ pub trait TableCriterion: Sync + Send {
     /// The figure compared with the threshold (for reports), when there is one.
     fn measure(&self, kept: &[u64]) -> Option<f64>;
 }
-

@@ -85,4 +85,3 @@ pub(crate) fn write_atomically(
     }
     result
 }
-

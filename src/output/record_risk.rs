@@ -10,8 +10,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use crate::output::write_atomically;
 use crate::error::{Error, Result};
+use crate::output::write_atomically;
 
 /// Per-class figures to spread over the records. Row `r` of the output is input record `r`
 /// (0-based, in file order).

@@ -245,7 +245,11 @@ pub(crate) struct ReportInput<'a> {
 
 impl Report {
     /// A sealed report.
-    pub(crate) fn new(input: ReportInput, figures: Figures, thresholds: Vec<Verdict>) -> Result<Report> {
+    pub(crate) fn new(
+        input: ReportInput,
+        figures: Figures,
+        thresholds: Vec<Verdict>,
+    ) -> Result<Report> {
         let dataset = Dataset {
             file_name: input
                 .data

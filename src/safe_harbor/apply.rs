@@ -8,7 +8,7 @@ use super::report::{
     ColumnReport, SafeHarborOptions, SafeHarborReport, ScanFinding, Source, Transformation,
     SCHEMA_VERSION,
 };
-use super::values::{new, to_year, top_code_age, ValueChange, Special};
+use super::values::{new, to_year, top_code_age, Special, ValueChange};
 use super::zip3::{zip3, RestrictedZip3};
 use crate::error::{Error, Result};
 use crate::input::encode::{LocalColumn, NULL_TEXT};
@@ -113,7 +113,8 @@ pub fn safe_harbor(
         columns_written: keep.len(),
         reference_year: options.reference_year,
         restricted_zip3: options.restricted_zip3.clone(),
-        pseudonyms: "HMAC-SHA256 under a random per-run key (never stored), first 80 bits in hex".into(),
+        pseudonyms: "HMAC-SHA256 under a random per-run key (never stored), first 80 bits in hex"
+            .into(),
         scan_sample: Some(scan.sample),
         columns,
         warnings,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::values::{new, ValueChange, Special};
+use super::values::{new, Special, ValueChange};
 use crate::error::{Error, Result};
 
 /// The shipped list (datasets/hipaa/restricted_zip3.csv, with its source in the README there).

@@ -101,7 +101,11 @@ fn columns_used(roles: &Roles, insensitive_read: bool) -> Vec<(usize, &'static s
 /// with high confidence but that are read as something other than identifying. Advisory: when
 /// the check cannot read its sample it says nothing, because the run reads the same rows next
 /// and reports the problem in its one error line. A class table has no records to check.
-pub(crate) fn identifier_warnings(source: &crate::classes::Source, roles: &Roles, insensitive_read: bool) -> Vec<String> {
+pub(crate) fn identifier_warnings(
+    source: &crate::classes::Source,
+    roles: &Roles,
+    insensitive_read: bool,
+) -> Vec<String> {
     let Some(input) = source.records() else {
         return Vec::new();
     };

@@ -31,7 +31,11 @@ pub struct QiLevels {
 }
 
 impl QiLevels {
-    pub(crate) fn new(domain: &Domain, hierarchy: &Hierarchy, base_counts: Vec<u64>) -> Result<Self> {
+    pub(crate) fn new(
+        domain: &Domain,
+        hierarchy: &Hierarchy,
+        base_counts: Vec<u64>,
+    ) -> Result<Self> {
         let levels = hierarchy.levels();
         let from_base = (0..levels)
             .map(|l| hierarchy.recode(domain, l))

@@ -239,8 +239,14 @@ impl Metric for Entropy {
 }
 
 /// Every metric, by the name `--metric` and policies use.
-pub(crate) const METRICS: [&(dyn Metric + Sync); 6] =
-    [&Loss, &LossRank, &Discernibility, &Aecs, &Precision, &Entropy];
+pub(crate) const METRICS: [&(dyn Metric + Sync); 6] = [
+    &Loss,
+    &LossRank,
+    &Discernibility,
+    &Aecs,
+    &Precision,
+    &Entropy,
+];
 
 /// The metric of a name (`loss`, `loss-rank`, `discernibility`, `aecs`, `precision`,
 /// `entropy`; case does not matter).

@@ -23,8 +23,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::classes::ClassTable;
-use crate::progress::Progress;
 use crate::criteria::Criterion;
+use crate::progress::Progress;
 use metrics::Metric;
 
 /// What the search must reach and what it minimizes.

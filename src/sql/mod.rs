@@ -68,7 +68,8 @@ pub fn run(options: &Options) -> Result<String> {
             )?;
             match &options.copy_to {
                 Some(path) => {
-                    let meta = query_metadata(&s.quasi_identifiers, &s.sensitive, s.weight.as_deref());
+                    let meta =
+                        query_metadata(&s.quasi_identifiers, &s.sensitive, s.weight.as_deref());
                     write_statement(d, &q, path, Some(&meta))
                 }
                 None => Ok(q),

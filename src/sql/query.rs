@@ -34,10 +34,10 @@
 use std::collections::BTreeMap;
 
 use crate::classes::io::{Metadata, COUNT_COLUMN, FORMAT_NAME, FORMAT_VERSION, WEIGHT_COLUMN};
+use crate::criteria::ClassRule;
 use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::NULL_TEXT;
-use crate::criteria::ClassRule;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -62,7 +62,13 @@ impl Table {
     }
 
     /// Sets column `i`'s width to the widest of the given cells, within `min..=max`.
-    pub(crate) fn fit<'a>(&mut self, i: usize, cells: impl IntoIterator<Item = &'a str>, min: usize, max: usize) {
+    pub(crate) fn fit<'a>(
+        &mut self,
+        i: usize,
+        cells: impl IntoIterator<Item = &'a str>,
+        min: usize,
+        max: usize,
+    ) {
         self.columns[i].width = cells
             .into_iter()
             .map(|c| c.chars().count())

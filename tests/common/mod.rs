@@ -46,7 +46,9 @@ pub fn analyze(
     let input = Source::Records(Input::open(path, &InputOptions::default()).expect("open"));
     let policy = Policy::default().override_with(qi, sensitive, &[]);
     let roles = Roles::resolve(&policy, input.columns()).expect("roles");
-    let table = input.class_table(&roles, &Progress::hidden()).expect("class table");
+    let table = input
+        .class_table(&roles, &Progress::hidden())
+        .expect("class table");
     let report = AnalyzeReport::new(&input, &roles, &table);
     (table, report)
 }

@@ -1,8 +1,8 @@
 //! Tests of the frequency of frequencies and of what holds for every model alike.
 
-use super::test_support::{adult, adult_population, assert_close};
 use super::pitman::pitman;
 use super::snb::snb;
+use super::test_support::{adult, adult_population, assert_close};
 use super::zayatz::zayatz;
 use super::*;
 

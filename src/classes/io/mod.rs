@@ -1,0 +1,149 @@
+//! Class tables as files: the interchange format between reident and SQL engines.
+//!
+//! Every figure reident reports, and the whole generalization search, needs only the class table.
+//! The class table is one `GROUP BY` over the quasi-identifiers, which Spark, DuckDB, Trino or
+//! BigQuery compute at any scale. So the format is what such an engine writes with plain SQL
+//! (`reident sql` prints the query), and reident reads it in place of the data.
+//!
+//! # Format, version 1 (stable)
+//!
+//! A Parquet file (or a folder of Parquet files, as Spark writes them: every file whose name
+//! does not start with `.` or `_`, in name order) with one row per equivalence class:
+//!
+//! * **one column per quasi-identifier**, named as in the data, holding the class's value, of any
+//!   type reident reads in data files. Values are canonicalized on read exactly as data values
+//!   (see [`crate::input::encode`]), so an engine can `GROUP BY` the raw columns; `NULL` is one
+//!   value, as it is one group in SQL's `GROUP BY`.
+//! * **`__reident_count`**: the class size, an integer column (any width), every value >= 1.
+//! * **`__reident_weight_sum`** (optional): the sum of the sampling weights of the class's records,
+//!   a float or integer column, every value finite and >= 0. Written when a weight column is read.
+//! * **one column per sensitive attribute**, named as in the data, of type
+//!   `LIST<STRUCT<value, count>>`: the class's histogram of that attribute, one element per
+//!   distinct value (`value` of any readable type, `NULL` allowed; `count` an integer >= 1). The
+//!   element order does not matter. DuckDB writes it with `list({'value': s, 'count': n})`,
+//!   Spark with `collect_list(named_struct('value', s, 'count', n))`.
+//!
+//! Names starting with `__reident_` are reserved: data columns may not use them, and a reader of
+//! version 1 rejects reserved names it does not know (they would come from a newer format).
+//!
+//! The file's key-value metadata entry `reident:class_table` holds a JSON object:
+//! `{"format": "reident class table", "version": 1, "quasi_identifiers": [...],
+//! "sensitive": [...], "weight": "w" | null, "records": N, "classes": C, "tool": "reident x.y"}`.
+//! reident always writes it; it is optional on read, because Spark's SQL cannot write it. When
+//! present, its version must be 1, its lists must match the columns, and `records` must equal the
+//! sum of `__reident_count` (a check against truncated or edited files). Keys may be added to it
+//! without a version change; any change a reader must understand bumps the version.
+//!
+//! # Reading
+//!
+//! A class file is read through the same path as raw data: each record batch becomes chunk-local
+//! classes over chunk-local dictionaries of canonical texts, and the `Merger` merges them into
+//! global domains in natural order. The table read is therefore identical to the one built from
+//! the rows (same domains, same codes), except that classes are in file order rather than in
+//! the order of their first record; no figure depends on that order.
+//!
+//! Rows with the same QI values (after canonicalization) are **merged**, counts, histograms and
+//! weights added: class tables of disjoint parts of the data add up, so the class files of several
+//! partitions can be read as one, and reading fewer QIs than the file has rolls the table up.
+//! Everything else is rejected with a one-line error: a count that is missing, zero or negative,
+//! a histogram whose counts do not add up to the class count, a histogram element or value
+//! count that is missing, a weight sum that is missing or negative, an unknown format version.
+//!
+//! A class file holds every combination of QI values in the data, the unique ones included: it
+//! is as sensitive as the data it was computed from.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::classes::ClassTable;
+use crate::error::{Error, Result};
+
+mod read;
+mod write;
+
+pub use read::ClassFile;
+pub use write::write_class_table;
+
+/// The version of the format this reident reads and writes.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The value of the metadata's `format` key.
+pub(crate) const FORMAT_NAME: &str = "reident class table";
+/// The key of the Parquet key-value metadata entry.
+pub(crate) const METADATA_KEY: &str = "reident:class_table";
+/// Column names with this prefix are reserved for the format.
+pub(crate) const RESERVED_PREFIX: &str = "__reident_";
+/// The class size column.
+pub(crate) const COUNT_COLUMN: &str = "__reident_count";
+/// The weight-sum column.
+pub(crate) const WEIGHT_COLUMN: &str = "__reident_weight_sum";
+
+/// Classes per written record batch (and row group part): bounds the writer's memory.
+pub(super) const WRITE_BATCH: usize = 1 << 16;
+
+/// The JSON object in the `reident:class_table` metadata entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub format: String,
+    pub version: u32,
+    pub quasi_identifiers: Vec<String>,
+    #[serde(default)]
+    pub sensitive: Vec<String>,
+    #[serde(default)]
+    pub weight: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+}
+
+impl Metadata {
+    /// The metadata of a class table as reident writes it.
+    pub(crate) fn of(table: &ClassTable, weight: Option<&str>) -> Self {
+        Metadata {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            quasi_identifiers: table.qis.iter().map(|d| d.name.clone()).collect(),
+            sensitive: table
+                .sensitive
+                .iter()
+                .map(|h| h.domain.name.clone())
+                .collect(),
+            weight: table
+                .weights
+                .as_ref()
+                .map(|_| weight.unwrap_or("").to_string()),
+            records: Some(table.n_records),
+            classes: Some(table.n_classes() as u64),
+            tool: Some(format!(
+                "{} {}",
+                env!("CARGO_PKG_NAME"),
+                env!("CARGO_PKG_VERSION")
+            )),
+        }
+    }
+
+    /// Parses the metadata entry, checking the format name and version first so that a newer
+    /// file gets a message about its version rather than about a missing key.
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self> {
+        let bad =
+            |m: String| Error::Invalid(format!("{}: {METADATA_KEY} metadata: {m}", path.display()));
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?;
+        if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(bad(format!("\"format\" is not {FORMAT_NAME:?}")));
+        }
+        match v.get("version").and_then(|x| x.as_u64()) {
+            Some(n) if n == FORMAT_VERSION as u64 => {}
+            Some(n) => {
+                return Err(bad(format!(
+                    "format version {n}; this reident reads version {FORMAT_VERSION}"
+                )))
+            }
+            None => return Err(bad("no \"version\"".into())),
+        }
+        serde_json::from_value(v).map_err(|e| bad(e.to_string()))
+    }
+}
