@@ -145,3 +145,36 @@ fn anonymize_gate_and_verify_through_the_library() {
     .unwrap();
     assert!(!wrong.ok);
 }
+
+/// A report that records no options (written before reports recorded them) still verifies its
+/// integrity; re-running it on the data is refused with a message that says why.
+#[test]
+fn a_report_without_options_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = reident::analyze::run(&reident::analyze::Options::new(
+        TableSource::data(adult("adult.parquet")),
+        nine_qis(),
+    ))
+    .unwrap();
+    let mut report =
+        reident::report::build::analysis(&outcome, "analyze", vec!["x".into(), "y".into()], false)
+            .unwrap();
+    report.run.options = serde_json::Value::Null;
+    report.seal().unwrap();
+    report.write_dir(dir.path()).unwrap();
+    let path = dir.path().join("report.json");
+    let alone = reident::verify::run(&reident::verify::Options {
+        report: Some(path.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(alone.ok, "{:?}", alone.checks);
+    let err = reident::verify::run(&reident::verify::Options {
+        report: Some(path),
+        data: Some(adult("adult.parquet")),
+        ..Default::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("records no options"), "{err}");
+}

@@ -338,7 +338,7 @@ impl Report {
     }
 
     /// Stores the content hash.
-    pub(crate) fn seal(&mut self) -> Result<()> {
+    pub fn seal(&mut self) -> Result<()> {
         let v = self.to_value()?;
         self.integrity.sha256 = content_hash(&v);
         Ok(())
@@ -350,7 +350,7 @@ impl Report {
     }
 
     /// Reads a report file: any JSON that has the report's shape.
-    pub(crate) fn load(path: &Path) -> Result<(Report, Value)> {
+    pub fn load(path: &Path) -> Result<(Report, Value)> {
         let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let value: Value = serde_json::from_slice(&text)
             .map_err(|e| Error::Invalid(format!("{}: not a JSON document: {e}", path.display())))?;
@@ -369,7 +369,7 @@ impl Report {
 
     /// Writes `report.json`, `report.md` and `report.html` into `dir` (created if needed), each
     /// through a temporary file, and returns their paths.
-    pub(crate) fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
+    pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let mut rendered = Vec::new();
         // Render everything before writing anything, so that a failure leaves no partial set.
