@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test suite, with everything it needs installed first: the README's test command, and
+# exactly what .ci/run runs on a clean clone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# tests/engines.rs drives DuckDB through python3 (it runs the SQL that `reident sql` writes).
+python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+cargo test --locked
