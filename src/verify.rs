@@ -3,7 +3,8 @@
 //! Checks, each one [`Check`]:
 //! * the report's integrity: the SHA-256 of its canonical content equals the one stored in it (an
 //!   edit anywhere in its content is caught; reformatting the JSON is not an edit);
-//! * given the data: the data file's SHA-256 equals the recorded one, the hierarchy files the
+//! * given the data: the data file's SHA-256 equals the recorded one (for a report of an
+//!   in-memory Arrow table, the file's content hash equals the table's), the hierarchy files the
 //!   report lists still have their recorded hashes, and re-running the command from the options
 //!   the report records (without writing anything) reproduces every figure section and every
 //!   verdict exactly;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::input::{Format, Input, InputOptions};
 use crate::report::{content_hash, sha256_file, Report};
 
 /// What to check.
@@ -103,16 +105,23 @@ fn check_report(path: &Path, data: Option<&Path>, progress: bool) -> Result<Vec<
     let Some(data) = data else {
         return Ok(checks);
     };
-    let got = sha256_file(data)?;
+    // A report of an in-memory table records its content hash (canonical values), not a file's:
+    // the file given must hold the same values.
+    let (got, what) = if report.dataset.format == Format::Arrow.as_str() {
+        let input = Input::open(data, &InputOptions::default())?;
+        (input.content_sha256()?, "content SHA-256")
+    } else {
+        (sha256_file(data)?, "SHA-256")
+    };
     let same = got == report.dataset.sha256;
     checks.push(Check::new(
         "data hash",
         same,
         if same {
-            format!("{} has SHA-256 {got}", data.display())
+            format!("{} has {what} {got}", data.display())
         } else {
             format!(
-                "{} has SHA-256 {got}, the report was made from {}",
+                "{} has {what} {got}, the report was made from {}",
                 data.display(),
                 report.dataset.sha256
             )

@@ -69,6 +69,10 @@ pub(crate) fn write_chunks_with_text(
     write_atomically(out, |w| match format {
         Format::Parquet => write_parquet(w, names, chunks, options.compression, text),
         Format::Csv => write_csv(w, names, chunks, options.delimiter),
+        Format::Arrow => Err(Error::Invalid(format!(
+            "{}: an Arrow table is written as .parquet or .csv",
+            out.display()
+        ))),
     })?;
     Ok(format)
 }

@@ -234,6 +234,9 @@ pub(crate) struct ReportInput<'a> {
     pub options: Value,
     pub started: std::time::SystemTime,
     pub data: &'a Path,
+    /// The content hash and size of an in-memory table, recorded in place of the file's SHA-256
+    /// and length (there is no file; see `crate::input::arrow::ArrowTable::content_digest`).
+    pub content: Option<(String, u64)>,
     pub format: &'a str,
     pub records: u64,
     pub columns: Vec<ColumnRole>,
@@ -250,6 +253,15 @@ impl Report {
         figures: Figures,
         thresholds: Vec<Verdict>,
     ) -> Result<Report> {
+        let (sha256, bytes) = match input.content {
+            Some(content) => content,
+            None => (
+                sha256_file(input.data)?,
+                std::fs::metadata(input.data)
+                    .map_err(|e| Error::io(input.data, e))?
+                    .len(),
+            ),
+        };
         let dataset = Dataset {
             file_name: input
                 .data
@@ -257,10 +269,8 @@ impl Report {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             path: input.data.display().to_string(),
-            sha256: sha256_file(input.data)?,
-            bytes: std::fs::metadata(input.data)
-                .map_err(|e| Error::io(input.data, e))?
-                .len(),
+            sha256,
+            bytes,
             format: input.format.to_string(),
             records: input.records,
             columns: input.columns,

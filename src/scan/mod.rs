@@ -111,6 +111,7 @@ pub fn scan(input: &Input, rules: &Rules, options: &ScanOptions) -> Result<ScanR
             records: match input {
                 Input::Parquet(p) => Some(p.num_rows()),
                 Input::Csv(_) => None,
+                Input::Arrow(a) => Some(a.num_rows()),
             },
             columns: input.columns().len(),
         },
