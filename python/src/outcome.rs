@@ -1,0 +1,173 @@
+//! What a command returns to Python: its typed outcome, serialized exactly as the CLI's `--json`
+//! serializes it, and its report.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+
+use reident::report::{build, Report, ReportOptions};
+
+use crate::error::{invalid, to_py};
+
+/// One command's outcome.
+pub enum Kind {
+    Analyze(Box<reident::analyze::Outcome>),
+    /// A gate and its report (built at once: it is the gate's `--json` document).
+    Gate(Box<reident::gate::Outcome>, Box<Report>),
+    Anonymize(Box<reident::anonymize::Outcome>),
+    Combos(Box<reident::combos::Outcome>),
+    Suda(Box<reident::suda::Outcome>),
+    Scan(Box<reident::scan::Outcome>),
+    SafeHarbor(Box<reident::safe_harbor::Outcome>),
+    Verify(Box<reident::verify::Outcome>),
+}
+
+/// The outcome of one command (see the `reident` package for the result classes built on it).
+#[pyclass(frozen, module = "reident._reident")]
+pub struct Outcome {
+    kind: Kind,
+    command_line: Vec<String>,
+}
+
+impl Outcome {
+    pub fn new(kind: Kind, command_line: Vec<String>) -> Outcome {
+        Outcome { kind, command_line }
+    }
+
+    /// The report of this outcome, built as the CLI builds it.
+    fn build_report(&self, show_values: bool) -> reident::Result<Report> {
+        let cl = self.command_line.clone();
+        match &self.kind {
+            Kind::Analyze(o) => build::analysis(o, "analyze", cl, show_values),
+            Kind::Gate(o, report) => {
+                if report.shows_values == show_values {
+                    Ok(report.as_ref().clone())
+                } else {
+                    build::analysis(&o.analysis, "gate", cl, show_values)
+                }
+            }
+            Kind::Anonymize(o) => build::anonymization(o, cl, show_values),
+            Kind::Combos(o) => build::combinations(o, cl),
+            Kind::Suda(o) => build::suda(o, cl),
+            Kind::Scan(o) => build::scan(o, cl),
+            Kind::SafeHarbor(o) => build::safe_harbor(o, cl),
+            Kind::Verify(_) => Err(reident::Error::Invalid(
+                "verify makes no report: its checks are its result".into(),
+            )),
+        }
+    }
+}
+
+/// Writes the report folder (when `dir` is given) and, with `audit`, appends the audit line (to
+/// `reports/audit.log` unless another log is named), as the CLI's `--report` does.
+pub fn publish(report: &Report, options: &ReportOptions, audit: bool) -> reident::Result<()> {
+    if audit {
+        reident::report::publish(report, options, true)?;
+    } else if let Some(dir) = &options.dir {
+        report.write_dir(dir)?;
+    }
+    Ok(())
+}
+
+fn json(value: &impl serde::Serialize) -> PyResult<String> {
+    serde_json::to_string_pretty(value).map_err(|e| invalid(format!("serializing: {e}")))
+}
+
+#[pymethods]
+impl Outcome {
+    /// The command: `analyze`, `gate`, `anonymize`, `combos`, `suda`, `scan`, `safe_harbor` or
+    /// `verify`.
+    #[getter]
+    fn command(&self) -> &'static str {
+        match self.kind {
+            Kind::Analyze(_) => "analyze",
+            Kind::Gate(..) => "gate",
+            Kind::Anonymize(_) => "anonymize",
+            Kind::Combos(_) => "combos",
+            Kind::Suda(_) => "suda",
+            Kind::Scan(_) => "scan",
+            Kind::SafeHarbor(_) => "safe_harbor",
+            Kind::Verify(_) => "verify",
+        }
+    }
+
+    /// The CLI's `--json` document of this run, as text.
+    fn json(&self) -> PyResult<String> {
+        match &self.kind {
+            Kind::Analyze(o) => json(&o.report),
+            Kind::Gate(_, report) => json(report.as_ref()),
+            Kind::Anonymize(o) => json(&o.summary),
+            Kind::Combos(o) => o.json().map_err(to_py),
+            Kind::Suda(o) => o.json().map_err(to_py),
+            Kind::Scan(o) => json(&o.report),
+            Kind::SafeHarbor(o) => json(&o.report),
+            Kind::Verify(o) => json(o.as_ref()),
+        }
+    }
+
+    /// The verdicts of the targets checked, as JSON (empty for commands without targets).
+    fn verdicts_json(&self) -> PyResult<String> {
+        match &self.kind {
+            Kind::Analyze(o) => json(&o.verdicts),
+            Kind::Gate(o, _) => json(&o.analysis.verdicts),
+            Kind::Anonymize(o) => json(&o.verdicts),
+            _ => Ok("[]".into()),
+        }
+    }
+
+    /// Warnings the CLI prints on stderr (direct identifiers read as something else).
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        match &self.kind {
+            Kind::Analyze(o) => o.warnings.clone(),
+            Kind::Gate(o, _) => o.analysis.warnings.clone(),
+            Kind::Anonymize(o) => o.warnings.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// gate: whether every threshold holds (the CLI's exit status 0, else 1). verify: whether
+    /// every check passed. Other commands: `None`.
+    #[getter]
+    fn passed(&self) -> Option<bool> {
+        match &self.kind {
+            Kind::Gate(o, _) => Some(o.passed()),
+            Kind::Verify(o) => Some(o.ok),
+            _ => None,
+        }
+    }
+
+    /// The report (report.json's content) as JSON text, without writing anything.
+    #[pyo3(signature = (show_values=false))]
+    fn report_json(&self, py: Python<'_>, show_values: bool) -> PyResult<String> {
+        let report = py.detach(|| self.build_report(show_values)).map_err(to_py)?;
+        json(&report)
+    }
+
+    /// Writes report.json, report.md and report.html into `dir`, and with `audit` appends the
+    /// audit line (to `audit_log`, default `reports/audit.log`). Returns the files written.
+    #[pyo3(signature = (dir, show_values=false, audit_log=None, audit=true))]
+    fn write_report(
+        &self,
+        py: Python<'_>,
+        dir: PathBuf,
+        show_values: bool,
+        audit_log: Option<PathBuf>,
+        audit: bool,
+    ) -> PyResult<Vec<String>> {
+        py.detach(|| -> reident::Result<Vec<String>> {
+            let report = self.build_report(show_values)?;
+            let options = ReportOptions {
+                dir: Some(dir.clone()),
+                show_values,
+                audit_log,
+            };
+            publish(&report, &options, audit)?;
+            Ok(["report.json", "report.md", "report.html"]
+                .iter()
+                .map(|f| dir.join(f).display().to_string())
+                .collect())
+        })
+        .map_err(to_py)
+    }
+}
