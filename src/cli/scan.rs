@@ -36,6 +36,7 @@ pub fn run(args: Args) -> Result<i32> {
         delimiter: args.delimiter,
         sample: args.sample,
         rules: args.rules.clone(),
+        arrow: None,
     })?;
     super::publish(&args.report, false, |cl, _| {
         reident::report::build::scan(&outcome, cl)

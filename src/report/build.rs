@@ -217,7 +217,12 @@ pub fn scan(o: &crate::scan::Outcome, command_line: Vec<String>) -> Result<Repor
             options: options_value(&o.options)?,
             started: o.started,
             data: &o.options.data,
-            content: None,
+            content: o
+                .options
+                .arrow
+                .as_ref()
+                .map(|t| t.content_digest())
+                .transpose()?,
             format: o.format.as_str(),
             records: o.report.sample.rows_read,
             columns: o
