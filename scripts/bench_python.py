@@ -7,7 +7,8 @@ table already in memory (plain strings, as `pyarrow.parquet.read_table` gives th
 dictionary-encoded strings). Then, each in a fresh process: the peak RSS of the Python process
 before and after one call (`getrusage`), against the table's size, which shows whether the
 columns were copied; and a pandas DataFrame's conversion cost (`pyarrow.Table.from_pandas`),
-timed apart from the call.
+timed apart from the call (pandas' default string columns, pyarrow-backed in pandas 3, and
+NumPy object columns).
 
     pip install ./python          # a release build of the extension (what pip builds)
     cargo build --release         # or give --cli /work/bin/reident-new
@@ -49,12 +50,22 @@ def peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def rss_kb():
+def status_kb(field):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def rss_kb():
+    return status_kb("VmRSS")
+
+
+def reset_peak():
+    """Resets the process's peak RSS (VmHWM) to its current RSS (Linux: clear_refs 5)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def child(kind, path):
@@ -73,8 +84,10 @@ def child(kind, path):
         table = pq.read_table(path)
     out["load_s"] = time.perf_counter() - t0
     data = table
-    if kind == "pandas":
+    if kind in ("pandas", "pandas-object"):
         data = table.to_pandas()
+        if kind == "pandas-object":
+            data = data.astype({c: object for c in data.columns if data[c].dtype != "int64"})
         del table
         t0 = time.perf_counter()
         converted = pa.Table.from_pandas(data, preserve_index=False)
@@ -84,12 +97,14 @@ def child(kind, path):
         out["data_bytes"] = int(data.memory_usage(deep=True).sum())
     else:
         out["data_bytes"] = table.nbytes
-    out["rss_before_kb"] = rss_kb()
     out["peak_before_kb"] = peak_kb()
+    reset_peak()
+    out["rss_before_kb"] = rss_kb()
     t0 = time.perf_counter()
     r = reident.analyze(data, qi=QI, no_scan=False)
     out["call_s"] = time.perf_counter() - t0
     out["peak_after_kb"] = peak_kb()
+    out["peak_during_kb"] = status_kb("VmHWM")
     out["rss_after_kb"] = rss_kb()
     out["classes"] = r.classes
     print(json.dumps(out))
@@ -133,17 +148,18 @@ def main():
     print(f"median: CLI {med['cli']:.2f} s, python on the plain table {med['plain']:.2f} s "
           f"(ratio {med['plain'] / med['cli']:.2f}), dictionary-encoded {med['dictionary']:.2f} s "
           f"(ratio {med['dictionary'] / med['cli']:.2f})")
-    for kind in ("plain", "dictionary", "pandas"):
+    for kind in ("plain", "dictionary", "pandas", "pandas-object"):
         p = subprocess.run([sys.executable, __file__, a.parquet, "--child", kind],
                            capture_output=True, text=True, check=True)
         d = json.loads(p.stdout.strip().splitlines()[-1])
         mib = lambda kb: kb / 1024  # noqa: E731
-        line = (f"{kind}: data {d['data_bytes'] / 2**20:.0f} MiB; peak RSS before the call "
-                f"{mib(d['peak_before_kb']):.0f} MiB, after {mib(d['peak_after_kb']):.0f} MiB "
-                f"(+{mib(d['peak_after_kb'] - d['peak_before_kb']):.0f} MiB); RSS before "
-                f"{mib(d['rss_before_kb']):.0f} MiB, after {mib(d['rss_after_kb']):.0f} MiB; "
+        line = (f"{kind}: data {d['data_bytes'] / 2**20:.0f} MiB; RSS before the call "
+                f"{mib(d['rss_before_kb']):.0f} MiB, peak during it {mib(d['peak_during_kb']):.0f} MiB "
+                f"(+{mib(d['peak_during_kb'] - d['rss_before_kb']):.0f} MiB), after it "
+                f"{mib(d['rss_after_kb']):.0f} MiB; process peak (getrusage) before "
+                f"{mib(d['peak_before_kb']):.0f} MiB, after {mib(d['peak_after_kb']):.0f} MiB; "
                 f"call {d['call_s']:.2f} s")
-        if kind == "pandas":
+        if kind.startswith("pandas"):
             line += (f" (of which pyarrow.Table.from_pandas {d['conversion_s']:.2f} s, "
                      f"{d['converted_bytes'] / 2**20:.0f} MiB)")
         print(line, flush=True)

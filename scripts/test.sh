@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 # tests/engines.rs drives DuckDB through python3 (it runs the SQL that `reident sql` writes).
 python3 -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 cargo test --locked
+# The Python package (python/): built from this checkout and installed, then its tests, which
+# compare it with the CLI that cargo test just built.
+python3 -m pip install --quiet --disable-pip-version-check ./python -r python/tests/requirements.txt && python3 -m pytest -q python/tests

@@ -29,11 +29,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc's `mi_option_purge_delay` (see `src/main.rs`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Freed memory goes back to the kernel only after this many idle milliseconds. The CLI never
-/// hands it back during its short life (re-faulting zeroed pages cost up to half the wall time
-/// on a VM); a Python process lives on, so memory is returned a second after a run stops using
-/// it, while a run reuses its per-chunk buffers without faulting them in again.
-const PURGE_DELAY_MS: std::ffi::c_long = 1000;
+/// Freed memory goes back to the kernel only after a minute unused, not at once (mimalloc's
+/// default is 10 ms): a run frees and reallocates its per-chunk buffers all the time, and
+/// re-faulting zeroed pages cost up to a sixth of a run on the 10M-row table. The CLI never
+/// hands memory back during its short life; a Python process lives on, so memory a run no
+/// longer uses is reused by the next run, or returned once a minute has passed (mimalloc
+/// purges when it next runs).
+const PURGE_DELAY_MS: std::ffi::c_long = 60_000;
 
 /// The table a command reads: a path, an object with `__arrow_c_stream__`, or with `data=None`
 /// the `classes` argument's class table.
