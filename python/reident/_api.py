@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import warnings as _warnings
@@ -53,7 +54,16 @@ def _data(data: Any) -> Tuple[Any, str]:
         # Through pyarrow, without the index (a RangeIndex is no column of the data).
         import pyarrow
 
-        return pyarrow.Table.from_pandas(data, preserve_index=False), "<pandas DataFrame>"
+        try:
+            return pyarrow.Table.from_pandas(data, preserve_index=False), "<pandas DataFrame>"
+        except (pyarrow.ArrowException, ValueError, TypeError) as e:
+            # pyarrow's message may quote a value: name the column only.
+            m = re.search(r"for column (.+?) with type", str(e))
+            column = f" column {m.group(1)!r}" if m else " a column"
+            raise _reident.ReidentError(
+                f"<pandas DataFrame>:{column} cannot be converted to Arrow (mixed types in an "
+                "object column?): give it one type, e.g. df[col].astype(str)"
+            ) from None
     if hasattr(data, "__arrow_c_stream__"):
         return data, "<arrow stream>"
     raise TypeError(

@@ -476,7 +476,11 @@ class SafeHarborResult(Result):
 
     @property
     def output(self) -> str:
+        """The file written."""
         return str(self._d["output"])
+
+    def _dataset(self) -> str:
+        return str(self._d.get("input", ""))
 
     def _facts(self) -> List[tuple]:
         return [("output", self._d.get("output")), ("records", self._d.get("records"))]

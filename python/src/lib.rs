@@ -115,8 +115,7 @@ fn run(
     let data = data.as_ref();
     let kind = match command {
         "analyze" | "gate" => {
-            let mut o =
-                reident::analyze::Options::new(table_source(data, &a)?, a.settings()?);
+            let mut o = reident::analyze::Options::new(table_source(data, &a)?, a.settings()?);
             o.population = a.population()?;
             o.l = a.get("l")?.unwrap_or(o.l);
             o.c = a.get("c")?.unwrap_or(o.c);
@@ -136,8 +135,7 @@ fn run(
             Kind::Analyze(Box::new(outcome))
         }
         "anonymize" => {
-            let mut o =
-                reident::anonymize::Options::new(table_source(data, &a)?, a.settings()?);
+            let mut o = reident::anonymize::Options::new(table_source(data, &a)?, a.settings()?);
             o.hierarchies = a.qi_hierarchies()?;
             o.heuristic = a.flag("heuristic")?;
             o.time_limit = a.get("time_limit")?.unwrap_or(o.time_limit);
@@ -225,7 +223,9 @@ fn run(
                 audit_log: a.path("audit_log")?,
                 progress,
             };
-            Kind::Verify(Box::new(detached(py, threads, || reident::verify::run(&o))?))
+            Kind::Verify(Box::new(detached(py, threads, || {
+                reident::verify::run(&o)
+            })?))
         }
         other => return Err(invalid(format!("unknown command {other:?}"))),
     };
@@ -255,8 +255,7 @@ fn gate(
         if hide {
             outcome.analysis.options.record_risk = None;
         }
-        let report =
-            reident::report::build::analysis(&outcome.analysis, "gate", cl, show_values)?;
+        let report = reident::report::build::analysis(&outcome.analysis, "gate", cl, show_values)?;
         outcome::publish(&report, &report_options, audit)?;
         Ok((outcome, report))
     })?;

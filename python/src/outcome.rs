@@ -140,7 +140,9 @@ impl Outcome {
     /// The report (report.json's content) as JSON text, without writing anything.
     #[pyo3(signature = (show_values=false))]
     fn report_json(&self, py: Python<'_>, show_values: bool) -> PyResult<String> {
-        let report = py.detach(|| self.build_report(show_values)).map_err(to_py)?;
+        let report = py
+            .detach(|| self.build_report(show_values))
+            .map_err(to_py)?;
         json(&report)
     }
 

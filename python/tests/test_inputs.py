@@ -131,3 +131,13 @@ def test_nulls_are_one_value_as_in_files(tmp_path):
 def test_an_unsupported_object_is_a_type_error():
     with pytest.raises(TypeError, match="__arrow_c_stream__"):
         reident.analyze([1, 2, 3], qi=["a"])
+
+
+@pytest.mark.skipif(not has("pandas"), reason="pandas is not installed")
+def test_a_pandas_column_of_mixed_types_is_named_without_its_values():
+    import pandas as pd
+
+    df = pd.DataFrame({"a": ["secret-value", 7, 3.5], "b": [1, 2, 3]})
+    with pytest.raises(reident.ReidentError) as e:
+        reident.analyze(df, qi=["a", "b"])
+    assert "'a'" in str(e.value) and "secret-value" not in str(e.value)

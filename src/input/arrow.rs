@@ -1,12 +1,12 @@
 //! In-memory Arrow tables: record batches a caller already holds (the Python package imports them
 //! through the Arrow C stream interface), read like a file without copying the columns.
 //!
-//! * The batches are kept as they are: [`super::encode::encode_array`] reads each array in place,
-//!   so a dictionary-encoded string column stays a dictionary (its values are formatted once) and
-//!   plain columns are never materialized again.
+//! * The batches are kept as they are: the encoder (`encode::encode_array`) reads each array in
+//!   place, so a dictionary-encoded string column stays a dictionary (its values are formatted
+//!   once) and plain columns are never materialized again.
 //! * Chunks are planned once, from the batches alone (never from the thread count): a batch
-//!   larger than [`CHUNK_ROWS`] is cut into zero-copy slices, and consecutive small batches are
-//!   joined up to [`CHUNK_ROWS`] rows, as the Parquet reader joins the batches of a row group.
+//!   larger than a chunk (1M rows) is cut into zero-copy slices, and consecutive small batches
+//!   are joined up to a chunk's rows, as the Parquet reader joins the batches of a row group.
 //!   The class table does not depend on the chunking; only the speed does.
 //! * A report names such a table [`ARROW_NAME`] and records its content hash
 //!   ([`ArrowTable::content_digest`]) in place of a file's SHA-256: there is no file to hash.
