@@ -52,6 +52,14 @@ pub struct Policy {
     /// for the weighted individual risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// The column that identifies the person (patient id, member id, pseudonym), when a person
+    /// can have several records: classes then count people, not rows. Never analysed as a QI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// How a person's rows form their quasi-identifier: `multiset` (the default: repeats count)
+    /// or `set` (repeats ignored, for data where visit counts are not known to an attacker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_signature: Option<crate::classes::people::Signature>,
     /// Anonymization targets and settings (used by `anonymize`); flags override them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymization: Option<Anonymization>,
@@ -162,6 +170,8 @@ pub struct Roles {
     pub insensitive: Vec<usize>,
     /// The sampling-weight column, if any (it has no other role).
     pub weight: Option<usize>,
+    /// The column that identifies the person, if any (it has no other role).
+    pub entity: Option<usize>,
 }
 
 impl Roles {
@@ -201,6 +211,10 @@ impl Roles {
             Some(w) => Some(assign(std::slice::from_ref(w), "weight")?[0]),
             None => None,
         };
+        let entity = match &policy.entity {
+            Some(e) => Some(assign(std::slice::from_ref(e), "entity")?[0]),
+            None => None,
+        };
         if qi.is_empty() {
             return Err(Error::NoQuasiIdentifiers);
         }
@@ -214,6 +228,7 @@ impl Roles {
             identifying,
             insensitive,
             weight,
+            entity,
         })
     }
 

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
+use super::people::{People, Signature};
 use super::{ClassTable, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
+use crate::input::encode::NULL_TEXT;
 use crate::input::{Format, Input, InputOptions};
 use crate::policy::Roles;
 use crate::progress::Progress;
@@ -113,6 +115,94 @@ impl Source {
                 Ok((file.read(roles, progress)?, None))
             }
         }
+    }
+}
+
+/// With an entity column: the row-level class table over the QIs, the people (each person's
+/// rows by row class, and the histograms of their sensitive values), and each row's person.
+pub struct PeopleBuild {
+    pub rows: ClassTable,
+    pub people: People,
+    /// The person of each row, in file order.
+    pub person_of_row: Vec<u32>,
+    /// The entity value of each person (canonical text), by person.
+    pub entities: Vec<String>,
+}
+
+impl Source {
+    /// The class tables of a table whose people may have several rows (`roles.entity` names the
+    /// column that identifies them): the one engine, run over the QIs (each row's class kept)
+    /// and over the entity column (each row's person kept, the sensitive histograms per person).
+    pub fn build_people(
+        &self,
+        roles: &Roles,
+        signature: Signature,
+        progress: &Progress,
+    ) -> Result<PeopleBuild> {
+        let Some(entity) = roles.entity else {
+            return Err(Error::Invalid("no entity column".into()));
+        };
+        let input = match self {
+            Source::Records(i) => i,
+            Source::Classes(c) => {
+                return Err(crate::input::records_unavailable(
+                    &c.path,
+                    "counting people (--entity)",
+                ))
+            }
+        };
+        let row_roles = Roles {
+            sensitive: Vec::new(),
+            weight: None,
+            entity: None,
+            ..roles.clone()
+        };
+        let (rows, row_class) = build_classes(input, &row_roles, true, progress)?;
+        let person_roles = Roles {
+            qi: vec![entity],
+            weight: None,
+            entity: None,
+            ..roles.clone()
+        };
+        let (persons, person_of_row) =
+            build_classes(input, &person_roles, true, &Progress::hidden())?;
+        let (row_class, person_of_row) = (
+            row_class.expect("asked for row classes"),
+            person_of_row.expect("asked for row classes"),
+        );
+        let domain = &persons.qis[0];
+        if let Some(null) = domain.values.iter().position(|v| v == NULL_TEXT) {
+            let rows_without = persons
+                .codes[0]
+                .iter()
+                .zip(&persons.counts)
+                .filter(|(&code, _)| code as usize == null)
+                .map(|(_, &n)| n)
+                .sum::<u64>();
+            return Err(Error::Invalid(format!(
+                "{}: {rows_without} rows have no value in the entity column {:?}: every row needs its person (fill it in, or leave those rows out)",
+                input.path().display(),
+                roles.columns[entity]
+            )));
+        }
+        let entities = persons.codes[0]
+            .iter()
+            .map(|&c| domain.values[c as usize].clone())
+            .collect();
+        let people = People::from_rows(
+            signature,
+            &row_class,
+            rows.n_classes(),
+            &person_of_row,
+            persons.n_classes(),
+            persons.sensitive,
+        );
+        Ok(PeopleBuild {
+            rows,
+            people,
+            person_of_row,
+            entities,
+        })
     }
 }
 

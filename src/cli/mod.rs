@@ -142,6 +142,22 @@ pub struct TableArgs {
     /// CSV delimiter (default: detected from the header line).
     #[arg(long, value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// The column that identifies the person (patient id, member id, pseudonym) when a person
+    /// can have several rows: classes then count people, and a person's quasi-identifier is the
+    /// collection of their rows' QI tuples.
+    #[arg(long, value_name = "COLUMN")]
+    pub entity: Option<String>,
+    /// With --entity: a person's rows as a multiset (repeats count; the default) or a set
+    /// (repeats ignored, when the number of visits is not known to an attacker).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub entity_signature: Option<SignatureArg>,
+}
+
+/// `--entity-signature`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SignatureArg {
+    Multiset,
+    Set,
 }
 
 impl TableArgs {
@@ -155,9 +171,15 @@ impl TableArgs {
 
     /// The flags of the policy's settings that every analysis command has.
     pub fn flags(&self) -> Flags {
+        use reident::classes::people::Signature;
         Flags {
             policy: self.policy.clone(),
             qi: self.qi.clone(),
+            entity: self.entity.clone(),
+            entity_signature: self.entity_signature.map(|s| match s {
+                SignatureArg::Multiset => Signature::Multiset,
+                SignatureArg::Set => Signature::Set,
+            }),
             ..Flags::default()
         }
     }
