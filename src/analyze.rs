@@ -93,6 +93,8 @@ pub struct Outcome {
     pub disclosure_k: u64,
     /// Warnings for the user (direct identifiers read as something else).
     pub warnings: Vec<String>,
+    /// Warnings the report carries too (rows counted where a person may have several rows).
+    pub notices: Vec<String>,
     pub started: SystemTime,
 }
 
@@ -106,6 +108,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     } else {
         Vec::new()
     };
+    let notices = crate::scan::row_counting_warnings(&source, &roles);
     let (sensitive_hierarchies, hierarchy_files) =
         sensitive_hierarchies(options, &settings, &roles)?;
     let models = ModelOptions {
@@ -167,6 +170,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         hierarchy_files,
         disclosure_k: settings.targets.disclosure_k(),
         warnings,
+        notices,
         started,
     })
 }

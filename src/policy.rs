@@ -59,7 +59,7 @@ pub struct Policy {
     /// How a person's rows form their quasi-identifier: `multiset` (the default: repeats count)
     /// or `set` (repeats ignored, for data where visit counts are not known to an attacker).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entity_signature: Option<crate::classes::people::Signature>,
+    pub entity_signature: Option<Signature>,
     /// Anonymization targets and settings (used by `anonymize`); flags override them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymization: Option<Anonymization>,
@@ -234,5 +234,25 @@ impl Roles {
 
     pub(crate) fn names(&self, idx: &[usize]) -> Vec<String> {
         idx.iter().map(|&i| self.columns[i].clone()).collect()
+    }
+}
+
+/// How a person's rows form their quasi-identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signature {
+    /// The multiset of the rows' QI tuples: repeats count.
+    #[default]
+    Multiset,
+    /// The set of the rows' QI tuples: repeats are ignored.
+    Set,
+}
+
+impl Signature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signature::Multiset => "multiset",
+            Signature::Set => "set",
+        }
     }
 }

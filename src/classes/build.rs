@@ -172,8 +172,7 @@ impl Source {
         );
         let domain = &persons.qis[0];
         if let Some(null) = domain.values.iter().position(|v| v == NULL_TEXT) {
-            let rows_without = persons
-                .codes[0]
+            let rows_without = persons.codes[0]
                 .iter()
                 .zip(&persons.counts)
                 .filter(|(&code, _)| code as usize == null)

@@ -17,31 +17,10 @@
 //! Everything is in order of first appearance (people by their first record, classes by their
 //! first member), so the result does not depend on the thread count.
 
-use hashbrown::HashMap;
-use serde::{Deserialize, Serialize};
-
 use super::group::group_tuples;
 use super::{ClassTable, Histograms};
-
-/// How a person's rows form their quasi-identifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Signature {
-    /// The multiset of the rows' QI tuples: repeats count.
-    #[default]
-    Multiset,
-    /// The set of the rows' QI tuples: repeats are ignored.
-    Set,
-}
-
-impl Signature {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signature::Multiset => "multiset",
-            Signature::Set => "set",
-        }
-    }
-}
+pub use crate::policy::Signature;
+use hashbrown::HashMap;
 
 /// Every person's rows by row class: the (person, row class, rows) table, grouped by person.
 #[derive(Debug, Clone)]
@@ -70,7 +49,11 @@ impl People {
         people: usize,
         sensitive: Vec<Histograms>,
     ) -> People {
-        assert_eq!(row_class.len(), person.len(), "one class and one person per row");
+        assert_eq!(
+            row_class.len(),
+            person.len(),
+            "one class and one person per row"
+        );
         // The one group-by: (person, row class) pairs, counted.
         let g = group_tuples(
             row_class.len(),
@@ -182,7 +165,7 @@ impl Signatures {
             ..Signatures::default()
         };
         let mut counts: Vec<u64> = Vec::new();
-        for i in 0..self.len() {
+        for (i, &persons) in people.iter().enumerate().take(self.len()) {
             let r = self.start[i]..self.start[i + 1];
             let key = signature_key(
                 signature,
@@ -198,9 +181,9 @@ impl Signatures {
                 out.mult.extend_from_slice(&self.mult[r.clone()]);
                 out.rows.extend_from_slice(&self.rows[r]);
                 out.start.push(out.class.len());
-                counts.push(people[i]);
+                counts.push(persons);
             } else {
-                counts[g as usize] += people[i];
+                counts[g as usize] += persons;
                 let gs = out.start[g as usize];
                 // Same signature: the same row classes in the same order; add the rows.
                 for (j, &x) in self.rows[r].iter().enumerate() {
@@ -287,9 +270,13 @@ impl PeopleTable {
         for c in 0..self.sig.len() {
             let r = self.sig.start[c]..self.sig.start[c + 1];
             elems.clear();
-            elems.extend(
-                r.map(|j| (map[self.sig.class[j] as usize], self.sig.mult[j], self.sig.rows[j])),
-            );
+            elems.extend(r.map(|j| {
+                (
+                    map[self.sig.class[j] as usize],
+                    self.sig.mult[j],
+                    self.sig.rows[j],
+                )
+            }));
             elems.sort_unstable_by_key(|e| e.0);
             for &(k, m, rows) in &elems {
                 if mapped.class.len() > *mapped.start.last().unwrap()
@@ -340,7 +327,12 @@ impl PeopleTable {
     /// Signature -> class, for finding a person's class.
     fn index(&self) -> HashMap<Vec<u64>, u32> {
         (0..self.class_count())
-            .map(|c| (signature_key(self.signature, self.signature_of(c)), c as u32))
+            .map(|c| {
+                (
+                    signature_key(self.signature, self.signature_of(c)),
+                    c as u32,
+                )
+            })
             .collect()
     }
 }
@@ -407,8 +399,20 @@ mod tests {
     #[test]
     fn multisets_count_repeats_and_sets_do_not() {
         // Person 0: classes {0, 0, 1}; person 1: {0, 1}; person 2: {1, 0, 0}.
-        let rows = [(0, 0), (0, 0), (0, 1), (1, 0), (1, 1), (2, 1), (2, 0), (2, 0)];
-        assert_eq!(people(Signature::Multiset, &rows).table().table.counts, vec![2, 1]);
+        let rows = [
+            (0, 0),
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (2, 1),
+            (2, 0),
+            (2, 0),
+        ];
+        assert_eq!(
+            people(Signature::Multiset, &rows).table().table.counts,
+            vec![2, 1]
+        );
         assert_eq!(people(Signature::Set, &rows).table().table.counts, vec![3]);
     }
 

@@ -81,6 +81,7 @@ impl Args {
 pub fn run(args: Args, progress: bool) -> Result<i32> {
     let outcome = reident::analyze::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
+    super::warn(&outcome.notices);
     let (_, dir) = super::publish(&args.report, false, |cl, show| {
         reident::report::build::analysis(&outcome, "analyze", cl, show)
     })?;

@@ -10,6 +10,7 @@ pub type Args = super::analyze::Args;
 pub fn run(args: Args, progress: bool) -> Result<i32> {
     let outcome = reident::gate::run(&args.options(progress)?)?;
     super::warn(&outcome.analysis.warnings);
+    super::warn(&outcome.analysis.notices);
     let (report, _) = super::publish(&args.report, true, |cl, show| {
         reident::report::build::analysis(&outcome.analysis, "gate", cl, show)
     })?;

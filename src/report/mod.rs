@@ -46,6 +46,10 @@ pub struct Report {
     /// A line every exporter puts first (the `--show-values` warning), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// Warnings of the run that a reader of the figures must see (rows counted where a person
+    /// may have several rows, ...), each put first by every exporter.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub tool: Tool,
     pub run: Run,
     pub dataset: Dataset,
@@ -241,6 +245,8 @@ pub(crate) struct ReportInput<'a> {
     pub hierarchies: Vec<(String, PathBuf)>,
     pub disclosure_k: u64,
     pub show_values: bool,
+    /// Warnings the report must carry.
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -308,6 +314,7 @@ impl Report {
                     input.disclosure_k
                 )
             }),
+            warnings: input.warnings,
             tool: Tool {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),

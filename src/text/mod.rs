@@ -108,6 +108,13 @@ pub fn gate(report: &crate::report::Report) -> String {
         report.verdict.to_uppercase(),
         report.dataset.path
     ));
+    if report
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("rows share values"))
+    {
+        s.push_str("note: this verdict counts rows, not people (see the warning)\n");
+    }
     s
 }
 
