@@ -200,7 +200,15 @@ fn build(
         ));
     }
     let built = source.build_people(roles, settings.entity_signature, progress)?;
+    let clock = Instant::now();
     let people = built.people.table();
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: people grouped by signature {:.3} s {}",
+            clock.elapsed().as_secs_f64(),
+            crate::classes::build::hwm()
+        );
+    }
     let row_classes = want_rows.then(|| {
         let identity: Vec<u32> = (0..built.rows.n_classes() as u32).collect();
         let class_of_person = built.people.class_of_people(&identity, &people);

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
 use super::people::{People, Signature};
-use super::{ClassTable, Layout, LocalClasses, Merger};
+use hashbrown::HashMap;
+
+use super::{ClassTable, Histograms, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
 use crate::input::{Format, Input, InputOptions};
@@ -157,45 +159,46 @@ impl Source {
             entity: None,
             ..roles.clone()
         };
+        let timing = std::env::var_os("REIDENT_TIMING").is_some();
+        let clock = std::time::Instant::now();
         let (rows, row_class) = build_classes(input, &row_roles, true, progress)?;
-        let person_roles = Roles {
-            qi: vec![entity],
-            weight: None,
-            entity: None,
-            ..roles.clone()
-        };
-        let (persons, person_of_row) =
-            build_classes(input, &person_roles, true, &Progress::hidden())?;
-        let (row_class, person_of_row) = (
-            row_class.expect("asked for row classes"),
-            person_of_row.expect("asked for row classes"),
-        );
-        let domain = &persons.qis[0];
-        if let Some(null) = domain.values.iter().position(|v| v == NULL_TEXT) {
-            let rows_without = persons.codes[0]
-                .iter()
-                .zip(&persons.counts)
-                .filter(|(&code, _)| code as usize == null)
-                .map(|(_, &n)| n)
-                .sum::<u64>();
-            return Err(Error::Invalid(format!(
-                "{}: {rows_without} rows have no value in the entity column {:?}: every row needs its person (fill it in, or leave those rows out)",
-                input.path().display(),
-                roles.columns[entity]
-            )));
+        if timing {
+            eprintln!(
+                "timing: row classes {:.3} s {}",
+                clock.elapsed().as_secs_f64(),
+                hwm()
+            );
         }
-        let entities = persons.codes[0]
+        let clock = std::time::Instant::now();
+        let row_class = row_class.expect("asked for row classes");
+        let (person_of_row, entities) = person_ids(input, entity, &roles.columns[entity])?;
+        let sensitive = roles
+            .sensitive
             .iter()
-            .map(|&c| domain.values[c as usize].clone())
-            .collect();
+            .map(|&s| person_histograms(input, roles, s, &person_of_row, entities.len()))
+            .collect::<Result<Vec<_>>>()?;
+        if timing {
+            eprintln!(
+                "timing: people's rows {:.3} s {}",
+                clock.elapsed().as_secs_f64(),
+                hwm()
+            );
+        }
+        let clock = std::time::Instant::now();
         let people = People::from_rows(
             signature,
             &row_class,
-            rows.n_classes(),
             &person_of_row,
-            persons.n_classes(),
-            persons.sensitive,
+            entities.len(),
+            sensitive,
         );
+        if timing {
+            eprintln!(
+                "timing: (person, row class) pairs {:.3} s {}",
+                clock.elapsed().as_secs_f64(),
+                hwm()
+            );
+        }
         Ok(PeopleBuild {
             rows,
             people,
@@ -203,6 +206,88 @@ impl Source {
             entities,
         })
     }
+}
+
+/// Each row's person (people numbered in order of their first row), and each person's entity
+/// value, read a window of chunks at a time: each chunk's dictionary of entity values (as the
+/// readers encode every column) is matched against the values met so far. A row without a value
+/// is an error: every row needs its person.
+fn person_ids(input: &Input, entity: usize, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
+    let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+    let mut values: Vec<String> = Vec::new();
+    let mut person_of_row: Vec<u32> = Vec::new();
+    let mut missing = 0u64;
+    input.for_each_window(
+        &[entity],
+        &Progress::hidden(),
+        |chunk| chunk,
+        |window| {
+            for chunk in window {
+                let col = &chunk.columns[0];
+                let global: Vec<u32> = col
+                    .dict
+                    .iter()
+                    .map(|v| {
+                        if v == NULL_TEXT {
+                            return u32::MAX;
+                        }
+                        if let Some(&id) = ids.get(v.as_str()) {
+                            return id;
+                        }
+                        let id = values.len() as u32;
+                        ids.insert(v.as_str().into(), id);
+                        values.push(v.clone());
+                        id
+                    })
+                    .collect();
+                for &code in &col.codes {
+                    let id = global[code as usize];
+                    missing += (id == u32::MAX) as u64;
+                    person_of_row.push(id);
+                }
+            }
+            Ok(())
+        },
+    )?;
+    if missing > 0 {
+        return Err(Error::Invalid(format!(
+            "{}: {missing} rows have no value in the entity column {name:?}: every row needs its person (fill it in, or leave those rows out)",
+            input.path().display(),
+        )));
+    }
+    Ok((person_of_row, values))
+}
+
+/// Each person's histogram of sensitive column `s` over their rows: the column's values per row
+/// from the one engine (a class table over that column alone, each row's class kept), counted
+/// by person.
+fn person_histograms(
+    input: &Input,
+    roles: &Roles,
+    s: usize,
+    person_of_row: &[u32],
+    people: usize,
+) -> Result<Histograms> {
+    let one = Roles {
+        qi: vec![s],
+        sensitive: Vec::new(),
+        weight: None,
+        entity: None,
+        ..roles.clone()
+    };
+    let (values, row_class) = build_classes(input, &one, true, &Progress::hidden())?;
+    let row_class = row_class.expect("asked for row classes");
+    let code_of_class = &values.codes[0];
+    let triples: Vec<(u32, u32, u64)> = person_of_row
+        .iter()
+        .zip(&row_class)
+        .map(|(&p, &c)| (p, code_of_class[c as usize], 1))
+        .collect();
+    Ok(Histograms::from_triples(
+        values.qis[0].clone(),
+        people,
+        &triples,
+    ))
 }
 
 /// Reads the QI and sensitive columns of `input` and builds its class table.
@@ -271,4 +356,17 @@ pub fn build_classes(
         eprintln!("timing: final merge {:.3} s", t.elapsed().as_secs_f64());
     }
     Ok(out)
+}
+
+/// The peak resident memory so far (Linux), for `REIDENT_TIMING`.
+pub(crate) fn hwm() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        })
+        .map(|m| format!("(peak {m})"))
+        .unwrap_or_default()
 }

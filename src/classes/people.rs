@@ -17,7 +17,6 @@
 //! Everything is in order of first appearance (people by their first record, classes by their
 //! first member), so the result does not depend on the thread count.
 
-use super::group::group_tuples;
 use super::{ClassTable, Histograms};
 pub use crate::policy::Signature;
 use hashbrown::HashMap;
@@ -33,7 +32,7 @@ pub struct People {
     /// Person `p`'s pairs are `start[p]..start[p + 1]`, row classes ascending.
     start: Vec<usize>,
     class: Vec<u32>,
-    count: Vec<u64>,
+    count: Vec<u32>,
     /// Per-person histograms of each sensitive column (over the person's rows).
     sensitive: Vec<Histograms>,
 }
@@ -44,7 +43,6 @@ impl People {
     pub fn from_rows(
         signature: Signature,
         row_class: &[u32],
-        n_row_classes: usize,
         person: &[u32],
         people: usize,
         sensitive: Vec<Histograms>,
@@ -54,34 +52,48 @@ impl People {
             person.len(),
             "one class and one person per row"
         );
-        // The one group-by: (person, row class) pairs, counted.
-        let g = group_tuples(
-            row_class.len(),
-            &[people as u64, n_row_classes as u64],
-            |c, i| if c == 0 { person[i] } else { row_class[i] },
-        );
-        let counts = g.sum_per_group(|_| 1);
-        let mut pairs: Vec<(u32, u32, u64)> = g
-            .first_item
-            .iter()
-            .zip(&counts)
-            .map(|(&i, &n)| (person[i as usize], row_class[i as usize], n))
-            .collect();
-        pairs.sort_unstable_by_key(|&(p, c, _)| (p, c));
-        let mut start = vec![0usize; people + 1];
-        for &(p, _, _) in &pairs {
-            start[p as usize + 1] += 1;
+        // Each person's rows together (a counting sort by person), then each person's row
+        // classes sorted and counted: the (person, row class, rows) table in O(rows).
+        let mut offsets = vec![0usize; people + 1];
+        for &p in person {
+            offsets[p as usize + 1] += 1;
         }
         for p in 0..people {
-            start[p + 1] += start[p];
+            offsets[p + 1] += offsets[p];
         }
+        let mut by_person = vec![0u32; row_class.len()];
+        let mut fill = offsets.clone();
+        for (&p, &c) in person.iter().zip(row_class) {
+            by_person[fill[p as usize]] = c;
+            fill[p as usize] += 1;
+        }
+        drop(fill);
+        let mut start = Vec::with_capacity(people + 1);
+        start.push(0);
+        let mut class = Vec::with_capacity(row_class.len());
+        let mut count = Vec::with_capacity(row_class.len());
+        for p in 0..people {
+            let rows = &mut by_person[offsets[p]..offsets[p + 1]];
+            rows.sort_unstable();
+            for &c in rows.iter() {
+                if class.len() > *start.last().unwrap() && *class.last().unwrap() == c {
+                    *count.last_mut().unwrap() += 1;
+                } else {
+                    class.push(c);
+                    count.push(1u32);
+                }
+            }
+            start.push(class.len());
+        }
+        class.shrink_to_fit();
+        count.shrink_to_fit();
         People {
             signature,
             people: people as u64,
             rows: row_class.len() as u64,
             start,
-            class: pairs.iter().map(|p| p.1).collect(),
-            count: pairs.iter().map(|p| p.2).collect(),
+            class,
+            count,
             sensitive,
         }
     }
@@ -89,13 +101,19 @@ impl People {
     /// The people-level table over the row classes the pairs name: people grouped by signature.
     pub fn table(&self) -> PeopleTable {
         let n = self.people as usize;
-        let sig = Signatures {
-            start: self.start.clone(),
-            class: self.class.clone(),
-            mult: self.count.clone(),
-            rows: self.count.clone(),
-        };
-        let (groups, table) = sig.group(self.signature, &vec![1; n]);
+        // A set's classes keep their people's rows apart from the (ignored) multiplicities.
+        let rows: Option<Vec<u64>> = (self.signature == Signature::Set)
+            .then(|| self.count.iter().map(|&c| c as u64).collect());
+        let (groups, table) = group(
+            self.signature,
+            Elements {
+                start: &self.start,
+                class: &self.class,
+                mult: &self.count,
+                rows: rows.as_deref(),
+            },
+            &vec![1; n],
+        );
         let sensitive = self
             .sensitive
             .iter()
@@ -107,19 +125,21 @@ impl People {
     /// Each person's class in `t`, the people-level table of a coarser row table whose class
     /// `map[c]` holds row class `c` of the base.
     pub fn class_of_people(&self, map: &[u32], t: &PeopleTable) -> Vec<u32> {
-        let index = t.index();
+        let index = SignatureIndex::of(t);
+        let mut elems: Vec<(u32, u32)> = Vec::new();
         (0..self.people as usize)
             .map(|p| {
                 let r = self.start[p]..self.start[p + 1];
-                let key = signature_key(
-                    self.signature,
+                elems.clear();
+                elems.extend(
                     self.class[r.clone()]
                         .iter()
                         .map(|&c| map[c as usize])
                         .zip(self.count[r].iter().copied()),
                 );
-                *index
-                    .get(key.as_slice())
+                merge_elements(&mut elems);
+                index
+                    .find(t, &elems)
                     .expect("every person's signature is a class of the table")
             })
             .collect()
@@ -141,13 +161,14 @@ pub struct PeopleTable {
 
 /// Signatures in compressed rows: class `c` has elements `start[c]..start[c + 1]`, row classes
 /// ascending, each with the rows of one of its people in that row class (`mult`; a multiset's
-/// multiplicity) and the rows of all its people there (`rows`).
+/// multiplicity). A multiset class's people all have `mult` rows there; a set's may differ,
+/// so for sets `rows` holds the rows of all the class's people in each row class.
 #[derive(Debug, Clone, Default)]
 struct Signatures {
     start: Vec<usize>,
     class: Vec<u32>,
-    mult: Vec<u64>,
-    rows: Vec<u64>,
+    mult: Vec<u32>,
+    rows: Option<Vec<u64>>,
 }
 
 impl Signatures {
@@ -155,86 +176,209 @@ impl Signatures {
         self.start.len() - 1
     }
 
-    /// Groups the signatures (each standing for `people[i]` people): the group of each, and the
-    /// people table of the groups (without sensitive histograms).
-    fn group(&self, signature: Signature, people: &[u64]) -> (Vec<u32>, PeopleTable) {
-        let mut index: HashMap<Vec<u64>, u32> = HashMap::new();
-        let mut groups = Vec::with_capacity(self.len());
-        let mut out = Signatures {
-            start: vec![0],
-            ..Signatures::default()
-        };
-        let mut counts: Vec<u64> = Vec::new();
-        for (i, &persons) in people.iter().enumerate().take(self.len()) {
-            let r = self.start[i]..self.start[i + 1];
-            let key = signature_key(
-                signature,
-                self.class[r.clone()]
-                    .iter()
-                    .copied()
-                    .zip(self.mult[r.clone()].iter().copied()),
-            );
-            let next = counts.len() as u32;
-            let g = *index.entry(key).or_insert(next);
-            if g == next {
-                out.class.extend_from_slice(&self.class[r.clone()]);
-                out.mult.extend_from_slice(&self.mult[r.clone()]);
-                out.rows.extend_from_slice(&self.rows[r]);
-                out.start.push(out.class.len());
-                counts.push(persons);
-            } else {
-                counts[g as usize] += persons;
-                let gs = out.start[g as usize];
-                // Same signature: the same row classes in the same order; add the rows.
-                for (j, &x) in self.rows[r].iter().enumerate() {
-                    out.rows[gs + j] += x;
-                }
-            }
-            groups.push(g);
+    fn elements(&self) -> Elements<'_> {
+        Elements {
+            start: &self.start,
+            class: &self.class,
+            mult: &self.mult,
+            rows: self.rows.as_deref(),
         }
-        let rows = out.rows.iter().sum();
-        let n_people: u64 = counts.iter().sum();
-        let table = ClassTable {
-            n_records: n_people,
-            qis: Vec::new(),
-            codes: Vec::new(),
-            counts,
-            sensitive: Vec::new(),
-            weights: None,
-        };
-        (
-            groups,
-            PeopleTable {
-                signature,
-                table,
-                rows,
-                sig: out,
-            },
-        )
     }
 }
 
-/// A signature as a hashable key: (row class, multiplicity) pairs in class order; a set's
-/// multiplicities are left out.
-fn signature_key(signature: Signature, elems: impl Iterator<Item = (u32, u64)>) -> Vec<u64> {
-    let mut v: Vec<(u32, u64)> = elems.collect();
-    v.sort_unstable_by_key(|e| e.0);
-    let mut key: Vec<u64> = Vec::with_capacity(v.len() * 2);
-    let mut last: Option<u32> = None;
-    for (c, m) in v {
-        if last == Some(c) {
-            if signature == Signature::Multiset {
-                *key.last_mut().unwrap() += m;
-            }
-            continue;
-        }
-        key.push(c as u64);
-        if signature == Signature::Multiset {
-            key.push(m);
-        }
-        last = Some(c);
+/// Signatures to group, borrowed: as [`Signatures`], each one's elements sorted by row class,
+/// each row class once.
+#[derive(Clone, Copy)]
+struct Elements<'a> {
+    start: &'a [usize],
+    class: &'a [u32],
+    mult: &'a [u32],
+    rows: Option<&'a [u64]>,
+}
+
+impl Elements<'_> {
+    fn len(&self) -> usize {
+        self.start.len() - 1
     }
-    key
+
+    fn of(&self, i: usize) -> (&[u32], &[u32]) {
+        let r = self.start[i]..self.start[i + 1];
+        (&self.class[r.clone()], &self.mult[r])
+    }
+}
+
+/// Whether two signatures are equal: the same row classes, and for a multiset the same
+/// multiplicities.
+fn same(signature: Signature, a: (&[u32], &[u32]), b: (&[u32], &[u32])) -> bool {
+    a.0 == b.0 && (signature == Signature::Set || a.1 == b.1)
+}
+
+/// A signature's hash (its row classes, and for a multiset their multiplicities).
+fn hash_of(
+    hasher: &hashbrown::DefaultHashBuilder,
+    signature: Signature,
+    e: (&[u32], &[u32]),
+) -> u64 {
+    use std::hash::BuildHasher;
+    match signature {
+        Signature::Multiset => hasher.hash_one(e),
+        Signature::Set => hasher.hash_one(e.0),
+    }
+}
+
+/// Signatures by hash, for finding a signature's class. A hash is a first guess: the elements
+/// are always compared, and signatures whose hashes collide are kept apart (`overflow`).
+struct SignatureIndex {
+    hasher: hashbrown::DefaultHashBuilder,
+    first: HashMap<u64, u32>,
+    overflow: HashMap<Vec<u64>, u32>,
+}
+
+impl SignatureIndex {
+    fn new(capacity: usize) -> SignatureIndex {
+        SignatureIndex {
+            hasher: hashbrown::DefaultHashBuilder::default(),
+            first: HashMap::with_capacity(capacity),
+            overflow: HashMap::new(),
+        }
+    }
+
+    fn of(t: &PeopleTable) -> SignatureIndex {
+        let mut index = SignatureIndex::new(t.class_count());
+        let e = t.sig.elements();
+        for c in 0..e.len() {
+            index.insert_new(t.signature, e.of(c), &e, c as u32);
+        }
+        index
+    }
+
+    /// The class of `elems` among the classes `e` holds, if any.
+    fn lookup(&self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements) -> Option<u32> {
+        let h = hash_of(&self.hasher, signature, elems);
+        let &g = self.first.get(&h)?;
+        if same(signature, e.of(g as usize), elems) {
+            return Some(g);
+        }
+        self.overflow.get(&key(signature, elems)).copied()
+    }
+
+    /// Records class `g`'s signature (one that `lookup` did not find).
+    fn insert_new(&mut self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements, g: u32) {
+        let h = hash_of(&self.hasher, signature, elems);
+        match self.first.get(&h) {
+            None => {
+                self.first.insert(h, g);
+            }
+            Some(&other) if same(signature, e.of(other as usize), elems) => {}
+            Some(_) => {
+                self.overflow.insert(key(signature, elems), g);
+            }
+        }
+    }
+
+    /// The class of a person's elements (sorted, merged).
+    fn find(&self, t: &PeopleTable, elems: &[(u32, u32)]) -> Option<u32> {
+        let class: Vec<u32> = elems.iter().map(|e| e.0).collect();
+        let mult: Vec<u32> = elems.iter().map(|e| e.1).collect();
+        self.lookup(t.signature, (&class, &mult), &t.sig.elements())
+    }
+}
+
+/// A signature as an owned key (for the rare hash collision).
+fn key(signature: Signature, e: (&[u32], &[u32])) -> Vec<u64> {
+    let mut k = Vec::with_capacity(e.0.len() * 2);
+    for (&c, &m) in e.0.iter().zip(e.1) {
+        k.push(c as u64);
+        if signature == Signature::Multiset {
+            k.push(m as u64);
+        }
+    }
+    k
+}
+
+/// Sorts elements by row class and merges those of the same class (adding multiplicities).
+fn merge_elements(elems: &mut Vec<(u32, u32)>) {
+    elems.sort_unstable_by_key(|e| e.0);
+    let mut w = 0;
+    for r in 0..elems.len() {
+        if w > 0 && elems[w - 1].0 == elems[r].0 {
+            elems[w - 1].1 += elems[r].1;
+        } else {
+            elems[w] = elems[r];
+            w += 1;
+        }
+    }
+    elems.truncate(w);
+}
+
+/// Groups the signatures of `e` (each standing for `people[i]` people) in order of first
+/// appearance: the group of each, and the people table of the groups (without sensitive
+/// histograms).
+fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, PeopleTable) {
+    let mut index = SignatureIndex::new(e.len());
+    let mut groups = Vec::with_capacity(e.len());
+    let mut out = Signatures {
+        start: vec![0],
+        rows: e.rows.map(|_| Vec::new()),
+        ..Signatures::default()
+    };
+    let mut counts: Vec<u64> = Vec::new();
+    for (i, &persons) in people.iter().enumerate().take(e.len()) {
+        let elems = e.of(i);
+        let r = e.start[i]..e.start[i + 1];
+        match index.lookup(signature, elems, &out.elements()) {
+            Some(g) => {
+                counts[g as usize] += persons;
+                let gs = out.start[g as usize];
+                // Same signature: the same row classes in the same order; add a set's rows.
+                if let (Some(out_rows), Some(rows)) = (&mut out.rows, e.rows) {
+                    for (j, &x) in rows[r].iter().enumerate() {
+                        out_rows[gs + j] += x;
+                    }
+                }
+                groups.push(g);
+            }
+            None => {
+                let g = counts.len() as u32;
+                out.class.extend_from_slice(elems.0);
+                out.mult.extend_from_slice(elems.1);
+                if let (Some(out_rows), Some(rows)) = (&mut out.rows, e.rows) {
+                    out_rows.extend_from_slice(&rows[r]);
+                }
+                out.start.push(out.class.len());
+                counts.push(persons);
+                index.insert_new(signature, elems, &out.elements(), g);
+                groups.push(g);
+            }
+        }
+    }
+    let rows = match &out.rows {
+        Some(rows) => rows.iter().sum(),
+        None => (0..counts.len())
+            .map(|c| {
+                let r = out.start[c]..out.start[c + 1];
+                counts[c] * out.mult[r].iter().map(|&m| m as u64).sum::<u64>()
+            })
+            .sum(),
+    };
+    let n_people: u64 = counts.iter().sum();
+    let table = ClassTable {
+        n_records: n_people,
+        qis: Vec::new(),
+        codes: Vec::new(),
+        counts,
+        sensitive: Vec::new(),
+        weights: None,
+    };
+    (
+        groups,
+        PeopleTable {
+            signature,
+            table,
+            rows,
+            sig: out,
+        },
+    )
 }
 
 /// Histograms of groups: the sum of the members' histograms (`groups[i]` is member `i`'s group).
@@ -264,9 +408,10 @@ impl PeopleTable {
     pub fn rollup(&self, map: &[u32]) -> PeopleTable {
         let mut mapped = Signatures {
             start: vec![0],
+            rows: self.sig.rows.as_ref().map(|_| Vec::new()),
             ..Signatures::default()
         };
-        let mut elems: Vec<(u32, u64, u64)> = Vec::new();
+        let mut elems: Vec<(u32, u32, u64)> = Vec::new();
         for c in 0..self.sig.len() {
             let r = self.sig.start[c]..self.sig.start[c + 1];
             elems.clear();
@@ -274,7 +419,7 @@ impl PeopleTable {
                 (
                     map[self.sig.class[j] as usize],
                     self.sig.mult[j],
-                    self.sig.rows[j],
+                    self.sig.rows.as_ref().map_or(0, |rows| rows[j]),
                 )
             }));
             elems.sort_unstable_by_key(|e| e.0);
@@ -283,16 +428,20 @@ impl PeopleTable {
                     && *mapped.class.last().unwrap() == k
                 {
                     *mapped.mult.last_mut().unwrap() += m;
-                    *mapped.rows.last_mut().unwrap() += rows;
+                    if let Some(all) = &mut mapped.rows {
+                        *all.last_mut().unwrap() += rows;
+                    }
                 } else {
                     mapped.class.push(k);
                     mapped.mult.push(m);
-                    mapped.rows.push(rows);
+                    if let Some(all) = &mut mapped.rows {
+                        all.push(rows);
+                    }
                 }
             }
             mapped.start.push(mapped.class.len());
         }
-        let (groups, table) = mapped.group(self.signature, &self.table.counts);
+        let (groups, table) = group(self.signature, mapped.elements(), &self.table.counts);
         let sensitive = self
             .table
             .sensitive
@@ -308,7 +457,10 @@ impl PeopleTable {
         for (c, &f) in failing.iter().enumerate() {
             if f {
                 for j in self.sig.start[c]..self.sig.start[c + 1] {
-                    out[self.sig.class[j] as usize] += self.sig.rows[j];
+                    out[self.sig.class[j] as usize] += match &self.sig.rows {
+                        Some(rows) => rows[j],
+                        None => self.sig.mult[j] as u64 * self.table.counts[c],
+                    };
                 }
             }
         }
@@ -321,19 +473,7 @@ impl PeopleTable {
         self.sig.class[r.clone()]
             .iter()
             .copied()
-            .zip(self.sig.mult[r].iter().copied())
-    }
-
-    /// Signature -> class, for finding a person's class.
-    fn index(&self) -> HashMap<Vec<u64>, u32> {
-        (0..self.class_count())
-            .map(|c| {
-                (
-                    signature_key(self.signature, self.signature_of(c)),
-                    c as u32,
-                )
-            })
-            .collect()
+            .zip(self.sig.mult[r].iter().map(|&m| m as u64))
     }
 }
 
@@ -379,8 +519,7 @@ mod tests {
         let class: Vec<u32> = rows.iter().map(|r| r.1).collect();
         let person: Vec<u32> = rows.iter().map(|r| r.0).collect();
         let n_people = person.iter().max().map_or(0, |&p| p as usize + 1);
-        let n_classes = class.iter().max().map_or(0, |&c| c as usize + 1);
-        People::from_rows(signature, &class, n_classes, &person, n_people, Vec::new())
+        People::from_rows(signature, &class, &person, n_people, Vec::new())
     }
 
     #[test]

@@ -156,8 +156,9 @@ fn person_like_name(name: &str) -> bool {
 
 /// The columns, other than the QIs, that look like person identifiers (by the scan's name and
 /// value rules, or by their name) and whose values repeat over the rows: a person may then have
-/// several rows, and classes of rows are not classes of people. Repeats are counted over the
-/// whole column, with the one class-table engine.
+/// several rows, and classes of rows are not classes of people. A repeat in the scan's sample
+/// settles it; otherwise repeats are counted over the whole column, with the one class-table
+/// engine.
 pub(crate) fn person_columns(input: &Input, roles: &Roles) -> Result<Vec<String>> {
     let candidates: Vec<usize> = (0..input.columns().len())
         .filter(|c| !roles.qi.contains(c) && roles.weight != Some(*c))
@@ -177,6 +178,11 @@ pub(crate) fn person_columns(input: &Input, roles: &Roles) -> Result<Vec<String>
             .is_some_and(|cat| PERSON_CATEGORIES.contains(&cat))
             && scan.level.is_some();
         if !(by_scan || person_like_name(name)) {
+            continue;
+        }
+        // A repeat in the sample settles it; otherwise the whole column is counted.
+        if s.values.iter().any(|(_, n)| *n > 1) {
+            out.push(name.clone());
             continue;
         }
         let one = Roles {
