@@ -391,3 +391,97 @@ proptest! {
         }
     }
 }
+
+/// `--record-risk` with `--entity`: each row carries its person's class size.
+#[test]
+fn each_row_carries_its_persons_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("v.csv");
+    std::fs::write(&data, "pid;q0\nA;x\nB;y\nA;x\nC;y\nA;x\n").unwrap();
+    let out = dir.path().join("risk.parquet");
+    let run = run_cli(&[
+        "analyze",
+        data.to_str().unwrap(),
+        "--qi",
+        "q0",
+        "--entity",
+        "pid",
+        "--record-risk",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let input = reident::Input::open(&out, &Default::default()).unwrap();
+    let size = input.column_index("class_size").unwrap();
+    let chunks = input
+        .map_chunks(&[size], &reident::progress::Progress::hidden(), |c| c)
+        .unwrap();
+    let sizes: Vec<String> = chunks
+        .iter()
+        .flat_map(|c| {
+            let col = &c.columns[0];
+            col.codes
+                .iter()
+                .map(|&k| col.dict[k as usize].clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // A's three rows: a person alone; B and C: two people with signature {y}.
+    assert_eq!(sizes, ["1", "2", "1", "2", "1"]);
+}
+
+/// The pseudonyms that `safe-harbor --pseudonymize` writes are a permitted re-identification
+/// code: `anonymize --entity` keeps that column by default; a plain entity column is dropped.
+#[test]
+fn safe_harbor_pseudonyms_stay_as_the_entity() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("visits.csv");
+    clinic_visits(&data);
+    let sh = dir.path().join("sh.parquet");
+    let d = |p: &Path| p.to_str().unwrap().to_string();
+    let run = run_cli(&[
+        "safe-harbor",
+        &d(&data),
+        "-o",
+        &d(&sh),
+        "--pseudonymize",
+        "patient_id",
+        "--no-scan",
+        "-q",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let header = |path: &Path| {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for (input, kept) in [(sh.clone(), true), (data.clone(), false)] {
+        let out = dir.path().join(format!("out-{kept}.csv"));
+        let run = run_cli(&[
+            "anonymize",
+            &d(&input),
+            "--qi",
+            "sex,birth_year,zip3",
+            "--entity",
+            "patient_id",
+            "--suppress",
+            "sex",
+            "--interval",
+            "birth_year:10,20,40",
+            "--mask",
+            "zip3:1,2,3",
+            "--k",
+            "2",
+            "--suppression-limit",
+            "0.1",
+            "-o",
+            &d(&out),
+            "-q",
+        ]);
+        assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(header(&out).contains("patient_id"), kept, "{}", header(&out));
+    }
+}

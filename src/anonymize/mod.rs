@@ -130,6 +130,9 @@ struct Prepared {
     notices: Vec<String>,
     /// With an entity: the people, and each person's entity value.
     people: Option<(People, Vec<String>)>,
+    /// Whether the output keeps the entity column: asked for, or it holds the pseudonyms that
+    /// `safe-harbor --pseudonymize` wrote (a permitted re-identification code, 164.514(c)).
+    keep_entity: bool,
 }
 
 /// Searches the transformation, measures it and, with an output path, writes the result.
@@ -184,7 +187,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         seconds: clock.elapsed().as_secs_f64(),
         output: None,
         records_written: None,
-        output_columns: output_columns(options, &p),
+        output_columns: output_columns(&p),
         suppression,
         people: p.people.as_ref().map(|(people, _)| PeopleInfo {
             entity: p.roles.columns[p.roles.entity.unwrap_or_default()].clone(),
@@ -330,6 +333,13 @@ fn prepare(options: &Options) -> Result<Prepared> {
                 .load(q, domain, settings.hierarchies.as_deref())
         })
         .collect::<Result<Vec<_>>>()?;
+    let keep_entity = options.keep_entity
+        || match (&source, roles.entity) {
+            (Source::Records(crate::input::Input::Parquet(p)), Some(e)) => {
+                p.pseudonymized().contains(&roles.columns[e])
+            }
+            _ => false,
+        };
     let mut generalizer = Generalizer::new(base, &hierarchies)?;
     if let Some((people, _)) = &people {
         generalizer = generalizer.with_people(people.table());
@@ -345,6 +355,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
         warnings,
         notices,
         people,
+        keep_entity,
     })
 }
 
@@ -371,7 +382,7 @@ fn search(options: &Options, g: &Generalizer, target: &Target) -> SearchResult {
 
 /// The columns of the output: every column but the identifying ones; from a class table, its
 /// QI and sensitive columns.
-fn output_columns(options: &Options, p: &Prepared) -> Vec<String> {
+fn output_columns(p: &Prepared) -> Vec<String> {
     if p.source.is_class_table() {
         p.roles
             .names(&p.roles.qi)
@@ -381,7 +392,7 @@ fn output_columns(options: &Options, p: &Prepared) -> Vec<String> {
     } else {
         (0..p.source.columns().len())
             .filter(|c| !p.roles.identifying.contains(c))
-            .filter(|&c| options.keep_entity || p.roles.entity != Some(c))
+            .filter(|&c| p.keep_entity || p.roles.entity != Some(c))
             .map(|c| p.source.columns()[c].clone())
             .collect()
     }
@@ -424,7 +435,7 @@ fn write_output(
                             .filter(|(&c, _)| failing[c as usize])
                             .map(|(_, e)| e.as_str())
                             .collect(),
-                        keep_entity: options.keep_entity,
+                        keep_entity: p.keep_entity,
                     }
                 }
                 _ => SuppressBy::Class {

@@ -104,7 +104,7 @@ impl Input {
     }
 
     /// The index of a column, or an error that lists the columns there are.
-    pub(crate) fn column_index(&self, name: &str) -> Result<usize> {
+    pub fn column_index(&self, name: &str) -> Result<usize> {
         self.columns()
             .iter()
             .position(|c| c == name)
