@@ -87,6 +87,7 @@ pub mod error;
 pub mod gate;
 pub mod hierarchy;
 pub mod input;
+pub mod keygen;
 pub mod options;
 pub mod output;
 pub mod policy;
