@@ -80,41 +80,64 @@ fn not_a_secret_key(path: &Path) -> Error {
     ))
 }
 
+/// A secret key file, read: usable as is, or protected by a password.
+enum Secret {
+    Plain(SecretKey),
+    Protected(SecretKeyBox),
+}
+
+fn read_secret(path: &Path) -> Result<Secret> {
+    let b = secret_box(path)?;
+    match SecretKey::from_unencrypted_box(b.clone()) {
+        Ok(k) => Ok(Secret::Plain(k)),
+        Err(e) if e.to_string().contains("encrypted") => Ok(Secret::Protected(b)),
+        // minisign 0.11's keys without a password (`minisign -G -W`) carry no checksum.
+        Err(e) if e.to_string().contains("Corrupted") => {
+            use ct_codecs::{Base64, Decoder};
+            let text = b.into_string();
+            let line = text.lines().nth(1).unwrap_or_default().trim().to_string();
+            let bytes = Base64::decode_to_vec(&line, None).map_err(|_| not_a_secret_key(path))?;
+            let unchecked = bytes.len() > 32 && bytes[bytes.len() - 32..].iter().all(|&x| x == 0);
+            if !unchecked {
+                return Err(not_a_secret_key(path));
+            }
+            let k = SecretKey::from_bytes(&bytes).map_err(|_| not_a_secret_key(path))?;
+            Ok(Secret::Plain(k))
+        }
+        Err(_) => Err(not_a_secret_key(path)),
+    }
+}
+
 /// Whether the secret key file at `path` is password-protected (so that a caller knows whether
 /// to ask for the password).
 pub fn needs_password(path: &Path) -> Result<bool> {
-    let b = secret_box(path)?;
-    match SecretKey::from_unencrypted_box(b) {
-        Ok(_) => Ok(false),
-        Err(e) if e.to_string().contains("encrypted") => Ok(true),
-        Err(_) => Err(not_a_secret_key(path)),
-    }
+    Ok(matches!(read_secret(path)?, Secret::Protected(_)))
 }
 
 impl SigningKey {
     /// Loads the secret key at `path`, decrypting it with `password` if it is protected.
     pub fn load(path: &Path, password: Option<&str>) -> Result<SigningKey> {
-        let b = secret_box(path)?;
-        let secret = if needs_password(path)? {
-            let Some(password) = password else {
-                return Err(Error::Invalid(format!(
-                    "{}: the key is password-protected: give its password in {PASSWORD_ENV} (or run in a terminal to be asked)",
-                    path.display()
-                )));
-            };
-            SecretKey::from_box(b, Some(password.to_string())).map_err(|e| {
-                if e.to_string().contains("Wrong password") {
-                    Error::Invalid(format!("{}: wrong password for this key", path.display()))
-                } else {
-                    Error::Invalid(format!(
-                        "{}: the key cannot be decrypted: {}",
-                        path.display(),
-                        one_line(e)
-                    ))
-                }
-            })?
-        } else {
-            SecretKey::from_unencrypted_box(b).map_err(|_| not_a_secret_key(path))?
+        let secret = match read_secret(path)? {
+            Secret::Plain(k) => k,
+            Secret::Protected(b) => {
+                let Some(password) = password else {
+                    return Err(Error::Invalid(format!(
+                        "{}: the key is password-protected: give its password in {PASSWORD_ENV} (or run in a terminal to be asked)",
+                        path.display()
+                    )));
+                };
+                SecretKey::from_box(b, Some(password.to_string())).map_err(|e| {
+                    if e.to_string().contains("Wrong password") {
+                        Error::Invalid(format!("{}: wrong password for this key", path.display()))
+                    } else {
+                        Error::Invalid(format!(
+                            "{}: the key cannot be decrypted: {}",
+                            path.display(),
+                            one_line(e)
+                        ))
+                    }
+                })?
+            }
         };
         let public = PublicKey::from_secret_key(&secret).map_err(|_| not_a_secret_key(path))?;
         Ok(SigningKey {

@@ -42,6 +42,9 @@ pub(crate) struct Inputs<'a> {
     given: &'a [PathBuf],
     pub dir: PrivateDir,
     copies: usize,
+    /// Each private copy, and the path the report records for it: the re-run's text names the
+    /// copy where the report names the original.
+    pub renamed: Vec<(String, String)>,
 }
 
 /// A recorded hierarchy column can name a file only if it is a plain name.
@@ -63,6 +66,7 @@ impl<'a> Inputs<'a> {
             given,
             dir,
             copies: 0,
+            renamed: Vec::new(),
         })
     }
 
@@ -144,7 +148,9 @@ impl<'a> Inputs<'a> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "file".into());
-        self.copy(&from, None, &name)
+        let copy = self.copy(&from, None, &name)?;
+        self.renamed.push((copy.display().to_string(), rec));
+        Ok(copy)
     }
 
     /// Copies the hierarchy of `column` (recorded at `recorded` with hash `sha256`) into the
@@ -169,6 +175,8 @@ impl<'a> Inputs<'a> {
             )));
         }
         let copy = self.copy(&from, Some(&dir), &format!("hierarchy_{column}.csv"))?;
+        self.renamed
+            .push((copy.display().to_string(), recorded.to_string()));
         let hash = sha256_file(&copy)?;
         Ok((copy, hash))
     }

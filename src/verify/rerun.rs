@@ -81,6 +81,36 @@ fn remap_files(files: &mut [(String, PathBuf)], inputs: &Inputs) -> Result<()> {
 /// Re-runs the recorded command on `data` (writing nothing outside the private folder) and
 /// builds its report as the command did.
 pub(super) fn again(report: &Report, data: &Path, inputs: &mut Inputs, progress: bool) -> Result<Report> {
+    let again = run_again(report, data, inputs, progress)?;
+    restore_paths(again, &inputs.renamed)
+}
+
+/// The re-run's report with each private copy's path replaced by the path the report records
+/// for it (figures that describe a file name it as given).
+fn restore_paths(again: Report, renamed: &[(String, String)]) -> Result<Report> {
+    fn walk(v: &mut Value, renamed: &[(String, String)]) {
+        match v {
+            Value::String(s) => {
+                for (copy, original) in renamed {
+                    if s.contains(copy.as_str()) {
+                        *s = s.replace(copy.as_str(), original);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, renamed)),
+            Value::Object(m) => m.values_mut().for_each(|x| walk(x, renamed)),
+            _ => {}
+        }
+    }
+    if renamed.is_empty() {
+        return Ok(again);
+    }
+    let mut v = to_json(&again)?;
+    walk(&mut v, renamed);
+    serde_json::from_value(v).map_err(|e| Error::Invalid(format!("the re-run's report: {e}")))
+}
+
+fn run_again(report: &Report, data: &Path, inputs: &mut Inputs, progress: bool) -> Result<Report> {
     let command_line = report.run.command_line.clone();
     let hierarchy_dir = |had: &Option<PathBuf>, inputs: &Inputs| had.as_ref().map(|_| inputs.hierarchy_dir());
     match report.kind.as_str() {

@@ -72,7 +72,12 @@ pub(super) fn report_files(
             continue;
         };
         match keys.verify(&bytes, &sig) {
-            Ok(v) if v.trusted_comment != report.signature_comment(name) => {
+            // reident's comment names the report, its data and its verdict, and must be this
+            // report's; another signer's comment (`minisign -S`'s timestamp) is shown as is.
+            Ok(v)
+                if v.trusted_comment.starts_with("reident ")
+                    && v.trusted_comment != report.signature_comment(name) =>
+            {
                 holds = false;
                 checks.push(Check::new(
                     item,
