@@ -207,7 +207,7 @@ fn check_report(
             )
         },
     ));
-    checks.extend(consistency(&report));
+    checks.extend(consistency(&report)?);
     checks.extend(renderings_beside(path, &renderings));
     let Some(data) = &options.data else {
         return Ok(report);
@@ -253,7 +253,7 @@ fn check_report(
 
 /// What the report says of itself that must agree: its verdict with its thresholds, its
 /// policy's text with its hash and content.
-fn consistency(report: &Report) -> Vec<Check> {
+fn consistency(report: &Report) -> Result<Vec<Check>> {
     let mut checks = Vec::new();
     let overall = crate::criteria::verdict::overall(&report.thresholds).to_string();
     let ok = overall == report.verdict;
@@ -312,8 +312,43 @@ fn consistency(report: &Report) -> Vec<Check> {
             }
         };
         checks.push(Check::new("policy", ok, detail));
+        if ok {
+            if let Some(c) = policy_settings(report, p)? {
+                checks.push(c);
+            }
+        }
     }
-    checks
+    Ok(checks)
+}
+
+/// Whether the settings the report's options record are the policy's, but for those the report
+/// says the command line replaced: a run under the official policy with weaker thresholds
+/// cannot pass for one that applied the policy's.
+fn policy_settings(report: &Report, p: &crate::report::PolicyRecord) -> Result<Option<Check>> {
+    let (Some(text), Some(settings)) = (&p.text, report.run.options.get("settings")) else {
+        return Ok(None);
+    };
+    let dir = inputs::PrivateDir::new()?;
+    let copy = dir.path.join("policy.json");
+    std::fs::write(&copy, text).map_err(|e| Error::io(&copy, e))?;
+    let actual = crate::report::overridden_settings(&copy, Path::new(&p.path), settings)?;
+    let ok = actual == p.overridden;
+    Ok(Some(Check::new(
+        "policy settings",
+        ok,
+        match (ok, actual.is_empty()) {
+            (true, true) => "the run applied the policy's own settings".to_string(),
+            (true, false) => format!(
+                "the run replaced the policy's {} by its command line, as the report says",
+                actual.join(", ")
+            ),
+            (false, _) => format!(
+                "the run's options replace the policy's [{}], the report says [{}]",
+                actual.join(", "),
+                p.overridden.join(", ")
+            ),
+        },
+    )))
 }
 
 /// report.md and report.html beside the report, against their rendering from the JSON.

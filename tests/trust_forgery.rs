@@ -181,6 +181,33 @@ fn a_weak_policy_under_the_official_name_fails() {
     let o = run_in(dir.path(), &["verify", s(&rep.join("report.json"))]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("FAIL policy:"), "{}", stdout(&o));
+    // The official policy recorded whole (text, content, hash, path) over the weak run's
+    // settings: the policy checks out, but the run did not apply it.
+    forge(&rep, |v| {
+        v["policy"]["text"] = json!(text);
+    });
+    let o = run_in(dir.path(), &["verify", s(&rep.join("report.json"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(
+        failures(&o),
+        ["FAIL policy settings: the run's options replace the policy's [hierarchies, metric, quasi_identifiers, sensitive, suppression_limit, targets], the report says []"]
+    );
+    // A genuine run under the official policy with a weaker k says so, in every format.
+    let rep2 = dir.path().join("rep2");
+    let o = run_in(
+        dir.path(),
+        &["gate", s(&data), "--policy", s(&official), "--k", "2", "--qi", "sex", "--report", s(&rep2)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = std::fs::read_to_string(rep2.join("report.md")).unwrap();
+    assert!(md.contains("* replaced by the command line (not the policy's): quasi_identifiers, targets"), "{md}");
+    let o = run_in(dir.path(), &["verify", s(&rep2.join("report.json"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // ... and cannot hide it.
+    forge(&rep2, |v| v["policy"]["overridden"] = json!([]));
+    let o = run_in(dir.path(), &["verify", s(&rep2.join("report.json"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(failures(&o)[0].starts_with("FAIL policy settings:"), "{}", stdout(&o));
 }
 
 #[test]
@@ -230,7 +257,9 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let outside = dir.path().join("secret.csv");
     std::fs::write(&outside, "sex;race;count\n").unwrap();
-    let temp_before = verify_temp_folders();
+    // verify's private folder goes to TMPDIR: one of this test's own, to show it is removed.
+    let tmp = tempfile::tempdir().unwrap();
+    let env = [("TMPDIR", s(tmp.path()))];
     for (recorded, says) in [
         ("/dev/zero", "neither among the files given nor beside the report"),
         ("pop.csv", "not a regular file (a FIFO)"),
@@ -242,7 +271,7 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
         recording_population(&rep, recorded);
         let before = listing(dir.path());
         let clock = Instant::now();
-        let o = run_in(dir.path(), &["verify", s(&json), s(&data)]);
+        let o = run_env(dir.path(), &["verify", s(&json), s(&data)], &env);
         let took = clock.elapsed();
         assert_eq!(o.status.code(), Some(2), "{recorded}: {}{}", stdout(&o), stderr(&o));
         assert!(took < Duration::from_secs(1), "{recorded}: {took:?}");
@@ -251,7 +280,7 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert_eq!(listing(dir.path()), before, "{recorded}: a file was written");
     }
-    assert_eq!(verify_temp_folders(), temp_before, "a private folder was left");
+    assert!(listing(tmp.path()).is_empty(), "a private folder was left");
     // The data given as a device or a FIFO, and a FIFO as the report: refused.
     std::fs::write(&json, &original).unwrap();
     for args in [

@@ -145,6 +145,10 @@ pub struct PolicyRecord {
     /// parses to `content`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The settings the run took from its command line in place of the policy's (`targets`,
+    /// `quasi_identifiers`, ...): a run under this policy with other thresholds says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -253,6 +257,48 @@ pub(crate) fn content_hash(report: &Value) -> String {
     sha256_bytes(canonical_json(&v).as_bytes())
 }
 
+/// The settings of a run (`settings`, as its options record them) that differ from what the
+/// policy file `policy_file` gives alone, by name: what the command line replaced. Paths the
+/// policy gives (its hierarchy folder) are taken as relative to `recorded_path`, the path the
+/// report records for the policy (`policy_file` may be a copy elsewhere).
+pub(crate) fn overridden_settings(
+    policy_file: &Path,
+    recorded_path: &Path,
+    settings: &Value,
+) -> Result<Vec<String>> {
+    let own = crate::options::Settings::resolve(&crate::options::Flags {
+        policy: Some(policy_file.to_path_buf()),
+        ..Default::default()
+    })?;
+    let mut own = serde_json::to_value(&own)
+        .map_err(|e| Error::Invalid(format!("serializing the settings: {e}")))?;
+    let dir = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    if policy_file != recorded_path {
+        if let Some(Value::String(h)) = own.get_mut("hierarchies") {
+            if let Ok(rel) = Path::new(h.as_str()).strip_prefix(dir(policy_file)) {
+                *h = dir(recorded_path).join(rel).display().to_string();
+            }
+        }
+    }
+    // Paths compare by their components (`dir/.` is `dir`).
+    let same = |a: &Value, b: &Value| match (a, b) {
+        (Value::String(x), Value::String(y)) => Path::new(x) == Path::new(y),
+        _ => a == b,
+    };
+    let (Value::Object(own), Value::Object(run)) = (&own, settings) else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<&String> = own.keys().chain(run.keys()).collect();
+    names.sort();
+    names.dedup();
+    Ok(names
+        .into_iter()
+        .filter(|k| k.as_str() != "policy")
+        .filter(|k| !same(own.get(*k).unwrap_or(&Value::Null), run.get(*k).unwrap_or(&Value::Null)))
+        .cloned()
+        .collect())
+}
+
 /// Everything a report needs from the command that makes it, besides the figures.
 pub(crate) struct ReportInput<'a> {
     pub kind: &'a str,
@@ -295,6 +341,10 @@ impl Report {
         let policy = match input.policy {
             Some(p) => {
                 let text = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                let overridden = match input.options.get("settings") {
+                    Some(settings) => overridden_settings(p, p, settings)?,
+                    None => Vec::new(),
+                };
                 Some(PolicyRecord {
                     path: p.display().to_string(),
                     sha256: sha256_bytes(&text),
@@ -303,6 +353,7 @@ impl Report {
                         message: e.to_string(),
                     })?,
                     text: String::from_utf8(text).ok(),
+                    overridden,
                 })
             }
             None => None,

@@ -141,15 +141,3 @@ pub fn listing(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
-
-/// The private folders verify makes in the temporary folder.
-pub fn verify_temp_folders() -> Vec<PathBuf> {
-    std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("reident-verify-"))
-        })
-        .collect()
-}
