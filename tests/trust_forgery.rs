@@ -18,7 +18,15 @@ fn failing_gate(dir: &Path) -> (PathBuf, PathBuf) {
     let out = dir.join("rep");
     let o = run_in(
         dir,
-        &["gate", s(&data), "--policy", s(&adult("policy.json")), "--report", s(&out), "-q"],
+        &[
+            "gate",
+            s(&data),
+            "--policy",
+            s(&adult("policy.json")),
+            "--report",
+            s(&out),
+            "-q",
+        ],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     (data, out)
@@ -58,12 +66,22 @@ fn the_genuine_report_verifies_with_and_without_its_data() {
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
-    assert!(out.lines().last().unwrap().starts_with("VERIFIED (re-run on"), "{out}");
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .starts_with("VERIFIED (re-run on"),
+        "{out}"
+    );
     // Alone, it says that only its integrity was checked.
     let o = run_in(dir.path(), &["verify", s(&rep.join("report.json"))]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        stdout(&o).lines().last().unwrap().contains("integrity only"),
+        stdout(&o)
+            .lines()
+            .last()
+            .unwrap()
+            .contains("integrity only"),
         "{}",
         stdout(&o)
     );
@@ -84,7 +102,11 @@ fn a_flipped_verdict_fails_verify() {
     );
     let o = verify_with_data(dir.path(), &rep, &data);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o).iter().any(|l| l.starts_with("FAIL verdict:")), "{}", stdout(&o));
+    assert!(
+        failures(&o).iter().any(|l| l.starts_with("FAIL verdict:")),
+        "{}",
+        stdout(&o)
+    );
     // The verdict and every threshold flipped: self-consistent, so the re-run catches it.
     forge(&rep, |v| {
         for t in v["thresholds"].as_array_mut().unwrap() {
@@ -97,9 +119,17 @@ fn a_flipped_verdict_fails_verify() {
     let o = verify_with_data(dir.path(), &rep, &data);
     assert_eq!(o.status.code(), Some(1));
     let f = failures(&o);
-    assert!(f.iter().any(|l| l.starts_with("FAIL threshold: 5-anonymity: recorded PASS")), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|l| l.starts_with("FAIL threshold: 5-anonymity: recorded PASS")),
+        "{f:?}"
+    );
     assert!(f.iter().any(|l| l.starts_with("FAIL verdict: ")), "{f:?}");
-    assert!(stdout(&o).lines().last().unwrap().starts_with("NOT VERIFIED"));
+    assert!(stdout(&o)
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("NOT VERIFIED"));
 }
 
 #[test]
@@ -136,7 +166,13 @@ fn every_field_a_reader_relies_on_is_checked() {
         std::fs::write(rep.join("report.json"), &original).unwrap();
         forge(&rep, edit);
         let o = verify_with_data(dir.path(), &rep, &data);
-        assert_eq!(o.status.code(), Some(1), "{item}: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{item}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
         let f = failures(&o);
         assert!(
             f.iter().any(|l| l.starts_with(&format!("FAIL {item}"))),
@@ -160,7 +196,10 @@ fn a_weak_policy_under_the_official_name_fails() {
     )
     .unwrap();
     let rep = dir.path().join("rep");
-    let o = run_in(dir.path(), &["gate", s(&data), "--policy", s(&weak), "--report", s(&rep)]);
+    let o = run_in(
+        dir.path(),
+        &["gate", s(&data), "--policy", s(&weak), "--report", s(&rep)],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(&official).unwrap();
     let hash = sha256_hex(text.as_bytes());
@@ -169,11 +208,17 @@ fn a_weak_policy_under_the_official_name_fails() {
         v["policy"]["path"] = json!(official.display().to_string());
         v["policy"]["sha256"] = json!(hash);
     });
-    let o = run_in(dir.path(), &["verify", s(&rep.join("report.json")), s(&data)]);
+    let o = run_in(
+        dir.path(),
+        &["verify", s(&rep.join("report.json")), s(&data)],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let f = failures(&o);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].starts_with("FAIL policy: the policy text recorded hashes to"), "{f:?}");
+    assert!(
+        f[0].starts_with("FAIL policy: the policy text recorded hashes to"),
+        "{f:?}"
+    );
     // Its content replaced by the official one but its text kept: caught too.
     forge(&rep, |v| {
         v["policy"]["content"] = serde_json::from_str(&text).unwrap();
@@ -196,18 +241,38 @@ fn a_weak_policy_under_the_official_name_fails() {
     let rep2 = dir.path().join("rep2");
     let o = run_in(
         dir.path(),
-        &["gate", s(&data), "--policy", s(&official), "--k", "2", "--qi", "sex", "--report", s(&rep2)],
+        &[
+            "gate",
+            s(&data),
+            "--policy",
+            s(&official),
+            "--k",
+            "2",
+            "--qi",
+            "sex",
+            "--report",
+            s(&rep2),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let md = std::fs::read_to_string(rep2.join("report.md")).unwrap();
-    assert!(md.contains("* replaced by the command line (not the policy's): quasi_identifiers, targets"), "{md}");
+    assert!(
+        md.contains(
+            "* replaced by the command line (not the policy's): quasi_identifiers, targets"
+        ),
+        "{md}"
+    );
     let o = run_in(dir.path(), &["verify", s(&rep2.join("report.json"))]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // ... and cannot hide it.
     forge(&rep2, |v| v["policy"]["overridden"] = json!([]));
     let o = run_in(dir.path(), &["verify", s(&rep2.join("report.json"))]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(failures(&o)[0].starts_with("FAIL policy settings:"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].starts_with("FAIL policy settings:"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -227,7 +292,10 @@ fn edited_markdown_or_html_fails() {
         assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
         let f = failures(&o);
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].starts_with(&format!("FAIL {file} matches the JSON")), "{f:?}");
+        assert!(
+            f[0].starts_with(&format!("FAIL {file} matches the JSON")),
+            "{f:?}"
+        );
         std::fs::write(&path, &text).unwrap();
     }
 }
@@ -247,7 +315,15 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
     let rep = dir.path().join("rep");
     let o = run_in(
         dir.path(),
-        &["analyze", s(&data), "--qi", "sex,race", "--report", s(&rep), "-q"],
+        &[
+            "analyze",
+            s(&data),
+            "--qi",
+            "sex,race",
+            "--report",
+            s(&rep),
+            "-q",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let json = rep.join("report.json");
@@ -261,11 +337,23 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let env = [("TMPDIR", s(tmp.path()))];
     for (recorded, says) in [
-        ("/dev/zero", "neither among the files given nor beside the report"),
+        (
+            "/dev/zero",
+            "neither among the files given nor beside the report",
+        ),
         ("pop.csv", "not a regular file (a FIFO)"),
-        ("/etc/passwd", "neither among the files given nor beside the report"),
-        ("../secret.csv", "neither among the files given nor beside the report"),
-        (outside.to_str().unwrap(), "neither among the files given nor beside the report"),
+        (
+            "/etc/passwd",
+            "neither among the files given nor beside the report",
+        ),
+        (
+            "../secret.csv",
+            "neither among the files given nor beside the report",
+        ),
+        (
+            outside.to_str().unwrap(),
+            "neither among the files given nor beside the report",
+        ),
     ] {
         std::fs::write(&json, &original).unwrap();
         recording_population(&rep, recorded);
@@ -273,12 +361,22 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
         let clock = Instant::now();
         let o = run_env(dir.path(), &["verify", s(&json), s(&data)], &env);
         let took = clock.elapsed();
-        assert_eq!(o.status.code(), Some(2), "{recorded}: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{recorded}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
         assert!(took < Duration::from_secs(1), "{recorded}: {took:?}");
         let err = stderr(&o);
         assert!(err.contains(says), "{recorded}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
-        assert_eq!(listing(dir.path()), before, "{recorded}: a file was written");
+        assert_eq!(
+            listing(dir.path()),
+            before,
+            "{recorded}: a file was written"
+        );
     }
     assert!(listing(tmp.path()).is_empty(), "a private folder was left");
     // The data given as a device or a FIFO, and a FIFO as the report: refused.
@@ -306,13 +404,23 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
     let o = run_in(
         dir.path(),
         &[
-            "analyze", s(&data), "--qi", "sex,race", "--population-table", s(&table), "--report",
-            s(&rep2), "-q",
+            "analyze",
+            s(&data),
+            "--qi",
+            "sex,race",
+            "--population-table",
+            s(&table),
+            "--report",
+            s(&rep2),
+            "-q",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let elsewhere = tempfile::tempdir().unwrap();
-    let o = run_in(elsewhere.path(), &["verify", s(&rep2.join("report.json")), s(&data)]);
+    let o = run_in(
+        elsewhere.path(),
+        &["verify", s(&rep2.join("report.json")), s(&data)],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("population table"), "{}", stderr(&o));
     let o = run_in(
@@ -326,14 +434,28 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
 fn verify_works_from_another_folder_with_relative_paths() {
     let dir = tempfile::tempdir().unwrap();
     let data = subset(dir.path());
-    std::fs::copy(adult("hierarchy_occupation.csv"), dir.path().join("hierarchy_occupation.csv"))
-        .unwrap();
+    std::fs::copy(
+        adult("hierarchy_occupation.csv"),
+        dir.path().join("hierarchy_occupation.csv"),
+    )
+    .unwrap();
     // The run names everything relative to its working folder.
     let o = run_in(
         dir.path(),
         &[
-            "gate", "adult_subset.csv", "--qi", "sex,race", "--sensitive", "occupation",
-            "--hierarchies", ".", "--k", "2", "--report", "rep", "-q",
+            "gate",
+            "adult_subset.csv",
+            "--qi",
+            "sex,race",
+            "--sensitive",
+            "occupation",
+            "--hierarchies",
+            ".",
+            "--k",
+            "2",
+            "--report",
+            "rep",
+            "-q",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -24,7 +24,10 @@ fn minisign() -> Command {
 
 /// `reident keygen -o DIR --no-password`: (secret, public).
 fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
-    let o = run_in(dir.parent().unwrap(), &["keygen", "-o", s(dir), "--no-password"]);
+    let o = run_in(
+        dir.parent().unwrap(),
+        &["keygen", "-o", s(dir), "--no-password"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     (dir.join("reident.key"), dir.join("reident.pub"))
 }
@@ -34,8 +37,19 @@ fn signed_gate(dir: &Path, data: &Path, key: &Path, out: &str, log: &Path) -> Pa
     let o = run_in(
         dir,
         &[
-            "gate", s(data), "--qi", "sex,race", "--k", "2", "--report", out, "--sign", s(key),
-            "--audit-log", s(log), "-q",
+            "gate",
+            s(data),
+            "--qi",
+            "sex,race",
+            "--k",
+            "2",
+            "--report",
+            out,
+            "--sign",
+            s(key),
+            "--audit-log",
+            s(log),
+            "-q",
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -58,15 +72,35 @@ fn debian_minisign_and_reident_verify_each_others_signatures() {
             .unwrap();
         assert!(o.status.success(), "{f}: {}", stderr(&o));
         let out = stdout(&o) + &stderr(&o);
-        assert!(out.contains(&format!("reident 0.1.0 gate {f} data adult_subset.csv sha256:")), "{out}");
+        assert!(
+            out.contains(&format!(
+                "reident 0.1.0 gate {f} data adult_subset.csv sha256:"
+            )),
+            "{out}"
+        );
         assert!(out.contains("verdict pass"), "{out}");
     }
     // reident verifies them, signature first, and says by which key.
-    let o = run_in(d, &["verify", s(&rep.join("report.json")), s(&data), "--public-key", s(&public)]);
+    let o = run_in(
+        d,
+        &[
+            "verify",
+            s(&rep.join("report.json")),
+            s(&data),
+            "--public-key",
+            s(&public),
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let out = stdout(&o);
-    assert!(out.starts_with("ok   signature of report.json: by key "), "{out}");
-    assert!(out.lines().last().unwrap().contains("signature by key"), "{out}");
+    assert!(
+        out.starts_with("ok   signature of report.json: by key "),
+        "{out}"
+    );
+    assert!(
+        out.lines().last().unwrap().contains("signature by key"),
+        "{out}"
+    );
     // A key made by minisign signs with reident, and minisign -S signatures verify in reident.
     let (mkey, mpub) = (d.join("m.key"), d.join("m.pub"));
     let o = minisign()
@@ -88,16 +122,36 @@ fn debian_minisign_and_reident_verify_each_others_signatures() {
             .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    let o = run_in(d, &["verify", s(&rep2.join("report.json")), "--public-key", s(&mpub)]);
+    let o = run_in(
+        d,
+        &[
+            "verify",
+            s(&rep2.join("report.json")),
+            "--public-key",
+            s(&mpub),
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("ok   signature of report.json: by key"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("ok   signature of report.json: by key"),
+        "{}",
+        stdout(&o)
+    );
     // --trusted-keys: a folder holding both public keys.
     let trusted = d.join("trusted");
     std::fs::create_dir(&trusted).unwrap();
     std::fs::copy(&public, trusted.join("a.pub")).unwrap();
     std::fs::copy(&mpub, trusted.join("b.pub")).unwrap();
     for r in [&rep, &rep2] {
-        let o = run_in(d, &["verify", s(&r.join("report.json")), "--trusted-keys", s(&trusted)]);
+        let o = run_in(
+            d,
+            &[
+                "verify",
+                s(&r.join("report.json")),
+                "--trusted-keys",
+                s(&trusted),
+            ],
+        );
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     }
 }
@@ -119,10 +173,18 @@ fn wrong_keys_passwords_and_signatures_are_one_line_each() {
     // Another key: a failed check (1).
     let o = verify(&["--public-key", s(&other_public)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].contains("which is not the key given"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].contains("which is not the key given"),
+        "{}",
+        stdout(&o)
+    );
     // A public key of another format, a missing one: errors (2), one line.
     let ssh = d.join("id_ed25519.pub");
-    std::fs::write(&ssh, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5 me@host\n").unwrap();
+    std::fs::write(
+        &ssh,
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5 me@host\n",
+    )
+    .unwrap();
     for (k, says) in [
         (s(&ssh), "not a minisign public key"),
         ("missing.pub", "missing.pub: No such file"),
@@ -138,18 +200,30 @@ fn wrong_keys_passwords_and_signatures_are_one_line_each() {
     std::fs::write(&sig, "untrusted comment: x\nnot a signature\n").unwrap();
     let o = verify(&["--public-key", s(&public)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].contains("malformed signature"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].contains("malformed signature"),
+        "{}",
+        stdout(&o)
+    );
     std::fs::remove_file(&sig).unwrap();
     let o = verify(&["--public-key", s(&public)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].contains("is missing: the file is not signed"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].contains("is missing: the file is not signed"),
+        "{}",
+        stdout(&o)
+    );
     std::fs::write(&sig, &good).unwrap();
     // A forged verdict, sealed again: the signature no longer holds.
     forge(&rep, |v| v["thresholds"][0]["passed"] = json!(false));
     forge(&rep, |v| v["verdict"] = json!("fail"));
     let o = verify(&["--public-key", s(&public)]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].contains("does not match the file"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].contains("does not match the file"),
+        "{}",
+        stdout(&o)
+    );
     // --require-signature without a key: an error (2).
     let o = verify(&["--require-signature"]);
     assert_eq!(o.status.code(), Some(2));
@@ -157,20 +231,39 @@ fn wrong_keys_passwords_and_signatures_are_one_line_each() {
     // Signing: a missing key, a protected key without or with the wrong password (2), and
     // no report folder left behind.
     let protected = d.join("p");
-    let o = run_env(d, &["keygen", "-o", s(&protected)], &[("REIDENT_KEY_PASSWORD", "right")]);
+    let o = run_env(
+        d,
+        &["keygen", "-o", s(&protected)],
+        &[("REIDENT_KEY_PASSWORD", "right")],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let pkey = protected.join("reident.key");
     let gate = |key: &str, env: &[(&str, &str)]| {
         run_env(
             d,
-            &["gate", s(&data), "--qi", "sex", "--k", "2", "--report", "r", "--sign", key],
+            &[
+                "gate",
+                s(&data),
+                "--qi",
+                "sex",
+                "--k",
+                "2",
+                "--report",
+                "r",
+                "--sign",
+                key,
+            ],
             env,
         )
     };
     for (k, env, says) in [
         ("missing.key", vec![], "missing.key: No such file"),
         (s(&pkey), vec![], "password-protected"),
-        (s(&pkey), vec![("REIDENT_KEY_PASSWORD", "wrong")], "wrong password"),
+        (
+            s(&pkey),
+            vec![("REIDENT_KEY_PASSWORD", "wrong")],
+            "wrong password",
+        ),
         (s(&public), vec![], "not a minisign secret key"),
     ] {
         let o = gate(k, &env);
@@ -182,14 +275,29 @@ fn wrong_keys_passwords_and_signatures_are_one_line_each() {
     let o = gate(s(&pkey), &[("REIDENT_KEY_PASSWORD", "right")]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = minisign()
-        .args(["-V", "-m", s(&d.join("r/report.json")), "-p", s(&protected.join("reident.pub"))])
+        .args([
+            "-V",
+            "-m",
+            s(&d.join("r/report.json")),
+            "-p",
+            s(&protected.join("reident.pub")),
+        ])
         .output()
         .unwrap();
     assert!(o.status.success());
     // REIDENT_SIGNING_KEY, and a policy's signing_key (relative to the policy), sign too.
     let o = run_env(
         d,
-        &["gate", s(&data), "--qi", "sex", "--k", "2", "--report", "r-env"],
+        &[
+            "gate",
+            s(&data),
+            "--qi",
+            "sex",
+            "--k",
+            "2",
+            "--report",
+            "r-env",
+        ],
         &[("REIDENT_SIGNING_KEY", s(&key))],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -201,12 +309,24 @@ fn wrong_keys_passwords_and_signatures_are_one_line_each() {
     .unwrap();
     let o = run_in(
         d,
-        &["gate", s(&data), "--policy", s(&d.join("a/policy.json")), "--report", "r-policy"],
+        &[
+            "gate",
+            s(&data),
+            "--policy",
+            s(&d.join("a/policy.json")),
+            "--report",
+            "r-policy",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run_in(
         d,
-        &["verify", s(&d.join("r-policy/report.json")), "--public-key", s(&public)],
+        &[
+            "verify",
+            s(&d.join("r-policy/report.json")),
+            "--public-key",
+            s(&public),
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
@@ -227,7 +347,12 @@ fn a_signed_audit_log_cannot_be_rewritten_removed_or_truncated_quietly() {
         run_in(
             d,
             &[
-                "verify", "--audit-log", s(&log), "--public-key", s(&public), "--report",
+                "verify",
+                "--audit-log",
+                s(&log),
+                "--public-key",
+                s(&public),
+                "--report",
                 s(&report.join("report.json")),
             ],
         )
@@ -236,7 +361,10 @@ fn a_signed_audit_log_cannot_be_rewritten_removed_or_truncated_quietly() {
         let o = check(r);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
         assert!(
-            stdout(&o).contains(&format!("ok   report in the audit log: line {} is this report's run", i + 1)),
+            stdout(&o).contains(&format!(
+                "ok   report in the audit log: line {} is this report's run",
+                i + 1
+            )),
             "{}",
             stdout(&o)
         );
@@ -253,19 +381,28 @@ fn a_signed_audit_log_cannot_be_rewritten_removed_or_truncated_quietly() {
     let o = check(&reps[2]);
     assert_eq!(o.status.code(), Some(1));
     let f = failures(&o);
-    assert!(f[0].starts_with("FAIL audit log line 1: its signature does not hold"), "{f:?}");
+    assert!(
+        f[0].starts_with("FAIL audit log line 1: its signature does not hold"),
+        "{f:?}"
+    );
     // A removed line.
     let lines: Vec<&str> = original.lines().collect();
     std::fs::write(&log, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
     let o = check(&reps[2]);
     assert_eq!(o.status.code(), Some(1));
     let f = failures(&o);
-    assert!(f.iter().any(|l| l.starts_with("FAIL audit log line 2: prev_sha256")), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|l| l.starts_with("FAIL audit log line 2: prev_sha256")),
+        "{f:?}"
+    );
     // The same, rehashed by the attacker: the signatures catch it.
     rewrite_log(&log, |_, _| {});
     let o = check(&reps[2]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o).iter().any(|l| l.contains("signature does not hold")));
+    assert!(failures(&o)
+        .iter()
+        .any(|l| l.contains("signature does not hold")));
     // A tail truncated before the third report's run: a valid shorter chain, caught by the
     // report's record of the log's head.
     std::fs::write(&log, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
@@ -284,18 +421,45 @@ fn a_signed_audit_log_cannot_be_rewritten_removed_or_truncated_quietly() {
     let o = run_in(
         d,
         &[
-            "verify", "--audit-log", s(&other), "--public-key", s(&public), "--report",
+            "verify",
+            "--audit-log",
+            s(&other),
+            "--public-key",
+            s(&public),
+            "--report",
             s(&reps[0].join("report.json")),
         ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].starts_with("FAIL report in the audit log: no line of the log is this report's run"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0]
+            .starts_with("FAIL report in the audit log: no line of the log is this report's run"),
+        "{}",
+        stdout(&o)
+    );
     // An unsigned run's line in a log checked with a key.
-    let o = run_in(d, &["gate", s(&data), "--qi", "sex", "--k", "2", "--audit-log", s(&log), "-q"]);
+    let o = run_in(
+        d,
+        &[
+            "gate",
+            s(&data),
+            "--qi",
+            "sex",
+            "--k",
+            "2",
+            "--audit-log",
+            s(&log),
+            "-q",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0));
     let o = check(&reps[0]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(failures(&o)[0].contains("audit log line 4: the line is not signed"), "{}", stdout(&o));
+    assert!(
+        failures(&o)[0].contains("audit log line 4: the line is not signed"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -309,8 +473,17 @@ fn concurrent_runs_with_the_same_report_folder_never_mix_files() {
             .map(|k| {
                 Command::new(env!("CARGO_BIN_EXE_reident"))
                     .args([
-                        "gate", s(&data), "--qi", "sex,race", "--k", &k.to_string(), "--report",
-                        s(&out), "--audit-log", s(&d.join("audit.log")), "-q",
+                        "gate",
+                        s(&data),
+                        "--qi",
+                        "sex,race",
+                        "--k",
+                        &k.to_string(),
+                        "--report",
+                        s(&out),
+                        "--audit-log",
+                        s(&d.join("audit.log")),
+                        "-q",
                     ])
                     .current_dir(d)
                     .stdout(std::process::Stdio::piped())
@@ -319,8 +492,14 @@ fn concurrent_runs_with_the_same_report_folder_never_mix_files() {
                     .unwrap()
             })
             .collect();
-        let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
-        let won: Vec<_> = outputs.iter().filter(|o| o.status.code() != Some(2)).collect();
+        let outputs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        let won: Vec<_> = outputs
+            .iter()
+            .filter(|o| o.status.code() != Some(2))
+            .collect();
         assert_eq!(won.len(), 1, "round {round}: {} winners", won.len());
         for o in outputs.iter().filter(|o| o.status.code() == Some(2)) {
             assert!(stderr(o).contains("the folder exists"), "{}", stderr(o));
@@ -330,8 +509,13 @@ fn concurrent_runs_with_the_same_report_folder_never_mix_files() {
         // the winner's.
         let o = run_in(d, &["verify", s(&out.join("report.json")), s(&data)]);
         assert_eq!(o.status.code(), Some(0), "round {round}: {}", stdout(&o));
-        let v: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
-        let expect = if won[0].status.code() == Some(0) { "pass" } else { "fail" };
+        let v: Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        let expect = if won[0].status.code() == Some(0) {
+            "pass"
+        } else {
+            "fail"
+        };
         assert_eq!(v["verdict"], expect);
         let mut names: Vec<String> = std::fs::read_dir(&out)
             .unwrap()
@@ -351,12 +535,41 @@ fn concurrent_runs_with_the_same_report_folder_never_mix_files() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // --force replaces a report folder, and never a folder holding anything else.
     let out = d.join("same-0");
-    let o = run_in(d, &["gate", s(&data), "--qi", "sex", "--k", "2", "--report", s(&out), "--force", "-q"]);
+    let o = run_in(
+        d,
+        &[
+            "gate",
+            s(&data),
+            "--qi",
+            "sex",
+            "--k",
+            "2",
+            "--report",
+            s(&out),
+            "--force",
+            "-q",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
     assert_eq!(v["dataset"]["columns"][0]["role"], "quasi-identifier");
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    let o = run_in(d, &["gate", s(&data), "--qi", "sex", "--k", "2", "--report", s(&out), "--force", "-q"]);
+    let o = run_in(
+        d,
+        &[
+            "gate",
+            s(&data),
+            "--qi",
+            "sex",
+            "--k",
+            "2",
+            "--report",
+            s(&out),
+            "--force",
+            "-q",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("holds other files"), "{}", stderr(&o));
     assert!(out.join("notes.txt").exists());
@@ -369,8 +582,22 @@ fn report_without_a_folder_works_as_documented() {
     subset(d);
     // As a user types it: the flag last, in the middle, and before the data.
     for args in [
-        vec!["gate", "adult_subset.csv", "--report", "--k", "2", "--qi", "sex"],
-        vec!["analyze", "--report", "adult_subset.csv", "--qi", "sex,race"],
+        vec![
+            "gate",
+            "adult_subset.csv",
+            "--report",
+            "--k",
+            "2",
+            "--qi",
+            "sex",
+        ],
+        vec![
+            "analyze",
+            "--report",
+            "adult_subset.csv",
+            "--qi",
+            "sex,race",
+        ],
         vec!["combos", "adult_subset.csv", "--qi", "sex,race", "--report"],
         vec!["scan", "--report", "adult_subset.csv"],
     ] {

@@ -32,7 +32,9 @@ pub fn run(args: Args) -> Result<i32> {
         };
         let first = ask("password for the new secret key: ")?;
         if ask("the same password again: ")? != first {
-            return Err(Error::Invalid("the two passwords differ; nothing written".into()));
+            return Err(Error::Invalid(
+                "the two passwords differ; nothing written".into(),
+            ));
         }
         Some(first)
     } else {

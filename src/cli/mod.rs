@@ -106,12 +106,26 @@ pub fn run(mut cli: Cli) -> Result<i32> {
 /// data (and the report goes to the default folder). Then the data (or `--classes`) must be there.
 fn settle_data(command: &mut Command) -> Result<()> {
     let (data, report, classes) = match command {
-        Command::Analyze(a) | Command::Gate(a) => {
-            (&mut a.table.data, Some(&mut a.report), a.table.classes.is_some())
-        }
-        Command::Anonymize(a) => (&mut a.table.data, Some(&mut a.report), a.table.classes.is_some()),
-        Command::Combos(a) => (&mut a.table.data, Some(&mut a.report), a.table.classes.is_some()),
-        Command::Suda(a) => (&mut a.table.data, Some(&mut a.report), a.table.classes.is_some()),
+        Command::Analyze(a) | Command::Gate(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Anonymize(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Combos(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Suda(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
         Command::Classes(a) => (&mut a.table.data, None, a.table.classes.is_some()),
         Command::Scan(a) => (&mut a.data, Some(&mut a.report), false),
         Command::SafeHarbor(a) => (&mut a.data, Some(&mut a.report), false),

@@ -62,7 +62,9 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
 
 /// Whether `path` is a regular file (following links), without opening it.
 pub(crate) fn is_regular(path: &Path) -> bool {
-    std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
+    std::fs::metadata(path)
+        .map(|m| m.is_file())
+        .unwrap_or(false)
 }
 
 fn kind(meta: &std::fs::Metadata) -> &'static str {

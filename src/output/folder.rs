@@ -76,8 +76,7 @@ fn place(
     replaceable: &impl Fn(&str) -> bool,
 ) -> Result<PathBuf> {
     let exists = |e: &std::io::Error| {
-        e.kind() == std::io::ErrorKind::AlreadyExists
-            || e.raw_os_error() == Some(libc_enotempty())
+        e.kind() == std::io::ErrorKind::AlreadyExists || e.raw_os_error() == Some(libc_enotempty())
     };
     match rename_no_replace(tmp, target) {
         Ok(()) => return Ok(target.to_path_buf()),

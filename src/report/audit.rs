@@ -204,7 +204,10 @@ pub(crate) fn check(path: &Path, keys: Option<&PublicKeys>) -> Result<LogCheck> 
         let entry: Entry = match serde_json::from_str(line) {
             Ok(e) => e,
             Err(e) => {
-                problem(format!("not an audit entry: {}", crate::error::one_line(&e.to_string())));
+                problem(format!(
+                    "not an audit entry: {}",
+                    crate::error::one_line(&e.to_string())
+                ));
                 prev = String::new();
                 continue;
             }
@@ -300,7 +303,10 @@ mod tests {
         let keys = PublicKeys::file(&files.public).unwrap();
         let log = dir.path().join("audit.log");
         for v in ["fail", "pass", "pass"] {
-            LockedLog::open(&log).unwrap().append(entry(v), Some(&key)).unwrap();
+            LockedLog::open(&log)
+                .unwrap()
+                .append(entry(v), Some(&key))
+                .unwrap();
         }
         let c = check(&log, Some(&keys)).unwrap();
         assert_eq!((c.entries.len(), c.signed), (3, 3), "{:?}", c.problems);

@@ -294,7 +294,12 @@ pub(crate) fn overridden_settings(
     Ok(names
         .into_iter()
         .filter(|k| k.as_str() != "policy")
-        .filter(|k| !same(own.get(*k).unwrap_or(&Value::Null), run.get(*k).unwrap_or(&Value::Null)))
+        .filter(|k| {
+            !same(
+                own.get(*k).unwrap_or(&Value::Null),
+                run.get(*k).unwrap_or(&Value::Null),
+            )
+        })
         .cloned()
         .collect())
 }

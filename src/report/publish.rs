@@ -3,7 +3,7 @@
 //!
 //! The audit log is locked from reading its head to appending the run's line; the report records
 //! that head (`audit`) before it is sealed and signed, so the report and the log vouch for each
-//! other. The folder is written at once ([`crate::output::folder`]): a fresh temporary folder,
+//! other. The folder is written at once (`output::folder`): a fresh temporary folder,
 //! renamed into place, never over an existing folder unless `force` (and then only over one that
 //! holds a report's files alone).
 

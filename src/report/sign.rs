@@ -49,7 +49,12 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKey({}, key id {})", self.path.display(), self.id())
+        write!(
+            f,
+            "SigningKey({}, key id {})",
+            self.path.display(),
+            self.id()
+        )
     }
 }
 

@@ -77,7 +77,12 @@ impl<'a> Inputs<'a> {
 
     /// The file to read for the recorded path `recorded`: a given file of the same name (of hash
     /// `sha256` if several), else the same relative path or the same name beside the report.
-    pub(crate) fn locate(&self, recorded: &str, what: &str, sha256: Option<&str>) -> Result<PathBuf> {
+    pub(crate) fn locate(
+        &self,
+        recorded: &str,
+        what: &str,
+        sha256: Option<&str>,
+    ) -> Result<PathBuf> {
         let missing = || {
             Error::Invalid(format!(
                 "the report's {what} {recorded:?} is neither among the files given nor beside the report; verify reads no other file: give it after the data (reident verify REPORT DATA FILE...)"
@@ -102,8 +107,8 @@ impl<'a> Inputs<'a> {
         if let Some(g) = named.first() {
             return Ok((*g).clone());
         }
-        let relative_inside = rec.is_relative()
-            && rec.components().all(|c| matches!(c, Component::Normal(_)));
+        let relative_inside =
+            rec.is_relative() && rec.components().all(|c| matches!(c, Component::Normal(_)));
         if relative_inside {
             let p = self.report_dir.join(rec);
             if std::fs::symlink_metadata(&p).is_ok() {

@@ -80,7 +80,12 @@ fn remap_files(files: &mut [(String, PathBuf)], inputs: &Inputs) -> Result<()> {
 
 /// Re-runs the recorded command on `data` (writing nothing outside the private folder) and
 /// builds its report as the command did.
-pub(super) fn again(report: &Report, data: &Path, inputs: &mut Inputs, progress: bool) -> Result<Report> {
+pub(super) fn again(
+    report: &Report,
+    data: &Path,
+    inputs: &mut Inputs,
+    progress: bool,
+) -> Result<Report> {
     let again = run_again(report, data, inputs, progress)?;
     restore_paths(again, &inputs.renamed)
 }
@@ -112,7 +117,8 @@ fn restore_paths(again: Report, renamed: &[(String, String)]) -> Result<Report> 
 
 fn run_again(report: &Report, data: &Path, inputs: &mut Inputs, progress: bool) -> Result<Report> {
     let command_line = report.run.command_line.clone();
-    let hierarchy_dir = |had: &Option<PathBuf>, inputs: &Inputs| had.as_ref().map(|_| inputs.hierarchy_dir());
+    let hierarchy_dir =
+        |had: &Option<PathBuf>, inputs: &Inputs| had.as_ref().map(|_| inputs.hierarchy_dir());
     match report.kind.as_str() {
         "analyze" | "gate" => {
             let mut o: crate::analyze::Options = recorded(report)?;
@@ -274,8 +280,10 @@ pub(super) fn compare(report: &Report, again: &Report) -> Result<Vec<Check>> {
             .collect()
     };
     let (hr, hg) = (names(report), names(again));
-    let hr_cols: Vec<(String, String)> = hr.iter().map(|(c, _, s)| (c.clone(), s.clone())).collect();
-    let hg_cols: Vec<(String, String)> = hg.iter().map(|(c, _, s)| (c.clone(), s.clone())).collect();
+    let hr_cols: Vec<(String, String)> =
+        hr.iter().map(|(c, _, s)| (c.clone(), s.clone())).collect();
+    let hg_cols: Vec<(String, String)> =
+        hg.iter().map(|(c, _, s)| (c.clone(), s.clone())).collect();
     checks.push(same(
         "hierarchies",
         &to_json(&hr_cols)?,
@@ -348,11 +356,7 @@ fn thresholds(report: &Report, again: &Report) -> Vec<Check> {
             if r == g {
                 format!("{} again", if r.passed { "passes" } else { "fails" })
             } else {
-                format!(
-                    "recorded {}, the re-run gives {}",
-                    r.line(),
-                    g.line()
-                )
+                format!("recorded {}, the re-run gives {}", r.line(), g.line())
             },
         ));
     }

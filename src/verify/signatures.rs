@@ -123,7 +123,10 @@ pub(super) fn audit_log(
             "audit log",
             true,
             match keys {
-                Some(_) => format!("{}: {n} entries, chain intact, every line signed", log.display()),
+                Some(_) => format!(
+                    "{}: {n} entries, chain intact, every line signed",
+                    log.display()
+                ),
                 None => format!(
                     "{}: {n} entries, chain intact (signatures not checked: no key)",
                     log.display()
@@ -143,7 +146,10 @@ pub(super) fn audit_log(
     }
     *established = Some(match keys {
         Some(_) => format!("audit log: {n} signed lines chained"),
-        None => "audit log: chain only (without the key, a log rewritten with recomputed hashes passes)".into(),
+        None => {
+            "audit log: chain only (without the key, a log rewritten with recomputed hashes passes)"
+                .into()
+        }
     });
     Ok(checks)
 }

@@ -83,7 +83,13 @@ pub fn canonical(v: &Value) -> String {
             keys.sort();
             let parts: Vec<String> = keys
                 .iter()
-                .map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&m[k.as_str()])))
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        Value::String((*k).clone()),
+                        canonical(&m[k.as_str()])
+                    )
+                })
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
