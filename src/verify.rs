@@ -124,7 +124,13 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let mut est = Established::default();
     let mut report = None;
     if let Some(path) = &options.report {
-        let r = check_report(path, options, keys.as_ref(), &mut checks, &mut est)?;
+        // A report folder stands for its report.json.
+        let path = if path.is_dir() {
+            path.join("report.json")
+        } else {
+            path.clone()
+        };
+        let r = check_report(&path, options, keys.as_ref(), &mut checks, &mut est)?;
         report = Some(r);
     }
     if let Some(log) = &options.audit_log {

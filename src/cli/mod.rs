@@ -348,6 +348,7 @@ impl ReportArgs {
             force: self.force,
             sign: None,
         };
+        options.check_folder()?;
         if !(always || options.wanted()) {
             if self.sign.is_some() {
                 return Err(Error::Invalid(

@@ -41,6 +41,20 @@ impl ReportOptions {
     pub fn wanted(&self) -> bool {
         self.dir.is_some() || self.audit_log.is_some()
     }
+
+    /// Refuses at once a report folder that exists (without `force`), before the command runs
+    /// and writes anything else. (Publishing refuses it again, atomically.)
+    pub fn check_folder(&self) -> Result<()> {
+        match &self.dir {
+            Some(d) if !d.as_os_str().is_empty() && !self.force && d.exists() => {
+                Err(Error::Invalid(format!(
+                    "{}: the folder exists; name another, or give --force to replace it",
+                    d.display()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What publishing wrote.

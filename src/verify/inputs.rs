@@ -109,15 +109,21 @@ impl<'a> Inputs<'a> {
         }
         let relative_inside =
             rec.is_relative() && rec.components().all(|c| matches!(c, Component::Normal(_)));
+        let mut beside = vec![self.report_dir.join(name)];
         if relative_inside {
-            let p = self.report_dir.join(rec);
-            if std::fs::symlink_metadata(&p).is_ok() {
+            beside.insert(0, self.report_dir.join(rec));
+        }
+        for p in beside {
+            if let Ok(m) = std::fs::symlink_metadata(&p) {
+                // A link beside the report could lead anywhere: only the report's own files.
+                if m.file_type().is_symlink() {
+                    return Err(Error::Invalid(format!(
+                        "{}: a symbolic link beside the report; verify reads only the files there, or those given after the data",
+                        p.display()
+                    )));
+                }
                 return Ok(p);
             }
-        }
-        let p = self.report_dir.join(name);
-        if std::fs::symlink_metadata(&p).is_ok() {
-            return Ok(p);
         }
         Err(missing())
     }
@@ -200,7 +206,10 @@ impl<'a> Inputs<'a> {
                 continue;
             };
             let is_hierarchy = name.starts_with("hierarchy_") && name.ends_with(".csv");
-            if is_hierarchy && !dir.join(&name).exists() && is_regular(&p) {
+            let given = self.given.contains(&p);
+            let plain =
+                given || std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_file());
+            if is_hierarchy && plain && !dir.join(&name).exists() && is_regular(&p) {
                 self.copy(&p, Some(&dir), &name)?;
             }
         }
