@@ -333,6 +333,7 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let outside = dir.path().join("secret.csv");
     std::fs::write(&outside, "sex;race;count\n").unwrap();
+    std::os::unix::fs::symlink(&outside, rep.join("link.csv")).unwrap();
     // verify's private folder goes to TMPDIR: one of this test's own, to show it is removed.
     let tmp = tempfile::tempdir().unwrap();
     let env = [("TMPDIR", s(tmp.path()))];
@@ -342,6 +343,7 @@ fn devices_fifos_and_files_outside_are_refused_at_once_writing_nothing() {
             "neither among the files given nor beside the report",
         ),
         ("pop.csv", "not a regular file (a FIFO)"),
+        ("link.csv", "a symbolic link beside the report"),
         (
             "/etc/passwd",
             "neither among the files given nor beside the report",
