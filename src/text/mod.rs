@@ -134,6 +134,21 @@ pub fn classes(o: &crate::classes::Outcome) -> String {
     )
 }
 
+/// The lines `keygen` prints.
+pub fn keygen(k: &crate::keygen::Outcome) -> String {
+    format!(
+        "key id {}\nsecret key: {}{}\npublic key: {} (give it to whoever verifies: reident verify --public-key, or minisign -V -p)\n",
+        k.key_id,
+        k.secret.display(),
+        if k.encrypted {
+            " (password-protected)"
+        } else {
+            " (no password: keep it where only the signer can read it)"
+        },
+        k.public.display()
+    )
+}
+
 /// A share as a percentage with two decimals (`51.43%`).
 pub(crate) fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
