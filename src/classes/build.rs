@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
 use super::people::{People, Signature};
-use hashbrown::HashMap;
-
 use super::{ClassTable, Histograms, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
@@ -213,38 +211,52 @@ impl Source {
 /// readers encode every column) is matched against the values met so far. A row without a value
 /// is an error: every row needs its person.
 fn person_ids(input: &Input, entity: usize, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
-    let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+    use std::hash::BuildHasher;
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    // Person ids by the hash of their value; `values[id]` is the value (each stored once).
+    let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
     let mut values: Vec<String> = Vec::new();
     let mut person_of_row: Vec<u32> = Vec::new();
     let mut missing = 0u64;
     input.for_each_window(
         &[entity],
         &Progress::hidden(),
-        |chunk| chunk,
+        // In parallel: each chunk's dictionary hashed.
+        |mut chunk| {
+            let col = chunk.columns.swap_remove(0);
+            let hashes: Vec<u64> = col
+                .dict
+                .iter()
+                .map(|v| hasher.hash_one(v.as_str()))
+                .collect();
+            (col, hashes)
+        },
         |window| {
-            for chunk in window {
-                let col = &chunk.columns[0];
-                let global: Vec<u32> = col
-                    .dict
-                    .iter()
-                    .map(|v| {
-                        if v == NULL_TEXT {
-                            return u32::MAX;
+            for (col, hashes) in window {
+                let mut global = Vec::with_capacity(col.dict.len());
+                for (v, h) in col.dict.into_iter().zip(hashes) {
+                    if v == NULL_TEXT {
+                        global.push(u32::MAX);
+                        continue;
+                    }
+                    let found = ids.find(h, |&id| values[id as usize] == v).copied();
+                    global.push(match found {
+                        Some(id) => id,
+                        None => {
+                            let id = values.len() as u32;
+                            values.push(v);
+                            ids.insert_unique(h, id, |&id| {
+                                hasher.hash_one(values[id as usize].as_str())
+                            });
+                            id
                         }
-                        if let Some(&id) = ids.get(v.as_str()) {
-                            return id;
-                        }
-                        let id = values.len() as u32;
-                        ids.insert(v.as_str().into(), id);
-                        values.push(v.clone());
-                        id
-                    })
-                    .collect();
-                for &code in &col.codes {
+                    });
+                }
+                person_of_row.extend(col.codes.iter().map(|&code| {
                     let id = global[code as usize];
                     missing += (id == u32::MAX) as u64;
-                    person_of_row.push(id);
-                }
+                    id
+                }));
             }
             Ok(())
         },

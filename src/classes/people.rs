@@ -20,6 +20,7 @@
 use super::{ClassTable, Histograms};
 pub use crate::policy::Signature;
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 /// Every person's rows by row class: the (person, row class, rows) table, grouped by person.
 #[derive(Debug, Clone)]
@@ -254,7 +255,17 @@ impl SignatureIndex {
 
     /// The class of `elems` among the classes `e` holds, if any.
     fn lookup(&self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements) -> Option<u32> {
-        let h = hash_of(&self.hasher, signature, elems);
+        self.lookup_hashed(hash_of(&self.hasher, signature, elems), signature, elems, e)
+    }
+
+    /// [`SignatureIndex::lookup`] with the hash of `elems` given.
+    fn lookup_hashed(
+        &self,
+        h: u64,
+        signature: Signature,
+        elems: (&[u32], &[u32]),
+        e: &Elements,
+    ) -> Option<u32> {
         let &g = self.first.get(&h)?;
         if same(signature, e.of(g as usize), elems) {
             return Some(g);
@@ -265,6 +276,18 @@ impl SignatureIndex {
     /// Records class `g`'s signature (one that `lookup` did not find).
     fn insert_new(&mut self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements, g: u32) {
         let h = hash_of(&self.hasher, signature, elems);
+        self.insert_hashed(h, signature, elems, e, g);
+    }
+
+    /// [`SignatureIndex::insert_new`] with the hash of `elems` given.
+    fn insert_hashed(
+        &mut self,
+        h: u64,
+        signature: Signature,
+        elems: (&[u32], &[u32]),
+        e: &Elements,
+        g: u32,
+    ) {
         match self.first.get(&h) {
             None => {
                 self.first.insert(h, g);
@@ -323,10 +346,15 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
         ..Signatures::default()
     };
     let mut counts: Vec<u64> = Vec::new();
+    // The hashes in parallel; the grouping in order.
+    let hashes: Vec<u64> = (0..e.len())
+        .into_par_iter()
+        .map(|i| hash_of(&index.hasher, signature, e.of(i)))
+        .collect();
     for (i, &persons) in people.iter().enumerate().take(e.len()) {
         let elems = e.of(i);
         let r = e.start[i]..e.start[i + 1];
-        match index.lookup(signature, elems, &out.elements()) {
+        match index.lookup_hashed(hashes[i], signature, elems, &out.elements()) {
             Some(g) => {
                 counts[g as usize] += persons;
                 let gs = out.start[g as usize];
@@ -347,7 +375,7 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
                 }
                 out.start.push(out.class.len());
                 counts.push(persons);
-                index.insert_new(signature, elems, &out.elements(), g);
+                index.insert_hashed(hashes[i], signature, elems, &out.elements(), g);
                 groups.push(g);
             }
         }
