@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
-use super::people::{People, Signature};
+use super::people::{Counted, People, Signature};
 use super::{ClassTable, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
@@ -145,10 +145,10 @@ impl Source {
         let input = match self {
             Source::Records(i) => i,
             Source::Classes(c) => {
-                return Err(crate::input::records_unavailable(
-                    &c.path,
-                    "counting people (--entity)",
-                ))
+                return Err(Error::Invalid(format!(
+                    "{}: a class table gives the people-level figures of analyze, gate and combos, but not each person's records, which anonymize --entity writes and suppresses: give the data file",
+                    c.path.display()
+                )))
             }
         };
         let row_roles = Roles {
@@ -202,6 +202,29 @@ impl Source {
             person_of_row,
             entities,
         })
+    }
+}
+
+impl Source {
+    /// The row-level class table and, with an entity, the people-level one: from the records,
+    /// or from a class table (a people-level one with an entity).
+    pub fn counted(
+        &self,
+        roles: &Roles,
+        signature: Signature,
+        progress: &Progress,
+    ) -> Result<Counted> {
+        match (self, roles.entity) {
+            (_, None) => Ok(Counted::rows(self.class_table(roles, progress)?)),
+            (Source::Classes(file), Some(_)) => file.read_people(roles, signature, progress),
+            (Source::Records(_), Some(_)) => {
+                let built = self.build_people(roles, signature, progress)?;
+                Ok(Counted {
+                    people: Some(built.people.table()),
+                    rows: built.rows,
+                })
+            }
+        }
     }
 }
 

@@ -56,14 +56,22 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::classes::people::{PeopleTable, Signature};
 use crate::classes::ClassTable;
 use crate::error::{Error, Result};
 
+mod people;
 mod read;
 mod write;
 
+pub use people::write_people_table;
 pub use read::ClassFile;
 pub use write::write_class_table;
+
+/// The `tool` entry of the metadata.
+pub(crate) fn tool() -> String {
+    format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+}
 
 /// The version of the format this reident reads and writes.
 pub(crate) const FORMAT_VERSION: u32 = 1;
@@ -77,6 +85,12 @@ pub(crate) const RESERVED_PREFIX: &str = "__reident_";
 pub(crate) const COUNT_COLUMN: &str = "__reident_count";
 /// The weight-sum column.
 pub(crate) const WEIGHT_COLUMN: &str = "__reident_weight_sum";
+/// The signature column of the people form.
+pub(crate) const SIGNATURE_COLUMN: &str = "__reident_signature";
+/// The rows of a class's people (people form).
+pub(crate) const ROW_COUNT_COLUMN: &str = "__reident_row_count";
+/// The field of a signature element that holds one person's rows with its tuple (people form).
+pub(crate) const ROWS_FIELD: &str = "__reident_rows";
 
 /// Classes per written record batch (and row group part): bounds the writer's memory.
 pub(super) const WRITE_BATCH: usize = 1 << 16;
@@ -97,6 +111,18 @@ pub struct Metadata {
     pub classes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
+    /// People form: the entity column the people were identified by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// People form: `multiset` or `set`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+    /// People form: the number of people (the sum of `__reident_count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<u64>,
+    /// People form: the rows of all the people (the sum of `__reident_row_count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
 }
 
 impl Metadata {
@@ -117,11 +143,35 @@ impl Metadata {
                 .map(|_| weight.unwrap_or("").to_string()),
             records: Some(table.n_records),
             classes: Some(table.n_classes() as u64),
-            tool: Some(format!(
-                "{} {}",
-                env!("CARGO_PKG_NAME"),
-                env!("CARGO_PKG_VERSION")
-            )),
+            tool: Some(tool()),
+            entity: None,
+            signature: None,
+            people: None,
+            rows: None,
+        }
+    }
+
+    /// The metadata of a people-level class table as reident writes it: `rows` is the row-level
+    /// table (its QIs are the signatures' fields), `people` the people-level table.
+    pub(crate) fn of_people(rows: &ClassTable, people: &PeopleTable, entity: &str) -> Self {
+        Metadata {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            quasi_identifiers: rows.qis.iter().map(|d| d.name.clone()).collect(),
+            sensitive: people
+                .table
+                .sensitive
+                .iter()
+                .map(|h| h.domain.name.clone())
+                .collect(),
+            weight: None,
+            records: None,
+            classes: Some(people.class_count() as u64),
+            tool: Some(tool()),
+            entity: Some(entity.to_string()),
+            signature: Some(people.signature),
+            people: Some(people.table.n_records),
+            rows: Some(people.rows),
         }
     }
 
