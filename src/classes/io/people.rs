@@ -110,6 +110,11 @@ fn people_from_batch(
             .column_by_name(name)
             .ok_or_else(|| format!("{SIGNATURE_COLUMN} has no field {name:?}"))
     };
+    if field(ROWS_FIELD)?.null_count() > 0 {
+        return Err(format!(
+            "a signature element's {ROWS_FIELD} is missing (null): does the table have rows without an entity value? (the ANSI query leaves their count null)"
+        ));
+    }
     let mult = positive_integers(
         field(ROWS_FIELD)?.as_ref(),
         &format!("a signature element's {ROWS_FIELD}"),
