@@ -17,7 +17,8 @@ use crate::progress::Progress;
 /// records (per-record outputs, transformed data, a sample to scan) says they are unavailable.
 pub enum Source {
     Records(Input),
-    Classes(ClassFile),
+    /// Boxed: a class file's metadata makes it much larger than an input.
+    Classes(Box<ClassFile>),
 }
 
 impl Source {
@@ -31,9 +32,9 @@ impl Source {
         listed: &[String],
     ) -> Result<Source> {
         match (classes, data) {
-            (Some(classes), _) => Ok(Source::Classes(
+            (Some(classes), _) => Ok(Source::Classes(Box::new(
                 ClassFile::open(classes)?.with_listed(listed),
-            )),
+            ))),
             (None, Some(data)) => Ok(Source::Records(Input::open(data, options)?)),
             (None, None) => Err(Error::Invalid(
                 "no input: give the data file, or a class table with --classes".into(),

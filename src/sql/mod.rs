@@ -1,5 +1,6 @@
 //! `sql`: the query that computes the class table in an engine (Spark, DuckDB, ANSI SQL), or the
-//! query that produces the release that `anonymize` chose. Reads no data.
+//! query that produces the release that `anonymize` chose. Reads no data. With an entity column
+//! it prints the query of the people-level class table (`people`).
 //!
 //! The queries themselves are built in `query`; [`run`] resolves what they are built from: the
 //! roles (policy file merged with flags), or the `--json` document of `reident anonymize` and

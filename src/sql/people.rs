@@ -212,3 +212,58 @@ pub fn people_query_metadata(
         rows: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_group_bys_without_sensitive_columns() {
+        let q = people_class_table_query(
+            Dialect::DuckDb,
+            "t",
+            "pid",
+            &["a".into()],
+            &[],
+            Signature::Multiset,
+        )
+        .unwrap();
+        assert_eq!(
+            q,
+            "WITH \"__reident_tuples\" AS (\n  SELECT\n    \"pid\" AS \"__reident_entity\",\n    \"a\",\n    CASE WHEN \"pid\" IS NULL THEN error('reident: rows with no value in the entity column \"pid\": every row needs its person') ELSE COUNT(*) END AS \"__reident_n\"\n  FROM t\n  GROUP BY \"pid\", \"a\"\n),\n\"__reident_people\" AS (\n  SELECT\n    \"__reident_entity\",\n    list({'a': \"a\", '__reident_rows': \"__reident_n\"} ORDER BY \"a\" ASC NULLS LAST) AS \"__reident_signature\",\n    SUM(\"__reident_n\") AS \"__reident_rows\"\n  FROM \"__reident_tuples\"\n  GROUP BY \"__reident_entity\"\n)\nSELECT\n  \"__reident_signature\",\n  CAST(COUNT(*) AS BIGINT) AS \"__reident_count\",\n  CAST(SUM(\"__reident_rows\") AS BIGINT) AS \"__reident_row_count\"\nFROM \"__reident_people\"\nGROUP BY \"__reident_signature\""
+        );
+    }
+
+    /// Spark is not in CI (`scripts/spark_e2e.sh` runs it): its form is pinned here.
+    #[test]
+    fn spark_sorts_collected_structs_and_joins_null_safe() {
+        let q = people_class_table_query(
+            Dialect::Spark,
+            "`v`",
+            "pid",
+            &["a".into(), "b c".into()],
+            &["s".into()],
+            Signature::Set,
+        )
+        .unwrap();
+        for part in [
+            "sort_array(collect_list(named_struct('a', `a`, 'b c', `b c`, '__reident_rows', CAST(CASE WHEN `__reident_n` IS NULL THEN NULL ELSE 1 END AS BIGINT))))",
+            "CASE WHEN `pid` IS NULL THEN raise_error(",
+            "GROUP BY GROUPING SETS ((`pid`), (`pid`, `s`))",
+            "JOIN `__reident_people` ON `__reident_person_cells`.`__reident_entity` <=> `__reident_people`.`__reident_entity`",
+            "CAST(SUM(`__reident_people_n`) FILTER (WHERE `__reident_set_0` = 1) AS BIGINT) AS `__reident_count`",
+            "collect_list(named_struct('value', `s`, 'count', `__reident_n`)) FILTER (WHERE `__reident_set_0` = 0) AS `s`",
+        ] {
+            assert!(q.contains(part), "{part}\n{q}");
+        }
+        assert!(people_class_table_query(
+            Dialect::Spark,
+            "v",
+            "a",
+            &["a".into()],
+            &[],
+            Signature::Set
+        )
+        .is_err());
+    }
+}

@@ -34,6 +34,54 @@
 //! sum of `__reident_count` (a check against truncated or edited files). Keys may be added to it
 //! without a version change; any change a reader must understand bumps the version.
 //!
+//! # The people form (format version 1)
+//!
+//! When a person can have several rows (a visit-level table; `--entity COL`), classes count
+//! people, and a person's quasi-identifier is their **signature**: the multiset of their rows'
+//! QI tuples (repeats counted), or with `--entity-signature set` the set of them. A people-level
+//! class table has one row per distinct signature (one people-level class):
+//!
+//! * **`__reident_signature`**, of type `LIST<STRUCT<qi_1, ..., qi_m, __reident_rows>>`: the
+//!   signature, one element per distinct QI tuple of the class's people. The fields `qi_1` to
+//!   `qi_m` are named as the QI columns of the data and hold the tuple's values (any readable
+//!   type, `NULL` allowed, canonicalized on read like data values); `__reident_rows` (an
+//!   integer >= 1) is the number of rows ONE person of the class has with that tuple: every
+//!   person of a class has the same signature, so a multiset is stored exactly (tuple `t` with
+//!   multiplicity `m` is the element `{t, m}`). In a set signature every element has
+//!   `__reident_rows` = 1. The element order does not matter (the query sorts them by the QI
+//!   values; reident writes them in row-class order). There are no QI columns beside it.
+//! * **`__reident_count`**: the number of people in the class, an integer >= 1.
+//! * **`__reident_row_count`** (optional for multisets, required for sets): the rows of all the
+//!   class's people, an integer. For a multiset it must equal `__reident_count` times the sum of
+//!   the elements' `__reident_rows` (a file of set signatures read as multisets fails this
+//!   check unless no person has a repeated tuple, in which case the two coincide); for a set it
+//!   is at least that, and it is the only record of the people's repeated rows.
+//! * **one histogram column per sensitive attribute**, as in the row-level form, over all the
+//!   rows of the class's people: its counts add up to the class's rows.
+//! * no `__reident_weight_sum`: weights are per record, and people are counted.
+//!
+//! The metadata entry adds `"entity"` (the entity column's name), `"signature"` (`"multiset"`
+//! or `"set"`), `"people"` and `"rows"` (the sums of `__reident_count` and of the rows), and has
+//! no `"records"`. A reader checks them when present: the entity must be the one given with
+//! `--entity`, a set file cannot be read as multisets (its repeats are lost), a multiset file
+//! can be read as sets (each signature reduced to its set). A people-level file is read only
+//! with `--entity` (the entity column is not in the file: its name is accepted as listed), and
+//! a row-level file cannot count people: both mistakes are one-line errors.
+//!
+//! Reading builds what [`crate::classes::Source::build_people`] builds from the records, with the
+//! one engine: the elements become the records of the row-level table (grouped chunk by chunk
+//! and merged by the `Merger`; a tuple's class size is the rows all people have with it) and the
+//! signatures, over those row classes, are grouped into the people-level table as a roll-up
+//! groups them (`PeopleTable::from_signatures`). Rows whose signatures
+//! are equal after canonicalization, and after dropping the QIs not read (elements that fall
+//! together are merged: multiplicities added, or kept once in a set), are merged, their people,
+//! rows and histograms added, so part files of disjoint sets of people read as one table. A set
+//! file tells the rows of each class but not how they split between its tuples: the row-level
+//! table read from it gives each tuple one row per person and the class's other rows to its
+//! first tuple (no people-level figure depends on that split). Counts that are missing, zero or
+//! negative, an empty or missing signature, a null element, histograms that do not add up to
+//! the rows, and totals that disagree with the metadata are one-line errors.
+//!
 //! # Reading
 //!
 //! A class file is read through the same path as raw data: each record batch becomes chunk-local
@@ -60,6 +108,7 @@ use crate::classes::people::{PeopleTable, Signature};
 use crate::classes::ClassTable;
 use crate::error::{Error, Result};
 
+mod arrays;
 mod people;
 mod read;
 mod write;

@@ -15,12 +15,13 @@ use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
 
-use super::read::{histogram_triples, positive_integers, Triples};
+use super::arrays::{is_integer, positive_integers};
+use super::read::{histogram_triples, Triples};
 use super::write::HistogramField;
 use super::write::{check_output, parquet_error, properties, value_array, value_type};
 use super::{
-    ClassFile, Metadata, COUNT_COLUMN, METADATA_KEY, ROWS_FIELD, ROW_COUNT_COLUMN,
-    SIGNATURE_COLUMN, WRITE_BATCH,
+    ClassFile, Metadata, COUNT_COLUMN, FORMAT_VERSION, METADATA_KEY, RESERVED_PREFIX, ROWS_FIELD,
+    ROW_COUNT_COLUMN, SIGNATURE_COLUMN, WRITE_BATCH,
 };
 use crate::classes::group::group_tuples;
 use crate::classes::merge::Interner;
@@ -134,12 +135,55 @@ fn people_from_batch(
     } else {
         None
     };
+    let lens_of = |c: usize| offsets[c] - first..offsets[c + 1] - first;
+    let (rows, totals) = class_rows(&people, &mult, lens_of, row_counts.as_deref(), layout)?;
+    let qi_cols: Vec<LocalColumn> = layout
+        .qi
+        .iter()
+        .map(|q| {
+            encode_array(field(q)?.as_ref()).map_err(|t| {
+                format!("quasi-identifier field {q:?} has type {t}, which reident cannot read")
+            })
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let identity: Vec<u32> = (0..n as u32).collect();
+    let start = 2 + usize::from(layout.has_row_count);
+    let sensitive = (0..layout.n_sensitive)
+        .map(|s| {
+            histogram_triples(
+                &arrays[start + s],
+                &totals,
+                &identity,
+                "the rows of its people are",
+            )
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(PeopleBatch {
+        local: element_classes(qi_cols, &rows, totals.iter().sum()),
+        people,
+        lens,
+        mult,
+        rows,
+        sensitive,
+    })
+}
+
+/// The rows each element stands for (its class's people's rows with its tuple), and each
+/// class's rows in all, checked against the row counts when the file has them. `elements(c)`:
+/// the range of class `c`'s elements.
+fn class_rows(
+    people: &[u64],
+    mult: &[u64],
+    elements: impl Fn(usize) -> std::ops::Range<usize>,
+    row_counts: Option<&[u64]>,
+    layout: &Layout,
+) -> std::result::Result<(Vec<u64>, Vec<u64>), String> {
     let overflow = || "a class's counts overflow 64-bit integers".to_string();
     // The rows each element stands for (its people's), and each class's rows in all.
     let mut rows: Vec<u64> = Vec::with_capacity(mult.len());
-    let mut totals: Vec<u64> = Vec::with_capacity(n);
-    for c in 0..n {
-        let r = offsets[c] - first..offsets[c + 1] - first;
+    let mut totals: Vec<u64> = Vec::with_capacity(people.len());
+    for c in 0..people.len() {
+        let r = elements(c);
         let from = rows.len();
         for &m in &mult[r] {
             rows.push(people[c].checked_mul(m).ok_or_else(overflow)?);
@@ -148,7 +192,7 @@ fn people_from_batch(
             .iter()
             .try_fold(0u64, |a, &x| a.checked_add(x))
             .ok_or_else(overflow)?;
-        let total = match &row_counts {
+        let total = match row_counts {
             Some(rc) if layout.exact && rc[c] != implied => {
                 return Err(format!(
                     "a class's signature accounts for {implied} rows of its {} people, its {ROW_COUNT_COLUMN} is {}: the file is altered, or its signatures are sets (computed with --entity-signature set), which must be read with --entity-signature set",
@@ -174,15 +218,12 @@ fn people_from_batch(
         rows[from] += total - implied;
         totals.push(total);
     }
-    let qi_cols: Vec<LocalColumn> = layout
-        .qi
-        .iter()
-        .map(|q| {
-            encode_array(field(q)?.as_ref()).map_err(|t| {
-                format!("quasi-identifier field {q:?} has type {t}, which reident cannot read")
-            })
-        })
-        .collect::<std::result::Result<_, _>>()?;
+    Ok((rows, totals))
+}
+
+/// The elements as chunk-local row classes: grouped by their QI values (the engine's one
+/// group-by), each class sized by the rows of its elements, each element's class kept.
+fn element_classes(qi_cols: Vec<LocalColumn>, rows: &[u64], records: u64) -> LocalClasses {
     let cards: Vec<u64> = qi_cols.iter().map(|c| c.dict.len() as u64).collect();
     let g = group_tuples(rows.len(), &cards, |q, i| qi_cols[q].codes[i]);
     let keys = qi_cols
@@ -195,20 +236,9 @@ fn people_from_batch(
         })
         .collect();
     let counts = g.sum_per_group(|e| rows[e]);
-    let identity: Vec<u32> = (0..n as u32).collect();
-    let start = 2 + usize::from(layout.has_row_count);
-    let sensitive = (0..layout.n_sensitive)
-        .map(|s| {
-            histogram_triples(
-                &arrays[start + s],
-                &totals,
-                &identity,
-                "the rows of its people are",
-            )
-        })
-        .collect::<std::result::Result<_, _>>()?;
+    let n_qi = qi_cols.len();
     let mut local = LocalClasses {
-        rows: totals.iter().sum::<u64>() as usize,
+        rows: records as usize,
         dicts: qi_cols.into_iter().map(|c| c.dict).collect(),
         keys,
         counts,
@@ -216,15 +246,8 @@ fn people_from_batch(
         weights: None,
         row_classes: Some(g.group_of),
     };
-    local.drop_unused_values(layout.qi.len());
-    Ok(PeopleBatch {
-        local,
-        people,
-        lens,
-        mult,
-        rows,
-        sensitive,
-    })
+    local.drop_unused_values(n_qi);
+    local
 }
 
 /// What the batches of a people-level file add up to.
@@ -260,6 +283,43 @@ impl Gathered {
             locals.push(b.local);
         }
         self.merger.push(locals);
+    }
+
+    /// The row-level table (the elements' classes) and the people-level table (the signatures
+    /// over them, grouped), with the histograms of the `sensitive` columns.
+    fn finish(self, signature: Signature, sensitive: &[String]) -> Counted {
+        let n_signatures = self.people.len();
+        let (rows, element_class) = self.merger.finish_with_rows();
+        let element_class = element_class.expect("the elements' row classes are kept");
+        let histograms = self
+            .interners
+            .into_iter()
+            .zip(self.triples)
+            .zip(sensitive)
+            .map(|((values, triples), name)| {
+                let ord = rank(&values.values);
+                let domain = Domain {
+                    name: name.clone(),
+                    values: sorted_values(&values.values, &ord).into(),
+                };
+                let triples: Vec<(u32, u32, u64)> = triples
+                    .into_iter()
+                    .map(|(c, code, n)| (c, ord[code as usize], n))
+                    .collect();
+                Histograms::from_triples(domain, n_signatures, &triples)
+            })
+            .collect();
+        let people = PeopleTable::from_signatures(
+            signature,
+            (self.start, element_class, self.mult, self.rows),
+            self.people,
+            histograms,
+            rows.n_classes(),
+        );
+        Counted {
+            rows,
+            people: Some(people),
+        }
     }
 }
 
@@ -369,38 +429,7 @@ impl ClassFile {
                 path: self.path.clone(),
             });
         }
-        let n_signatures = all.people.len();
-        let (rows, element_class) = all.merger.finish_with_rows();
-        let element_class = element_class.expect("the elements' row classes are kept");
-        let histograms = all
-            .interners
-            .into_iter()
-            .zip(all.triples)
-            .zip(sensitive)
-            .map(|((values, triples), name)| {
-                let ord = rank(&values.values);
-                let domain = Domain {
-                    name: name.clone(),
-                    values: sorted_values(&values.values, &ord).into(),
-                };
-                let triples: Vec<(u32, u32, u64)> = triples
-                    .into_iter()
-                    .map(|(c, code, n)| (c, ord[code as usize], n))
-                    .collect();
-                Histograms::from_triples(domain, n_signatures, &triples)
-            })
-            .collect();
-        let people = PeopleTable::from_signatures(
-            signature,
-            (all.start, element_class, all.mult, all.rows),
-            all.people,
-            histograms,
-            rows.n_classes(),
-        );
-        Ok(Counted {
-            rows,
-            people: Some(people),
-        })
+        Ok(all.finish(signature, sensitive))
     }
 }
 
@@ -530,4 +559,41 @@ pub fn write_people_table(
         writer.close().map_err(&pq)?;
         Ok(())
     })
+}
+
+/// The QI fields of a signature column's type, `LIST<STRUCT<qi_1, ..., qi_m, __reident_rows>>`.
+pub(super) fn signature_fields(t: &DataType) -> std::result::Result<Vec<String>, String> {
+    let shape_error = || {
+        format!(
+            "column {SIGNATURE_COLUMN} has type {t}; a signature must be LIST<STRUCT<qi_1, ..., qi_m, {ROWS_FIELD}>> with an integer {ROWS_FIELD}"
+        )
+    };
+    let (DataType::List(item) | DataType::LargeList(item)) = t else {
+        return Err(shape_error());
+    };
+    let DataType::Struct(fields) = item.data_type() else {
+        return Err(shape_error());
+    };
+    if !fields
+        .find(ROWS_FIELD)
+        .is_some_and(|(_, f)| is_integer(f.data_type()))
+    {
+        return Err(shape_error());
+    }
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| f.name() != ROWS_FIELD) {
+        if f.name().starts_with(RESERVED_PREFIX) {
+            return Err(format!(
+                "field {:?} of {SIGNATURE_COLUMN} uses the reserved prefix {RESERVED_PREFIX} but is not part of class-table format {FORMAT_VERSION} (written by a newer reident?)",
+                f.name()
+            ));
+        }
+        out.push(f.name().clone());
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "column {SIGNATURE_COLUMN} has no quasi-identifier field (its elements hold the QI values and {ROWS_FIELD})"
+        ));
+    }
+    Ok(out)
 }
