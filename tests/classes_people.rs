@@ -408,11 +408,23 @@ fn corrupt_people_files_are_rejected() {
         &["--entity-signature", "set"],
         &["no __reident_row_count"],
     );
+    // Without row counts and without metadata saying "multiset", a file of sets (repeats lost)
+    // cannot be told from one of multisets: refused even when read as multisets.
+    case(
+        vec![
+            ("__reident_signature", good()),
+            ("__reident_count", count(&[1, 2])),
+        ],
+        None,
+        &[],
+        &["no __reident_row_count", "cannot be told"],
+    );
     // Histograms must add up to the rows of the class's people.
     case(
         vec![
             ("__reident_signature", good()),
             ("__reident_count", count(&[1, 2])),
+            ("__reident_row_count", count(&[2, 4])),
             ("s", hist(&[&[("d", 2)], &[("d", 3)]])),
         ],
         None,
@@ -423,6 +435,7 @@ fn corrupt_people_files_are_rejected() {
         vec![
             ("__reident_signature", good()),
             ("__reident_count", count(&[1, 2])),
+            ("__reident_row_count", count(&[2, 4])),
             ("s", hist(&[&[("d", 2)], &[("d", 4), ("e", 0)]])),
         ],
         None,
@@ -627,6 +640,23 @@ fn corrupt_people_files_are_rejected() {
             out.to_str().unwrap(),
         ],
         &["anonymize --entity", "give the data file"],
+    );
+    assert!(!out.exists());
+    fails_with(
+        &[
+            "classes",
+            "--classes",
+            pf,
+            "--qi",
+            "a",
+            "--entity",
+            "pid",
+            "--weight",
+            "w",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &["--weight with --entity"],
     );
     assert!(!out.exists());
     fails_with(

@@ -273,6 +273,17 @@ fn clinic_visits(dir: &Path) -> (Visits, u64) {
 
 /// The people-level class table of `v` computed by DuckDB with `reident sql --entity`.
 fn duckdb_people(v: &Visits, dialect: &str, extra: &[&str], out: &Path) {
+    duckdb_people_in_groups(v, dialect, extra, out, None)
+}
+
+/// [`duckdb_people`], with row groups of about `row_group` classes (several record batches).
+fn duckdb_people_in_groups(
+    v: &Visits,
+    dialect: &str,
+    extra: &[&str],
+    out: &Path,
+    row_group: Option<usize>,
+) {
     let qi = v.qi();
     let mut args = vec![
         "sql",
@@ -289,7 +300,14 @@ fn duckdb_people(v: &Visits, dialect: &str, extra: &[&str], out: &Path) {
     let out_s = out.to_str().unwrap();
     if dialect == "duckdb" {
         args.extend(["--copy-to", out_s]);
-        duckdb(&reident(&args), &[("t", &v.path)]);
+        let mut q = reident(&args);
+        if let Some(n) = row_group {
+            q = q.replace(
+                "(FORMAT PARQUET",
+                &format!("(FORMAT PARQUET, ROW_GROUP_SIZE {n}"),
+            );
+        }
+        duckdb(&q, &[("t", &v.path)]);
     } else {
         let q = reident(&args);
         duckdb(
@@ -414,7 +432,14 @@ fn duckdb_people_sql_on_the_visit_example() {
     let dir = tempfile::tempdir().unwrap();
     let (v, alone) = clinic_visits(dir.path());
     let out = dir.path().join("clinic.parquet");
-    duckdb_people(&v, "duckdb", &["--sensitive", "visit"], &out);
+    // Small row groups: the classes arrive in several record batches.
+    duckdb_people_in_groups(&v, "duckdb", &["--sensitive", "visit"], &out, Some(256));
+    let groups = parquet::file::reader::FileReader::metadata(
+        &parquet::file::reader::SerializedFileReader::new(std::fs::File::open(&out).unwrap())
+            .unwrap(),
+    )
+    .num_row_groups();
+    assert!(groups > 1, "{groups} row group");
     let extra = ["--sensitive", "visit", "--population", "usa"];
     let a = check_same_figures(&v, &out, &extra);
     assert_eq!(a["sample_uniques"]["records"], alone);

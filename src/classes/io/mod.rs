@@ -51,11 +51,12 @@
 //!   `__reident_rows` = 1. The element order does not matter (the query sorts them by the QI
 //!   values; reident writes them in row-class order). There are no QI columns beside it.
 //! * **`__reident_count`**: the number of people in the class, an integer >= 1.
-//! * **`__reident_row_count`** (optional for multisets, required for sets): the rows of all the
-//!   class's people, an integer. For a multiset it must equal `__reident_count` times the sum of
-//!   the elements' `__reident_rows` (a file of set signatures read as multisets fails this
-//!   check unless no person has a repeated tuple, in which case the two coincide); for a set it
-//!   is at least that, and it is the only record of the people's repeated rows.
+//! * **`__reident_row_count`**: the rows of all the class's people, an integer. For a multiset
+//!   it must equal `__reident_count` times the sum of the elements' `__reident_rows` (a file of
+//!   set signatures read as multisets fails this check unless no person has a repeated tuple, in
+//!   which case the two coincide); for a set it is at least that, and it is the only record of
+//!   the people's repeated rows. It may be left out only when the metadata says the signatures
+//!   are multisets: without it, a file of sets could not be told from one of multisets.
 //! * **one histogram column per sensitive attribute**, as in the row-level form, over all the
 //!   rows of the class's people: its counts add up to the class's rows.
 //! * no `__reident_weight_sum`: weights are per record, and people are counted.

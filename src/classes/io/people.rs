@@ -206,10 +206,10 @@ fn class_rows(
                 ))
             }
             Some(rc) => rc[c],
-            None if layout.exact => implied,
+            None if layout.declared == Some(Signature::Multiset) => implied,
             None => {
                 return Err(format!(
-                    "no {ROW_COUNT_COLUMN} column: a set signature does not tell how many rows its people have (`reident sql --entity` writes the column)"
+                    "no {ROW_COUNT_COLUMN} column: a set signature does not tell how many rows its people have, and without the column (or metadata that says the signatures are multisets) a file of sets cannot be told from one of multisets (`reident sql --entity` writes the column)"
                 ))
             }
         };
@@ -346,7 +346,8 @@ impl ClassFile {
         )
     }
 
-    /// [`ClassFile::read_people`] by column names.
+    /// Reads a people-level class table by column names: the row-level table and the people-level
+    /// one, as [`crate::classes::Source::build_people`] makes them from the records.
     pub fn read_people_names(
         &self,
         qi: &[String],
