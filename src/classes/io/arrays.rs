@@ -1,11 +1,11 @@
-//! Checked reading of the count and sum columns of a class file.
+//! Checked reading of a class file's columns: the type of a signature, counts and sums.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::Array;
 use arrow_schema::DataType;
 
-use super::WEIGHT_COLUMN;
+use super::{FORMAT_VERSION, RESERVED_PREFIX, ROWS_FIELD, SIGNATURE_COLUMN, WEIGHT_COLUMN};
 
 pub(super) fn is_integer(t: &DataType) -> bool {
     matches!(
@@ -100,4 +100,41 @@ fn arrow_integers_as_f64(array: &dyn Array) -> Option<Vec<f64>> {
         DataType::UInt64 => conv::<UInt64Type>(array, |x| x as f64),
         _ => return None,
     })
+}
+
+/// The QI fields of a signature column's type, `LIST<STRUCT<qi_1, ..., qi_m, __reident_rows>>`.
+pub(super) fn signature_fields(t: &DataType) -> std::result::Result<Vec<String>, String> {
+    let shape_error = || {
+        format!(
+            "column {SIGNATURE_COLUMN} has type {t}; a signature must be LIST<STRUCT<qi_1, ..., qi_m, {ROWS_FIELD}>> with an integer {ROWS_FIELD}"
+        )
+    };
+    let (DataType::List(item) | DataType::LargeList(item)) = t else {
+        return Err(shape_error());
+    };
+    let DataType::Struct(fields) = item.data_type() else {
+        return Err(shape_error());
+    };
+    if !fields
+        .find(ROWS_FIELD)
+        .is_some_and(|(_, f)| is_integer(f.data_type()))
+    {
+        return Err(shape_error());
+    }
+    let mut out = Vec::new();
+    for f in fields.iter().filter(|f| f.name() != ROWS_FIELD) {
+        if f.name().starts_with(RESERVED_PREFIX) {
+            return Err(format!(
+                "field {:?} of {SIGNATURE_COLUMN} uses the reserved prefix {RESERVED_PREFIX} but is not part of class-table format {FORMAT_VERSION} (written by a newer reident?)",
+                f.name()
+            ));
+        }
+        out.push(f.name().clone());
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "column {SIGNATURE_COLUMN} has no quasi-identifier field (its elements hold the QI values and {ROWS_FIELD})"
+        ));
+    }
+    Ok(out)
 }

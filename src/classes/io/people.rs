@@ -15,13 +15,13 @@ use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
 
-use super::arrays::{is_integer, positive_integers};
+use super::arrays::positive_integers;
 use super::read::{histogram_triples, Triples};
 use super::write::HistogramField;
 use super::write::{check_output, parquet_error, properties, value_array, value_type};
 use super::{
-    ClassFile, Metadata, COUNT_COLUMN, FORMAT_VERSION, METADATA_KEY, RESERVED_PREFIX, ROWS_FIELD,
-    ROW_COUNT_COLUMN, SIGNATURE_COLUMN, WRITE_BATCH,
+    ClassFile, Metadata, COUNT_COLUMN, METADATA_KEY, ROWS_FIELD, ROW_COUNT_COLUMN,
+    SIGNATURE_COLUMN, WRITE_BATCH,
 };
 use crate::classes::group::group_tuples;
 use crate::classes::merge::Interner;
@@ -560,41 +560,4 @@ pub fn write_people_table(
         writer.close().map_err(&pq)?;
         Ok(())
     })
-}
-
-/// The QI fields of a signature column's type, `LIST<STRUCT<qi_1, ..., qi_m, __reident_rows>>`.
-pub(super) fn signature_fields(t: &DataType) -> std::result::Result<Vec<String>, String> {
-    let shape_error = || {
-        format!(
-            "column {SIGNATURE_COLUMN} has type {t}; a signature must be LIST<STRUCT<qi_1, ..., qi_m, {ROWS_FIELD}>> with an integer {ROWS_FIELD}"
-        )
-    };
-    let (DataType::List(item) | DataType::LargeList(item)) = t else {
-        return Err(shape_error());
-    };
-    let DataType::Struct(fields) = item.data_type() else {
-        return Err(shape_error());
-    };
-    if !fields
-        .find(ROWS_FIELD)
-        .is_some_and(|(_, f)| is_integer(f.data_type()))
-    {
-        return Err(shape_error());
-    }
-    let mut out = Vec::new();
-    for f in fields.iter().filter(|f| f.name() != ROWS_FIELD) {
-        if f.name().starts_with(RESERVED_PREFIX) {
-            return Err(format!(
-                "field {:?} of {SIGNATURE_COLUMN} uses the reserved prefix {RESERVED_PREFIX} but is not part of class-table format {FORMAT_VERSION} (written by a newer reident?)",
-                f.name()
-            ));
-        }
-        out.push(f.name().clone());
-    }
-    if out.is_empty() {
-        return Err(format!(
-            "column {SIGNATURE_COLUMN} has no quasi-identifier field (its elements hold the QI values and {ROWS_FIELD})"
-        ));
-    }
-    Ok(out)
 }

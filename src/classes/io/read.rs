@@ -15,8 +15,7 @@ use crate::input::parquet::ParquetInput;
 use crate::policy::Roles;
 use crate::progress::Progress;
 
-use super::arrays::{is_integer, positive_integers, weight_sums};
-use super::people::signature_fields;
+use super::arrays::{is_integer, positive_integers, signature_fields, weight_sums};
 use super::{
     Metadata, COUNT_COLUMN, FORMAT_VERSION, METADATA_KEY, RESERVED_PREFIX, ROW_COUNT_COLUMN,
     SIGNATURE_COLUMN, WEIGHT_COLUMN,
