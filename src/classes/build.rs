@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
-use super::people::{People, Signature};
+use super::people::{Counted, People, Signature};
 use super::{ClassTable, Histograms, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
@@ -17,7 +17,8 @@ use crate::progress::Progress;
 /// records (per-record outputs, transformed data, a sample to scan) says they are unavailable.
 pub enum Source {
     Records(Input),
-    Classes(ClassFile),
+    /// Boxed: a class file's metadata makes it much larger than an input.
+    Classes(Box<ClassFile>),
 }
 
 impl Source {
@@ -31,9 +32,9 @@ impl Source {
         listed: &[String],
     ) -> Result<Source> {
         match (classes, data) {
-            (Some(classes), _) => Ok(Source::Classes(
+            (Some(classes), _) => Ok(Source::Classes(Box::new(
                 ClassFile::open(classes)?.with_listed(listed),
-            )),
+            ))),
             (None, Some(data)) => Ok(Source::Records(Input::open(data, options)?)),
             (None, None) => Err(Error::Invalid(
                 "no input: give the data file, or a class table with --classes".into(),
@@ -145,10 +146,10 @@ impl Source {
         let input = match self {
             Source::Records(i) => i,
             Source::Classes(c) => {
-                return Err(crate::input::records_unavailable(
-                    &c.path,
-                    "counting people (--entity)",
-                ))
+                return Err(Error::Invalid(format!(
+                    "{}: a class table gives the people-level figures of analyze, gate and combos, but not each person's records, which anonymize --entity writes and suppresses: give the data file",
+                    c.path.display()
+                )))
             }
         };
         let row_roles = Roles {
@@ -300,6 +301,29 @@ fn person_histograms(
         people,
         &triples,
     ))
+}
+
+impl Source {
+    /// The row-level class table and, with an entity, the people-level one: from the records,
+    /// or from a class table (a people-level one with an entity).
+    pub fn counted(
+        &self,
+        roles: &Roles,
+        signature: Signature,
+        progress: &Progress,
+    ) -> Result<Counted> {
+        match (self, roles.entity) {
+            (_, None) => Ok(Counted::rows(self.class_table(roles, progress)?)),
+            (Source::Classes(file), Some(_)) => file.read_people(roles, signature, progress),
+            (Source::Records(_), Some(_)) => {
+                let built = self.build_people(roles, signature, progress)?;
+                Ok(Counted {
+                    people: Some(built.people.table()),
+                    rows: built.rows,
+                })
+            }
+        }
+    }
 }
 
 /// Reads the QI and sensitive columns of `input` and builds its class table.

@@ -479,6 +479,52 @@ impl PeopleTable {
         table.with_sensitive(sensitive)
     }
 
+    /// People-level classes given by their signatures (the rows of a people-level class file):
+    /// signature `i` has the elements `start[i]..start[i + 1]`, each a row class with the rows
+    /// one of its people has there (`mult`) and the rows all of them have there (`rows`), and
+    /// stands for `people[i]` people whose rows have the sensitive histograms `sensitive` (one
+    /// class per signature). Elements of a signature in the same row class are merged, and equal
+    /// signatures grouped, as a roll-up does (`n_row_classes`: the classes of the row table).
+    pub(crate) fn from_signatures(
+        signature: Signature,
+        (start, class, mult, rows): (Vec<usize>, Vec<u32>, Vec<u64>, Vec<u64>),
+        people: Vec<u64>,
+        sensitive: Vec<Histograms>,
+        n_row_classes: usize,
+    ) -> PeopleTable {
+        let given = PeopleTable {
+            signature,
+            table: ClassTable {
+                n_records: people.iter().sum(),
+                qis: Vec::new(),
+                codes: Vec::new(),
+                counts: people,
+                sensitive,
+                weights: None,
+            },
+            rows: rows.iter().sum(),
+            sig: Signatures {
+                start,
+                class,
+                // Checked by the reader: a person's rows in one row class fit in a u32.
+                mult: mult.iter().map(|&m| m as u32).collect(),
+                // A multiset's rows follow from its multiplicities; a set keeps its own.
+                rows: (signature == Signature::Set).then_some(rows),
+            },
+        };
+        let identity: Vec<u32> = (0..n_row_classes as u32).collect();
+        given.rollup(&identity)
+    }
+
+    /// The rows of class `c`'s people.
+    pub fn rows_of(&self, c: usize) -> u64 {
+        let r = self.sig.start[c]..self.sig.start[c + 1];
+        match &self.sig.rows {
+            Some(rows) => rows[r].iter().sum(),
+            None => self.table.counts[c] * self.sig.mult[r].iter().map(|&m| m as u64).sum::<u64>(),
+        }
+    }
+
     /// Rows of the people in `failing` classes, by row class (`n_row_classes` of them).
     pub fn suppressed_rows(&self, failing: &[bool], n_row_classes: usize) -> Vec<u64> {
         let mut out = vec![0u64; n_row_classes];
