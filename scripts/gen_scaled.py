@@ -143,6 +143,9 @@ def main():
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"RNG seed (default {DEFAULT_SEED})")
     ap.add_argument("--source", default=DEFAULT_SOURCE, help=f"folder with adult.csv and hierarchies (default {DEFAULT_SOURCE})")
     ap.add_argument("--row-group-size", type=int, default=1_000_000, help="rows per row group (default 1,000,000)")
+    ap.add_argument("--people", action="store_true",
+                    help="add a person_id column first: runs of 1-8 consecutive rows (uniform) share a person"
+                         " (a visit-level table: about rows / 4.5 people)")
     args = ap.parse_args()
     if args.rows <= 0 or args.row_group_size <= 0:
         sys.exit("--rows and --row-group-size must be positive")
@@ -177,7 +180,12 @@ def main():
                 rows.append([f"{r[0]}~{v}"] + r[1:])
         write_hierarchy(os.path.join(hier_dir, f"hierarchy_{c}.csv"), rows)
 
-    schema = pa.schema([pa.field(c, pa.int64() if c == "age" else pa.string(), nullable=False) for c in COLUMNS])
+    fields = [pa.field(c, pa.int64() if c == "age" else pa.string(), nullable=False) for c in COLUMNS]
+    if args.people:
+        fields.insert(0, pa.field("person_id", pa.string(), nullable=False))
+    schema = pa.schema(fields)
+    # Person ids: runs of 1-8 rows, drawn in order across row groups.
+    person, left = -1, 0
     tmp = out + ".tmp"
     rg_size = args.row_group_size
     n_groups = (args.rows + rg_size - 1) // rg_size
@@ -208,6 +216,19 @@ def main():
                 # Decode to plain utf8 so the stored Arrow schema says "string" (Parquet still
                 # dictionary-encodes the column chunk).
                 arrays.append(dictionaries[c].take(pa.array(codes, pa.int32())))
+            if args.people:
+                prng = np.random.default_rng([args.seed, g, 1])
+                ids = np.empty(m, dtype=np.int64)
+                i = 0
+                while i < m:
+                    if left == 0:
+                        person += 1
+                        left = int(prng.integers(1, 9))
+                    take = min(left, m - i)
+                    ids[i:i + take] = person
+                    i += take
+                    left -= take
+                arrays.insert(0, pa.array([f"P{x:08d}" for x in ids], pa.string()))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=rg_size)
             del arrays
     os.replace(tmp, out)

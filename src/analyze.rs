@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::classes::people::{Counted, Signature};
 use crate::classes::{ClassTable, Source};
 use crate::criteria::k_anonymity::{common_checks, KCheck};
 use crate::criteria::l_diversity::LDiversityFigures;
@@ -83,8 +84,8 @@ pub struct Outcome {
     pub report: AnalyzeReport,
     /// One verdict per target the settings name (none without targets).
     pub verdicts: Vec<Verdict>,
-    /// The class table the figures come from.
-    pub table: ClassTable,
+    /// The class tables the figures come from: the rows', and with an entity the people's.
+    pub classes: Counted,
     pub roles: Roles,
     /// The hierarchy files read (sensitive columns), for the report.
     pub hierarchy_files: Vec<(String, PathBuf)>,
@@ -92,6 +93,8 @@ pub struct Outcome {
     pub disclosure_k: u64,
     /// Warnings for the user (direct identifiers read as something else).
     pub warnings: Vec<String>,
+    /// Warnings the report carries too (rows counted where a person may have several rows).
+    pub notices: Vec<String>,
     pub started: SystemTime,
 }
 
@@ -105,6 +108,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     } else {
         Vec::new()
     };
+    let notices = crate::scan::row_counting_warnings(&source, &roles);
     let (sensitive_hierarchies, hierarchy_files) =
         sensitive_hierarchies(options, &settings, &roles)?;
     let models = ModelOptions {
@@ -117,21 +121,31 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let timing = std::env::var_os("REIDENT_TIMING").is_some();
     let clock = Instant::now();
     let progress = source.progress(!options.progress);
-    let (table, row_classes) = source.build(&roles, options.record_risk.is_some(), &progress)?;
+    let (classes, row_classes) = build(&source, &roles, &settings, options, &progress)?;
+    let table = classes.counted();
     let built = clock.elapsed();
     let population = Population::resolve(
         &options.population.spec,
-        &table,
+        table,
         &options.table.input_options(),
     )?;
     if let (Some(path), Some(rows)) = (&options.record_risk, &row_classes) {
-        write_record_risk(path, rows, &table, &population)?;
+        write_record_risk(path, rows, table, &population)?;
     }
     let population_size = population.size;
-    let report = AnalyzeReport::with_models(&source, &roles, &table, population, &models)?;
+    let mut report = AnalyzeReport::with_models(&source, &roles, table, population, &models)?;
+    if let (Some(p), Some(entity)) = (&classes.people, roles.entity) {
+        report.dataset.records = p.rows;
+        report.figures.people = Some(PeopleInfo {
+            entity: roles.columns[entity].clone(),
+            signature: p.signature,
+            people: p.table.n_records,
+            rows: p.rows,
+        });
+    }
     let sensitive_names = roles.names(&roles.sensitive);
     let (criteria, table_criteria) = settings.targets.build(
-        &table,
+        table,
         &TargetContext {
             sensitive: &sensitive_names,
             hierarchy_dir: settings.hierarchies.as_deref(),
@@ -139,7 +153,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
             snb: options.population.snb,
         },
     )?;
-    let verdicts = crate::criteria::verdict::check(&table, &criteria, &table_criteria);
+    let verdicts = crate::criteria::verdict::check(table, &criteria, &table_criteria);
     if timing {
         eprintln!(
             "timing: class table {:.3} s, population, models and per-record output {:.3} s",
@@ -151,13 +165,78 @@ pub fn run(options: &Options) -> Result<Outcome> {
         options: options.clone(),
         report,
         verdicts,
-        table,
+        classes,
         roles,
         hierarchy_files,
         disclosure_k: settings.targets.disclosure_k(),
         warnings,
+        notices,
         started,
     })
+}
+
+/// The class tables: the rows' (with each row's class for a per-record file), and with an
+/// entity the people's (each row's class is then its person's class).
+fn build(
+    source: &Source,
+    roles: &Roles,
+    settings: &Settings,
+    options: &Options,
+    progress: &crate::progress::Progress,
+) -> Result<(Counted, Option<Vec<u32>>)> {
+    let want_rows = options.record_risk.is_some();
+    if roles.entity.is_none() {
+        let (table, rows) = source.build(roles, want_rows, progress)?;
+        return Ok((Counted::rows(table), rows));
+    }
+    if roles.weight.is_some() {
+        return Err(Error::Invalid(
+            "--weight with --entity: sampling weights are given per record, and the risk is measured per person; leave the weight out".into(),
+        ));
+    }
+    if matches!(options.population.spec, PopulationSpec::Table { .. }) {
+        return Err(Error::Invalid(
+            "--population-table with --entity: a population table counts QI tuples, not people's collections of them; give --population or --sampling-fraction".into(),
+        ));
+    }
+    if let Source::Classes(file) = source {
+        if want_rows {
+            return Err(crate::input::records_unavailable(
+                &file.path,
+                "per-record output (--record-risk, row numbers)",
+            ));
+        }
+        return Ok((
+            source.counted(roles, settings.entity_signature, progress)?,
+            None,
+        ));
+    }
+    let built = source.build_people(roles, settings.entity_signature, progress)?;
+    let clock = Instant::now();
+    let people = built.people.table();
+    if std::env::var_os("REIDENT_TIMING").is_some() {
+        eprintln!(
+            "timing: people grouped by signature {:.3} s {}",
+            clock.elapsed().as_secs_f64(),
+            crate::classes::build::hwm()
+        );
+    }
+    let row_classes = want_rows.then(|| {
+        let identity: Vec<u32> = (0..built.rows.n_classes() as u32).collect();
+        let class_of_person = built.people.class_of_people(&identity, &people);
+        built
+            .person_of_row
+            .iter()
+            .map(|&p| class_of_person[p as usize])
+            .collect()
+    });
+    Ok((
+        Counted {
+            rows: built.rows,
+            people: Some(people),
+        },
+        row_classes,
+    ))
 }
 
 /// One row per record: its class size, journalist risk and (with weights) individual risk.
@@ -232,6 +311,9 @@ pub struct RoleNames {
     pub sensitive: Vec<String>,
     pub identifying: Vec<String>,
     pub insensitive: Vec<String>,
+    /// The column that identifies the person, when classes count people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
 }
 
 impl RoleNames {
@@ -241,6 +323,7 @@ impl RoleNames {
             sensitive: roles.names(&roles.sensitive),
             identifying: roles.names(&roles.identifying),
             insensitive: roles.names(&roles.insensitive),
+            entity: roles.entity.map(|e| roles.columns[e].clone()),
         }
     }
 }
@@ -263,10 +346,24 @@ impl std::ops::Deref for AnalyzeReport {
     }
 }
 
+/// The people of a table whose persons may have several rows (`--entity`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeopleInfo {
+    /// The column that identifies the person.
+    pub entity: String,
+    /// How a person's rows form their quasi-identifier.
+    pub signature: Signature,
+    pub people: u64,
+    pub rows: u64,
+}
+
 /// The figures of an analysis: a report's `analysis` section.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figures {
     pub roles: RoleNames,
+    /// With an entity column: classes count these people (every figure below), not rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<PeopleInfo>,
     pub classes: ClassSizes,
     pub prosecutor: ProsecutorRisk,
     pub sample_uniques: SampleUniques,
@@ -372,6 +469,7 @@ impl AnalyzeReport {
             },
             figures: Figures {
                 roles: RoleNames::of(roles),
+                people: None,
                 classes: ClassSizes::of(table),
                 prosecutor: ProsecutorRisk::of(table),
                 sample_uniques: SampleUniques::of(table),

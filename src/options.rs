@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::classes::people::Signature;
 use crate::classes::Source;
 use crate::criteria::targets::TargetSpec;
 use crate::error::Result;
@@ -100,6 +101,7 @@ impl TableSource {
             .iter()
             .chain(&policy.insensitive)
             .chain(&policy.weight)
+            .chain(&policy.entity)
             .cloned()
             .collect();
         if let Some(table) = &self.arrow {
@@ -144,6 +146,9 @@ pub struct Flags {
     pub sensitive: Vec<String>,
     pub identifying: Vec<String>,
     pub weight: Option<String>,
+    /// The column that identifies the person (classes then count people).
+    pub entity: Option<String>,
+    pub entity_signature: Option<Signature>,
     pub targets: TargetSpec,
     /// The hierarchy folder.
     pub hierarchies: Option<PathBuf>,
@@ -161,6 +166,12 @@ pub struct Settings {
     pub identifying: Vec<String>,
     pub insensitive: Vec<String>,
     pub weight: Option<String>,
+    /// The column that identifies the person: classes count people, not rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// How a person's rows form their quasi-identifier (with an entity).
+    #[serde(default)]
+    pub entity_signature: Signature,
     pub targets: TargetSpec,
     /// The folder of `hierarchy_<column>.csv` files (a policy's is relative to the policy file).
     pub hierarchies: Option<PathBuf>,
@@ -193,6 +204,11 @@ impl Settings {
             identifying: policy.identifying,
             insensitive: policy.insensitive,
             weight: policy.weight,
+            entity: flags.entity.clone().or(policy.entity),
+            entity_signature: flags
+                .entity_signature
+                .or(policy.entity_signature)
+                .unwrap_or_default(),
             targets: TargetSpec::from_policy(&an).overridden_by(&flags.targets),
             hierarchies: flags
                 .hierarchies
@@ -211,6 +227,7 @@ impl Settings {
             identifying: self.identifying.clone(),
             insensitive: self.insensitive.clone(),
             weight: self.weight.clone(),
+            entity: self.entity.clone(),
             ..Policy::default()
         }
     }

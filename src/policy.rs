@@ -52,9 +52,21 @@ pub struct Policy {
     /// for the weighted individual risk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// The column that identifies the person (patient id, member id, pseudonym), when a person
+    /// can have several records: classes then count people, not rows. Never analysed as a QI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    /// How a person's rows form their quasi-identifier: `multiset` (the default: repeats count)
+    /// or `set` (repeats ignored, for data where visit counts are not known to an attacker).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_signature: Option<Signature>,
     /// Anonymization targets and settings (used by `anonymize`); flags override them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymization: Option<Anonymization>,
+    /// The minisign secret key that signs the reports of runs under this policy (relative to
+    /// the policy file), unless `--sign` or `REIDENT_SIGNING_KEY` names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
 }
 
 /// The `anonymization` section of a policy file:
@@ -162,6 +174,8 @@ pub struct Roles {
     pub insensitive: Vec<usize>,
     /// The sampling-weight column, if any (it has no other role).
     pub weight: Option<usize>,
+    /// The column that identifies the person, if any (it has no other role).
+    pub entity: Option<usize>,
 }
 
 impl Roles {
@@ -201,6 +215,10 @@ impl Roles {
             Some(w) => Some(assign(std::slice::from_ref(w), "weight")?[0]),
             None => None,
         };
+        let entity = match &policy.entity {
+            Some(e) => Some(assign(std::slice::from_ref(e), "entity")?[0]),
+            None => None,
+        };
         if qi.is_empty() {
             return Err(Error::NoQuasiIdentifiers);
         }
@@ -214,10 +232,31 @@ impl Roles {
             identifying,
             insensitive,
             weight,
+            entity,
         })
     }
 
     pub(crate) fn names(&self, idx: &[usize]) -> Vec<String> {
         idx.iter().map(|&i| self.columns[i].clone()).collect()
+    }
+}
+
+/// How a person's rows form their quasi-identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signature {
+    /// The multiset of the rows' QI tuples: repeats count.
+    #[default]
+    Multiset,
+    /// The set of the rows' QI tuples: repeats are ignored.
+    Set,
+}
+
+impl Signature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signature::Multiset => "multiset",
+            Signature::Set => "set",
+        }
     }
 }

@@ -124,6 +124,11 @@ impl Outcome {
 /// SUDA2 and the scores; writes the per-record file when asked.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if options.settings.entity.is_some() {
+        return Err(Error::Invalid(
+            "suda with --entity: SUDA's minimal sample uniques are defined over records, not over people's collections of records; run suda without --entity (or analyze and combos with it)".into(),
+        ));
+    }
     let (source, mut roles) = options.table.open(&options.settings.roles())?;
     roles.sensitive.clear();
     roles.weight = None;

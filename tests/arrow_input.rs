@@ -115,7 +115,7 @@ fn an_arrow_table_gives_the_files_figures_whatever_its_chunking() {
             serde_json::to_value(&r.figures).unwrap(),
             serde_json::to_value(&file.report.figures).unwrap()
         );
-        assert_eq!(got.table.counts, file.table.counts);
+        assert_eq!(got.classes.rows.counts, file.classes.rows.counts);
         assert_eq!(r.dataset.path, ARROW_NAME);
         assert_eq!(r.dataset.format.to_string_lossy(), "arrow");
     }

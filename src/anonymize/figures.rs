@@ -61,6 +61,9 @@ pub struct Figures {
     /// How the records of failing classes are suppressed, in terms `reident sql
     /// --transformation` turns into the SQL that produces the same release in an engine.
     pub suppression: Suppression,
+    /// With an entity: classes, suppression and the limit count these people, not rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<crate::analyze::PeopleInfo>,
 }
 
 /// How failing classes are suppressed.

@@ -13,6 +13,8 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::PeopleInfo;
+use crate::classes::people::{Counted, People};
 use crate::classes::{ClassTable, Source};
 use crate::criteria::targets::TargetContext;
 use crate::criteria::verdict::Verdict;
@@ -26,10 +28,10 @@ use crate::risk::population::Population;
 use crate::search::heuristic::heuristic;
 use crate::search::metrics::Metric;
 use crate::search::{
-    evaluate, failing_classes, optimal_with_progress, Generalizer, SearchResult, Target,
+    evaluate_counted, failing_classes, optimal_with_progress, Generalizer, SearchResult, Target,
 };
 use crate::tool::ToolInfo;
-use release::write_transformed;
+use release::{write_transformed, Release, SuppressBy};
 
 mod figures;
 mod hierarchies;
@@ -64,6 +66,9 @@ pub struct Options {
     pub output: Option<PathBuf>,
     /// Suppressed records: removed, or kept with their QIs replaced by `*`.
     pub suppressed: Suppressed,
+    /// With an entity: write the entity column to the output (it is dropped otherwise).
+    #[serde(default)]
+    pub keep_entity: bool,
     /// Check the columns read or written for direct identifiers (warnings in the outcome).
     pub scan: bool,
     /// Show progress bars on stderr.
@@ -84,6 +89,7 @@ impl Options {
             top: 1,
             output: None,
             suppressed: Suppressed::Remove,
+            keep_entity: false,
             scan: true,
             progress: false,
         }
@@ -105,6 +111,8 @@ pub struct Outcome {
     pub hierarchy_files: Vec<(String, PathBuf)>,
     /// Warnings for the user (direct identifiers read or written as something else).
     pub warnings: Vec<String>,
+    /// Warnings the report carries too (rows counted where a person may have several rows).
+    pub notices: Vec<String>,
     pub started: SystemTime,
 }
 
@@ -118,6 +126,13 @@ struct Prepared {
     suppression_limit: f64,
     metric: &'static dyn Metric,
     warnings: Vec<String>,
+    /// Warnings for the report too.
+    notices: Vec<String>,
+    /// With an entity: the people, and each person's entity value.
+    people: Option<(People, Vec<String>)>,
+    /// Whether the output keeps the entity column: asked for, or it holds the pseudonyms that
+    /// `safe-harbor --pseudonymize` wrote (a permitted re-identification code, 164.514(c)).
+    keep_entity: bool,
 }
 
 /// Searches the transformation, measures it and, with an output path, writes the result.
@@ -133,12 +148,14 @@ pub fn run(options: &Options) -> Result<Outcome> {
             "no transformation meets the targets within the suppression limit".into(),
         ));
     };
-    let table = g.table(&best.levels, None);
-    let failing = failing_classes(&table, &target);
+    let node = g.counted(&best.levels, None);
+    let table = node.counted();
+    let failing = failing_classes(table, &target);
     let kept = table.retain(|c| !failing[c]);
     let disclosure_k = p.settings.targets.disclosure_k();
     let verdicts = crate::criteria::verdict::check(&kept, &target.criteria, &target.table_criteria);
     let qi_names = p.roles.names(&p.roles.qi);
+    let examples = examples(&node, &failing, disclosure_k);
     let figures = Figures {
         targets,
         suppression_limit: p.suppression_limit,
@@ -150,13 +167,13 @@ pub fn run(options: &Options) -> Result<Outcome> {
                 qi: name.clone(),
                 level: best.levels[q],
                 levels: g.qis[q].levels(),
-                example: example_value(&kept, q, disclosure_k),
+                example: examples[q].clone(),
             })
             .collect(),
-        best: evaluate(g, &best.levels, &table, &target),
+        best: evaluate_counted(g, &best.levels, &node, &target),
         top: result.solutions.clone(),
-        before: Risk::of(&g.base, None),
-        after: Risk::of(&table, Some(&failing)),
+        before: Risk::of(g.base_counted(), None),
+        after: Risk::of(table, Some(&failing)),
         before_records: g.base.n_records,
         utility_before: p.metric.loss(
             g,
@@ -172,6 +189,12 @@ pub fn run(options: &Options) -> Result<Outcome> {
         records_written: None,
         output_columns: output_columns(&p),
         suppression,
+        people: p.people.as_ref().map(|(people, _)| PeopleInfo {
+            entity: p.roles.columns[p.roles.entity.unwrap_or_default()].clone(),
+            signature: people.signature,
+            people: people.people,
+            rows: people.rows,
+        }),
     };
     let mut summary = Summary {
         schema_version: 1,
@@ -180,7 +203,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         figures,
     };
     if let Some(out) = &options.output {
-        let written = write_output(options, &p, &best.levels, &table, &failing, out)?;
+        let written = write_output(options, &p, &best.levels, &node, &failing, out)?;
         summary.figures.output = Some(out.display().to_string());
         summary.figures.records_written = Some(written);
     }
@@ -202,6 +225,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         disclosure_k,
         hierarchy_files,
         warnings: p.warnings.clone(),
+        notices: p.notices.clone(),
         started,
     })
 }
@@ -217,7 +241,7 @@ fn target<'a>(
         Some(_) => Some(
             Population::resolve(
                 &options.population.spec,
-                &g.base,
+                g.base_counted(),
                 &options.table.input_options(),
             )?
             .size,
@@ -225,7 +249,7 @@ fn target<'a>(
         None => None,
     };
     let (criteria, table_criteria) = p.settings.targets.build(
-        &g.base,
+        g.base_counted(),
         &TargetContext {
             sensitive: &p.settings.sensitive,
             hierarchy_dir: p.settings.hierarchies.as_deref(),
@@ -240,6 +264,11 @@ fn target<'a>(
             .iter()
             .filter(|c| c.class_rule().is_none())
             .map(|c| c.describe())
+            .chain(
+                p.people
+                    .is_some()
+                    .then(|| "suppression of whole people (--entity)".to_string()),
+            )
             .collect(),
     };
     let targets: Vec<String> = criteria
@@ -276,13 +305,25 @@ fn prepare(options: &Options) -> Result<Prepared> {
     } else {
         Vec::new()
     };
+    let notices = crate::scan::row_counting_warnings(&source, &roles);
     if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),
         ));
     }
     let qi_names = roles.names(&roles.qi);
-    let base = source.class_table(&roles, &source.progress(!options.progress))?;
+    let progress = source.progress(!options.progress);
+    let (base, people) = if roles.entity.is_some() {
+        if roles.weight.is_some() {
+            return Err(Error::Invalid(
+                "--weight with --entity: sampling weights are given per record, and the risk is measured per person; leave the weight out".into(),
+            ));
+        }
+        let built = source.build_people(&roles, settings.entity_signature, &progress)?;
+        (built.rows, Some((built.people, built.entities)))
+    } else {
+        (source.class_table(&roles, &progress)?, None)
+    };
     let hierarchies = qi_names
         .iter()
         .zip(&base.qis)
@@ -292,7 +333,17 @@ fn prepare(options: &Options) -> Result<Prepared> {
                 .load(q, domain, settings.hierarchies.as_deref())
         })
         .collect::<Result<Vec<_>>>()?;
-    let generalizer = Generalizer::new(base, &hierarchies)?;
+    let keep_entity = options.keep_entity
+        || match (&source, roles.entity) {
+            (Source::Records(crate::input::Input::Parquet(p)), Some(e)) => {
+                p.pseudonymized().contains(&roles.columns[e])
+            }
+            _ => false,
+        };
+    let mut generalizer = Generalizer::new(base, &hierarchies)?;
+    if let Some((people, _)) = &people {
+        generalizer = generalizer.with_people(people.table());
+    }
     Ok(Prepared {
         source,
         roles,
@@ -302,6 +353,9 @@ fn prepare(options: &Options) -> Result<Prepared> {
         suppression_limit,
         metric,
         warnings,
+        notices,
+        people,
+        keep_entity,
     })
 }
 
@@ -338,6 +392,7 @@ fn output_columns(p: &Prepared) -> Vec<String> {
     } else {
         (0..p.source.columns().len())
             .filter(|c| !p.roles.identifying.contains(c))
+            .filter(|&c| p.keep_entity || p.roles.entity != Some(c))
             .map(|c| p.source.columns()[c].clone())
             .collect()
     }
@@ -350,14 +405,16 @@ fn write_output(
     options: &Options,
     p: &Prepared,
     levels: &[usize],
-    table: &ClassTable,
+    node: &Counted,
     failing: &[bool],
     out: &std::path::Path,
 ) -> Result<u64> {
     match &p.source {
         Source::Classes(file) => {
             crate::output::refuse_overwrite(&file.path, out)?;
-            let released = table.suppress(failing, options.suppressed == Suppressed::Star);
+            let released = node
+                .rows
+                .suppress(failing, options.suppressed == Suppressed::Star);
             crate::classes::io::write_class_table(
                 &released,
                 p.roles.weight.map(|w| p.roles.columns[w].as_str()),
@@ -365,26 +422,80 @@ fn write_output(
             )?;
             Ok(released.n_records)
         }
-        Source::Records(input) => write_transformed(
-            input,
-            &p.roles,
-            &p.hierarchies,
-            levels,
-            table,
-            failing,
-            options.suppressed,
-            out,
-        ),
+        Source::Records(input) => {
+            let by = match (&p.people, &node.people, p.roles.entity) {
+                (Some((people, entities)), Some(node_people), Some(entity)) => {
+                    let class_of_person =
+                        people.class_of_people(&p.generalizer.base_map(levels), node_people);
+                    SuppressBy::Person {
+                        entity,
+                        suppressed: class_of_person
+                            .iter()
+                            .zip(entities)
+                            .filter(|(&c, _)| failing[c as usize])
+                            .map(|(_, e)| e.as_str())
+                            .collect(),
+                        keep_entity: p.keep_entity,
+                    }
+                }
+                _ => SuppressBy::Class {
+                    table: &node.rows,
+                    failing,
+                },
+            };
+            write_transformed(
+                &Release {
+                    input,
+                    roles: &p.roles,
+                    hierarchies: &p.hierarchies,
+                    levels,
+                    suppressed: options.suppressed,
+                    by,
+                },
+                out,
+            )
+        }
     }
 }
 
-/// An example of a generalized value: the QI's most frequent value in the output, shown only
-/// if at least `k` records have it (a rare value is the kind a report must not show).
-fn example_value(t: &ClassTable, q: usize, k: u64) -> String {
-    let mut records = vec![0u64; t.qis[q].values.len()];
-    for (&code, &n) in t.codes[q].iter().zip(&t.counts) {
-        records[code as usize] += n;
-    }
+/// An example of each QI's generalized values: its most frequent value in the output, shown
+/// only if at least `k` records (with an entity, `k` people) have it: a rare value is the kind
+/// a report must not show.
+fn examples(node: &Counted, failing: &[bool], k: u64) -> Vec<String> {
+    let t = &node.rows;
+    (0..t.qis.len())
+        .map(|q| {
+            let mut held = vec![0u64; t.qis[q].values.len()];
+            match &node.people {
+                None => {
+                    for (c, (&code, &n)) in t.codes[q].iter().zip(&t.counts).enumerate() {
+                        if !failing[c] {
+                            held[code as usize] += n;
+                        }
+                    }
+                }
+                // People who have the value in one of their rows, each counted once.
+                Some(p) => {
+                    let mut seen: Vec<u32> = Vec::new();
+                    for c in (0..p.class_count()).filter(|&c| !failing[c]) {
+                        seen.clear();
+                        seen.extend(p.signature_of(c).map(|(rc, _)| t.codes[q][rc as usize]));
+                        seen.sort_unstable();
+                        seen.dedup();
+                        for &v in &seen {
+                            held[v as usize] += p.table.counts[c];
+                        }
+                    }
+                }
+            }
+            example_value(t, q, &held, k)
+        })
+        .collect()
+}
+
+/// The most frequent value of QI `q` by `held` (records or people per value), if `k` hold it.
+fn example_value(t: &ClassTable, q: usize, held: &[u64], k: u64) -> String {
+    let records = held;
     match records
         .iter()
         .enumerate()

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use crate::classes::ClassTable;
 use crate::error::Result;
@@ -32,30 +32,76 @@ impl Suppressed {
     }
 }
 
-/// Writes the transformed data. `table` is the generalized class table and `failing` its
-/// suppressed classes. Returns the number of records written.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn write_transformed(
-    input: &Input,
-    roles: &Roles,
-    hierarchies: &[Hierarchy],
-    levels: &[usize],
-    table: &ClassTable,
-    failing: &[bool],
-    suppressed: Suppressed,
-    out: &Path,
-) -> Result<u64> {
+/// Which records are suppressed: those of failing classes, or with an entity all the records
+/// of the suppressed people.
+pub(crate) enum SuppressBy<'a> {
+    /// `table` is the generalized class table, `failing` its suppressed classes.
+    Class {
+        table: &'a ClassTable,
+        failing: &'a [bool],
+    },
+    /// The entity column, the entity values of the suppressed people, and whether the entity
+    /// column is written.
+    Person {
+        entity: usize,
+        suppressed: HashSet<&'a str>,
+        keep_entity: bool,
+    },
+}
+
+/// A transformation to write.
+pub(crate) struct Release<'a> {
+    pub input: &'a Input,
+    pub roles: &'a Roles,
+    pub hierarchies: &'a [Hierarchy],
+    pub levels: &'a [usize],
+    pub suppressed: Suppressed,
+    pub by: SuppressBy<'a>,
+}
+
+/// Writes the transformed data. Returns the number of records written.
+pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
+    let Release {
+        input,
+        roles,
+        hierarchies,
+        levels,
+        suppressed,
+        by,
+    } = release;
+    let suppressed = *suppressed;
     crate::output::refuse_overwrite(input.path(), out)?;
-    let suppressed_keys: HashMap<Vec<&str>, bool> = (0..table.n_classes())
-        .map(|c| (table.key_text(c), failing[c]))
-        .collect();
-    let keep_cols: Vec<usize> = (0..input.columns().len())
+    let suppressed_keys: HashMap<Vec<&str>, bool> = match by {
+        SuppressBy::Class { table, failing } => (0..table.n_classes())
+            .map(|c| (table.key_text(c), failing[c]))
+            .collect(),
+        SuppressBy::Person { .. } => HashMap::new(),
+    };
+    let (entity, people, keep_entity) = match by {
+        SuppressBy::Person {
+            entity,
+            suppressed,
+            keep_entity,
+        } => (Some(*entity), Some(suppressed), *keep_entity),
+        SuppressBy::Class { .. } => (None, None, true),
+    };
+    let mut keep_cols: Vec<usize> = (0..input.columns().len())
         .filter(|c| !roles.identifying.contains(c))
+        .filter(|&c| keep_entity || Some(c) != entity)
         .collect();
     let names: Vec<String> = keep_cols
         .iter()
         .map(|&c| input.columns()[c].clone())
         .collect();
+    // The entity column is read even when it is not written.
+    let entity_pos = entity.map(|e| match keep_cols.iter().position(|&c| c == e) {
+        Some(p) => p,
+        None => {
+            keep_cols.push(e);
+            keep_cols.len() - 1
+        }
+    });
+    let written_cols = names.len();
     let qi_pos: Vec<Option<usize>> = keep_cols
         .iter()
         .map(|c| roles.qi.iter().position(|q| q == c))
@@ -87,7 +133,13 @@ pub(crate) fn write_transformed(
                     key[*q] = g[chunk.columns[c].codes[r] as usize].as_str();
                 }
             }
-            let bad = suppressed_keys.get(&key).copied().unwrap_or(true);
+            let bad = match (people, entity_pos) {
+                (Some(people), Some(e)) => {
+                    let col = &chunk.columns[e];
+                    people.contains(col.dict[col.codes[r] as usize].as_str())
+                }
+                _ => suppressed_keys.get(&key).copied().unwrap_or(true),
+            };
             match (bad, suppressed) {
                 (true, Suppressed::Remove) => {}
                 (true, Suppressed::Star) => {
@@ -100,6 +152,7 @@ pub(crate) fn write_transformed(
         let columns = chunk
             .columns
             .iter()
+            .take(written_cols)
             .zip(&general)
             .map(|(col, g)| {
                 let mut dict = g.clone().unwrap_or_else(|| col.dict.clone());

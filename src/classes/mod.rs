@@ -28,9 +28,10 @@ pub(crate) mod group;
 pub mod io;
 mod local;
 mod merge;
+pub mod people;
 
 pub use build::{build_class_table, build_classes, Source};
-pub use command::{run, Options, Outcome};
+pub use command::{run, Options, Outcome, PeopleWritten};
 pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
 
@@ -208,6 +209,11 @@ impl ClassTable {
     /// optionally recoded. QIs not listed are dropped. The classes of the result are in order of
     /// first appearance in this table.
     pub fn rollup(&self, qis: &[RollupQi]) -> ClassTable {
+        self.rollup_with_map(qis).0
+    }
+
+    /// [`ClassTable::rollup`], and the class of the result that each class of this table went to.
+    pub fn rollup_with_map(&self, qis: &[RollupQi]) -> (ClassTable, Vec<u32>) {
         let n = self.n_classes();
         let cards: Vec<u64> = qis
             .iter()
@@ -273,14 +279,15 @@ impl ClassTable {
             }
             sums
         });
-        ClassTable {
+        let table = ClassTable {
             n_records: self.n_records,
             qis: domains,
             codes,
             counts,
             sensitive,
             weights,
-        }
+        };
+        (table, g.group_of)
     }
 }
 

@@ -74,6 +74,9 @@ pub struct Args {
     /// Suppressed records: removed, or kept with their QIs replaced by `*`.
     #[arg(long, value_enum, default_value = "remove")]
     pub suppressed: SuppressedArg,
+    /// With --entity: write the entity column to the output (it is dropped otherwise).
+    #[arg(long)]
+    pub keep_entity: bool,
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -111,6 +114,7 @@ impl Args {
                 SuppressedArg::Remove => Suppressed::Remove,
                 SuppressedArg::Star => Suppressed::Star,
             },
+            keep_entity: self.keep_entity,
             scan: !self.no_scan,
             progress,
         })
@@ -142,9 +146,11 @@ impl Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let outcome = reident::anonymize::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
-    let (_, dir) = super::publish(&args.report, false, |cl, show| {
+    super::warn(&outcome.notices);
+    let (_, dir) = super::publish(&report, false, |cl, show| {
         reident::report::build::anonymization(&outcome, cl, show)
     })?;
     if let Some(dir) = dir.filter(|_| !args.json) {

@@ -10,6 +10,7 @@ pub mod arrow;
 pub mod csv;
 pub mod encode;
 pub mod parquet;
+pub(crate) mod regular;
 
 /// Chunks read (in parallel) before they are handed on: enough to keep every thread busy.
 pub(crate) fn window_len() -> usize {
@@ -115,7 +116,7 @@ impl Input {
     }
 
     /// The index of a column, or an error that lists the columns there are.
-    pub(crate) fn column_index(&self, name: &str) -> Result<usize> {
+    pub fn column_index(&self, name: &str) -> Result<usize> {
         self.columns()
             .iter()
             .position(|c| c == name)

@@ -39,6 +39,10 @@ pub(crate) const CHUNK_ROWS: usize = 1 << 20;
 /// every sampled column, so a handful keeps the sample cheap while it is not all from one place.
 pub(crate) const SAMPLE_ROW_GROUPS: usize = 4;
 
+/// The key-value metadata entry in which `safe-harbor` lists the columns it pseudonymized (a
+/// JSON array of column names).
+pub(crate) const PSEUDONYMIZED_KEY: &str = "reident:pseudonymized";
+
 pub struct ParquetInput {
     pub path: PathBuf,
     pub columns: Vec<String>,
@@ -288,6 +292,14 @@ impl ParquetInput {
     }
 
     /// The file's key-value metadata entry `key`, if any.
+    /// The columns that `safe-harbor --pseudonymize` wrote pseudonyms into (its metadata entry
+    /// [`PSEUDONYMIZED_KEY`]).
+    pub(crate) fn pseudonymized(&self) -> Vec<String> {
+        self.key_value(PSEUDONYMIZED_KEY)
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn key_value(&self, key: &str) -> Option<String> {
         self.metadata
             .metadata()

@@ -52,7 +52,7 @@ pub(crate) fn write_chunks(
     chunks: &[Chunk],
     options: &WriteOptions,
 ) -> Result<Format> {
-    write_chunks_with_text(out, names, chunks, options, &vec![false; names.len()])
+    write_chunks_with_text(out, names, chunks, options, &vec![false; names.len()], &[])
 }
 
 /// [`write_chunks`], with the columns marked in `text` written as text in Parquet even when every
@@ -64,10 +64,11 @@ pub(crate) fn write_chunks_with_text(
     chunks: &[Chunk],
     options: &WriteOptions,
     text: &[bool],
+    metadata: &[(String, String)],
 ) -> Result<Format> {
     let format = output_format(out)?;
     write_atomically(out, |w| match format {
-        Format::Parquet => write_parquet(w, names, chunks, options.compression, text),
+        Format::Parquet => write_parquet(w, names, chunks, options.compression, text, metadata),
         Format::Csv => write_csv(w, names, chunks, options.delimiter),
         Format::Arrow => Err(Error::Invalid(format!(
             "{}: an Arrow table is written as .parquet or .csv",
@@ -88,6 +89,7 @@ fn write_parquet<W: Write + Send>(
     chunks: &[Chunk],
     compression: Compression,
     text: &[bool],
+    metadata: &[(String, String)],
 ) -> Result<()> {
     let is_int: Vec<bool> = (0..names.len())
         .map(|c| {
@@ -124,6 +126,12 @@ fn write_parquet<W: Write + Send>(
             Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
             Compression::Snappy => PqCompression::SNAPPY,
         })
+        .set_key_value_metadata((!metadata.is_empty()).then(|| {
+            metadata
+                .iter()
+                .map(|(k, v)| parquet::file::metadata::KeyValue::new(k.clone(), v.clone()))
+                .collect()
+        }))
         .build();
     let pq = |e: parquet::errors::ParquetError| Error::Invalid(format!("writing Parquet: {e}"));
     let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(pq)?;

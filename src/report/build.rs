@@ -10,7 +10,6 @@ use super::{ColumnRole, Figures, Report, ReportInput, SmallClasses};
 use crate::criteria::targets::DEFAULT_DISCLOSURE_K;
 use crate::error::{Error, Result};
 use crate::policy::Roles;
-use crate::ClassTable;
 
 /// Classes listed with their values at most, with `--show-values`.
 const SMALL_CLASSES_LISTED: usize = 1000;
@@ -24,18 +23,14 @@ pub fn analysis(
     command_line: Vec<String>,
     show_values: bool,
 ) -> Result<Report> {
-    let n_qi = o.table.qis.len();
-    let qi_only = ClassTable {
-        sensitive: Vec::new(),
-        ..o.table.clone()
-    };
+    let n_qi = o.classes.rows.qis.len();
     let combinations =
-        crate::risk::combos::combos(&qi_only, if n_qi <= 10 { n_qi } else { 3 }, &[], None)?;
+        crate::risk::combos::combos_of(&o.classes, if n_qi <= 10 { n_qi } else { 3 }, &[], None)?;
     let figures = Figures {
         analysis: Some(o.report.figures.clone()),
         combinations: Some(combinations),
         small_classes: show_values
-            .then(|| SmallClasses::of(&o.table, o.disclosure_k, SMALL_CLASSES_LISTED)),
+            .then(|| SmallClasses::of(o.classes.counted(), o.disclosure_k, SMALL_CLASSES_LISTED)),
         ..Figures::default()
     };
     Report::new(
@@ -47,12 +42,13 @@ pub fn analysis(
             data: o.options.table.path(),
             content: o.options.table.content_digest()?,
             format: o.report.dataset.format.as_str(),
-            records: o.table.n_records,
+            records: o.report.dataset.records,
             columns: column_roles(&o.roles),
             policy: o.options.settings.policy.as_deref(),
             hierarchies: o.hierarchy_files.clone(),
             disclosure_k: o.disclosure_k,
             show_values,
+            warnings: o.notices.clone(),
         },
         figures,
         o.verdicts.clone(),
@@ -84,6 +80,7 @@ pub fn anonymization(
             hierarchies: o.hierarchy_files.clone(),
             disclosure_k: o.disclosure_k,
             show_values,
+            warnings: o.notices.clone(),
         },
         figures,
         o.verdicts.clone(),
@@ -164,6 +161,7 @@ fn section_report(kind: &str, figures: Figures, options: Value, s: Section) -> R
             hierarchies: Vec::new(),
             disclosure_k: DEFAULT_DISCLOSURE_K,
             show_values: false,
+            warnings: Vec::new(),
         },
         figures,
         Vec::new(),
@@ -189,6 +187,8 @@ pub(crate) fn column_roles(roles: &Roles) -> Vec<ColumnRole> {
                 "identifying"
             } else if roles.weight == Some(i) {
                 "weight"
+            } else if roles.entity == Some(i) {
+                "entity"
             } else {
                 "insensitive"
             }
@@ -238,6 +238,7 @@ pub fn scan(o: &crate::scan::Outcome, command_line: Vec<String>) -> Result<Repor
             hierarchies: Vec::new(),
             disclosure_k: DEFAULT_DISCLOSURE_K,
             show_values: false,
+            warnings: Vec::new(),
         },
         Figures {
             scan: Some(o.report.clone()),
@@ -279,6 +280,7 @@ pub fn safe_harbor(o: &crate::safe_harbor::Outcome, command_line: Vec<String>) -
             hierarchies: Vec::new(),
             disclosure_k: DEFAULT_DISCLOSURE_K,
             show_values: false,
+            warnings: Vec::new(),
         },
         Figures {
             safe_harbor: Some(o.report.clone()),

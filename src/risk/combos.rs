@@ -12,6 +12,7 @@ use hashbrown::HashMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::classes::people::Counted;
 use crate::classes::{ClassTable, RollupQi};
 use crate::error::{Error, Result};
 use crate::risk::estimators::{dankar, FreqOfFreq, SnbVariant};
@@ -150,7 +151,7 @@ pub(crate) fn size_frequencies(counts: &[u64]) -> Vec<(u64, u64)> {
 }
 
 /// The table over `mask`, rolled up from `parent` (over `parent_mask`, a superset).
-fn rollup(parent: &ClassTable, parent_mask: u64, mask: u64) -> ClassTable {
+fn rollup(parent: &Counted, parent_mask: u64, mask: u64) -> Counted {
     let mut keep = Vec::new();
     let mut pos = 0;
     for q in 0..64 {
@@ -203,22 +204,44 @@ pub fn combos(
     thresholds: &[Threshold],
     population: Option<(u64, SnbVariant)>,
 ) -> Result<Combos> {
-    let n = table.qis.len();
+    combos_of(
+        &Counted::rows(ClassTable {
+            sensitive: Vec::new(),
+            ..table.clone()
+        }),
+        max_size,
+        thresholds,
+        population,
+    )
+}
+
+/// [`combos`] of a row-level table and, with an entity, its people: every subset's figures
+/// count people (each subset's people-level table is rolled up with its row table).
+pub fn combos_of(
+    table: &Counted,
+    max_size: usize,
+    thresholds: &[Threshold],
+    population: Option<(u64, SnbVariant)>,
+) -> Result<Combos> {
+    let n = table.rows.qis.len();
     if n > 64 {
         return Err(Error::Invalid(format!(
             "{n} quasi-identifiers: combination analysis handles at most 64"
         )));
     }
     let max_size = max_size.clamp(1, n);
-    let names: Vec<String> = table.qis.iter().map(|d| d.name.clone()).collect();
+    let names: Vec<String> = table.rows.qis.iter().map(|d| d.name.clone()).collect();
     let full_mask = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
-    let base = ClassTable {
-        sensitive: Vec::new(),
-        ..table.clone()
+    let base = Counted {
+        rows: ClassTable {
+            sensitive: Vec::new(),
+            ..table.rows.clone()
+        },
+        people: table.people.clone(),
     };
-    let all = figures(&base, full_mask, &names, thresholds);
+    let all = figures(base.counted(), full_mask, &names, thresholds);
     // Computed tables of the level above, by mask.
-    let mut level: HashMap<u64, ClassTable> = HashMap::new();
+    let mut level: HashMap<u64, Counted> = HashMap::new();
     level.insert(full_mask, base);
     let mut results: HashMap<u64, SubsetFigures> = HashMap::new();
     results.insert(full_mask, all.clone());
@@ -230,17 +253,17 @@ pub fn combos(
     sizes.extend((1..=max_size.min(n.saturating_sub(2))).rev());
     for size in sizes {
         let masks = subsets_of_size(n, size);
-        let computed: Vec<(u64, ClassTable, SubsetFigures)> = masks
+        let computed: Vec<(u64, Counted, SubsetFigures)> = masks
             .par_iter()
             .map(|&mask| {
                 // The computed superset with the fewest classes.
                 let (&pm, parent) = level
                     .iter()
                     .filter(|(&pm, _)| pm & mask == mask)
-                    .min_by_key(|(&pm, t)| (t.n_classes(), pm))
+                    .min_by_key(|(&pm, t)| (t.rows.n_classes(), pm))
                     .expect("the full set is a superset of every subset");
                 let t = rollup(parent, pm, mask);
-                let f = figures(&t, mask, &names, thresholds);
+                let f = figures(t.counted(), mask, &names, thresholds);
                 (mask, t, f)
             })
             .collect();

@@ -100,7 +100,30 @@ pub fn safe_harbor(
         .iter()
         .map(|t| matches!(t, Transformation::Zip3 | Transformation::Pseudonymize))
         .collect();
-    write_chunks_with_text(out, &out_names, &chunks, &WriteOptions::default(), &text)?;
+    // Pseudonymized columns are marked in a Parquet output: they hold permitted
+    // re-identification codes (164.514(c)), which `anonymize --entity` keeps by default.
+    let pseudonymized: Vec<&String> = out_names
+        .iter()
+        .zip(&steps)
+        .filter(|(_, t)| **t == Transformation::Pseudonymize)
+        .map(|(n, _)| n)
+        .collect();
+    let metadata = if pseudonymized.is_empty() {
+        Vec::new()
+    } else {
+        vec![(
+            crate::input::parquet::PSEUDONYMIZED_KEY.to_string(),
+            serde_json::to_string(&pseudonymized).unwrap_or_default(),
+        )]
+    };
+    write_chunks_with_text(
+        out,
+        &out_names,
+        &chunks,
+        &WriteOptions::default(),
+        &text,
+        &metadata,
+    )?;
 
     let columns = column_reports(&names, &plan, findings, &keep, &totals, &mut warnings);
     Ok(SafeHarborReport {

@@ -44,7 +44,7 @@ pub use report::{
     Alternative, ColumnScan, DatasetInfo, Evidence, LengthStats, SampleInfo, ScanReport, Summary,
     SCHEMA_VERSION,
 };
-pub(crate) use roles::identifier_warnings;
+pub(crate) use roles::{identifier_warnings, row_counting_warnings};
 pub use rules::{Category, Rule, Rules, Thresholds, BUILTIN_RULES, HIPAA_LETTERS};
 pub(crate) use sample::sample_columns;
 pub use terms::{Action, Level, On, Role};

@@ -123,3 +123,101 @@ pub(crate) fn identifier_warnings(
         .map(|w| w.to_string())
         .collect()
 }
+
+/// Scan categories of identifiers that name a person (a row with one of these values is that
+/// person's row): names, SSNs, medical record numbers, health plan (member) ids, other unique ids.
+const PERSON_CATEGORIES: [&str; 5] = [
+    "names",
+    "ssn",
+    "medical_record",
+    "health_plan",
+    "other_unique",
+];
+
+/// Whether a column's name reads like a person identifier: `*_id` / `*id`, `patient*`,
+/// `member*`, `person*`, `subject*`, `pid`, `mrn`.
+fn person_like_name(name: &str) -> bool {
+    let n = super::score::normalize_name(name);
+    n == "id"
+        || n.ends_with("_id")
+        || n.ends_with("id") && n.len() <= 6
+        || [
+            "patient",
+            "member",
+            "person",
+            "subject",
+            "client",
+            "beneficiary",
+            "mrn",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p))
+}
+
+/// The columns, other than the QIs, that look like person identifiers (by the scan's name and
+/// value rules, or by their name) and whose values repeat over the rows: a person may then have
+/// several rows, and classes of rows are not classes of people. A repeat in the scan's sample
+/// settles it; otherwise repeats are counted over the whole column, with the one class-table
+/// engine.
+pub(crate) fn person_columns(input: &Input, roles: &Roles) -> Result<Vec<String>> {
+    let candidates: Vec<usize> = (0..input.columns().len())
+        .filter(|c| !roles.qi.contains(c) && roles.weight != Some(*c))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (samples, _, _) = sample_columns(input, &candidates, ROLE_CHECK_SAMPLE_ROWS)?;
+    let rules = Rules::builtin();
+    let mut out = Vec::new();
+    for (&c, s) in candidates.iter().zip(&samples) {
+        let name = &input.columns()[c];
+        let scan = rules.scan_column(name, s);
+        let by_scan = scan
+            .category
+            .as_deref()
+            .is_some_and(|cat| PERSON_CATEGORIES.contains(&cat))
+            && scan.level.is_some();
+        if !(by_scan || person_like_name(name)) {
+            continue;
+        }
+        // A repeat in the sample settles it; otherwise the whole column is counted.
+        if s.values.iter().any(|(_, n)| *n > 1) {
+            out.push(name.clone());
+            continue;
+        }
+        let one = Roles {
+            qi: vec![c],
+            sensitive: Vec::new(),
+            weight: None,
+            entity: None,
+            ..roles.clone()
+        };
+        let t =
+            crate::classes::build_class_table(input, &one, &crate::progress::Progress::hidden())?;
+        if (t.n_classes() as u64) < t.n_records {
+            out.push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The warning for a table whose rows may not be people: one line per column that looks like a
+/// person identifier with repeating values (see [`person_columns`]). Advisory: a table that cannot
+/// be read says so in the run's own error.
+pub(crate) fn row_counting_warnings(source: &crate::classes::Source, roles: &Roles) -> Vec<String> {
+    let Some(input) = source.records() else {
+        return Vec::new();
+    };
+    if roles.entity.is_some() {
+        return Vec::new();
+    }
+    person_columns(input, roles)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            format!(
+                "rows share values of {c}: if a person can have several rows, give --entity {c}; classes count rows, not people"
+            )
+        })
+        .collect()
+}

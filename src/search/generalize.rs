@@ -5,6 +5,7 @@
 //! recoding from level `a` to level `b` of a QI's hierarchy is precomputed for every pair of levels,
 //! so a search can derive each node from an already evaluated neighbour with few classes.
 
+use crate::classes::people::{Counted, PeopleTable};
 use crate::classes::{ClassTable, Domain, Recode, RollupQi};
 use crate::error::Result;
 use crate::hierarchy::Hierarchy;
@@ -108,10 +109,13 @@ impl QiLevels {
     }
 }
 
-/// The base class table and every QI's levels.
+/// The base class table and every QI's levels; with an entity, the base people-level table.
 pub struct Generalizer {
     pub base: ClassTable,
     pub qis: Vec<QiLevels>,
+    /// The people of the base table (their signatures over its classes), when classes count
+    /// people: every node's people-level table is rolled up with its row table.
+    pub people: Option<PeopleTable>,
 }
 
 impl Generalizer {
@@ -129,7 +133,22 @@ impl Generalizer {
                 QiLevels::new(d, h, counts)
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Generalizer { base, qis })
+        Ok(Generalizer {
+            base,
+            qis,
+            people: None,
+        })
+    }
+
+    /// The same generalizer over the people of its base table.
+    pub fn with_people(mut self, people: PeopleTable) -> Self {
+        self.people = Some(people);
+        self
+    }
+
+    /// The table the criteria count at the base: the people's, else the rows'.
+    pub fn base_counted(&self) -> &ClassTable {
+        self.people.as_ref().map_or(&self.base, |p| &p.table)
     }
 
     /// Number of levels of each QI.
@@ -144,12 +163,43 @@ impl Generalizer {
             Some((t, f)) => (t, f.to_vec()),
             None => (&self.base, vec![0; levels.len()]),
         };
-        let keep: Vec<RollupQi> = (0..levels.len())
+        table.rollup(&self.steps(&from, levels))
+    }
+
+    /// The roll-up from the table of `from` to that of `levels`.
+    fn steps(&self, from: &[usize], levels: &[usize]) -> Vec<RollupQi<'_>> {
+        (0..levels.len())
             .map(|q| RollupQi {
                 source: q,
                 recode: (levels[q] != from[q]).then(|| self.qis[q].step(from[q], levels[q])),
             })
-            .collect();
-        table.rollup(&keep)
+            .collect()
+    }
+
+    /// [`Generalizer::table`] with the people-level table of the node when there are people.
+    pub fn counted(&self, levels: &[usize], finer: Option<(&Counted, &[usize])>) -> Counted {
+        match finer {
+            Some((t, from)) => t.rollup(&self.steps(from, levels)),
+            None => {
+                let keep = self.steps(&vec![0; levels.len()], levels);
+                match &self.people {
+                    None => Counted::rows(self.base.rollup(&keep)),
+                    Some(p) => {
+                        let (rows, map) = self.base.rollup_with_map(&keep);
+                        Counted {
+                            people: Some(p.rollup(&map)),
+                            rows,
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each base class's class in the table of `levels`.
+    pub fn base_map(&self, levels: &[usize]) -> Vec<u32> {
+        self.base
+            .rollup_with_map(&self.steps(&vec![0; levels.len()], levels))
+            .1
     }
 }

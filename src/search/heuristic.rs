@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::{evaluate, rank, Node, SearchResult, Target};
+use super::{evaluate_counted, rank, Node, SearchResult, Target};
 use crate::search::generalize::Generalizer;
 
 /// Records in failing classes (0 when anonymous), and the loss, for ordering candidates.
@@ -40,8 +40,8 @@ pub fn heuristic(g: &Generalizer, target: &Target, top: usize, budget: Duration)
         let nodes: Vec<Node> = fresh
             .into_par_iter()
             .map(|levels| {
-                let t = g.table(&levels, None);
-                evaluate(g, &levels, &t, target)
+                let t = g.counted(&levels, None);
+                evaluate_counted(g, &levels, &t, target)
             })
             .collect();
         for n in nodes {

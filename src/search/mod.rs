@@ -22,6 +22,7 @@ pub(crate) use generalize::Generalizer;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::classes::people::{Counted, PeopleTable};
 use crate::classes::ClassTable;
 use crate::criteria::Criterion;
 use crate::progress::Progress;
@@ -42,8 +43,12 @@ pub struct Target<'a> {
 pub struct Node {
     pub levels: Vec<usize>,
     pub anonymous: bool,
-    /// Records in classes that fail a criterion (suppressed when the node is anonymous).
+    /// Records in classes that fail a criterion (suppressed when the node is anonymous); with
+    /// an entity, people.
     pub suppressed: u64,
+    /// With an entity: the records of those people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed_rows: Option<u64>,
     /// Classes left after suppression, and the smallest of them.
     pub classes: u64,
     pub smallest: u64,
@@ -77,6 +82,29 @@ pub(crate) fn failing_classes(table: &ClassTable, target: &Target) -> Vec<bool> 
 
 /// Evaluates one node's table: criteria, suppression, metric.
 pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &Target) -> Node {
+    evaluate_parts(g, levels, table, None, target)
+}
+
+/// [`evaluate`] of a node's tables: with people, the criteria judge the people-level classes,
+/// the suppression limit is a share of people, every record of a suppressed person is
+/// suppressed, and the metric is measured on the row-level table with those records suppressed.
+pub fn evaluate_counted(
+    g: &Generalizer,
+    levels: &[usize],
+    table: &Counted,
+    target: &Target,
+) -> Node {
+    evaluate_parts(g, levels, &table.rows, table.people.as_ref(), target)
+}
+
+fn evaluate_parts(
+    g: &Generalizer,
+    levels: &[usize],
+    rows: &ClassTable,
+    people: Option<&PeopleTable>,
+    target: &Target,
+) -> Node {
+    let table = people.map_or(rows, |p| &p.table);
     let n = table.n_records;
     let failing = failing_classes(table, target);
     let suppressed: u64 = table
@@ -100,31 +128,67 @@ pub fn evaluate(g: &Generalizer, levels: &[usize], table: &ClassTable, target: &
             .table_criteria
             .iter()
             .all(|c| c.table_ok(&kept_sizes));
-    let kept = failing.iter().filter(|&&f| !f);
-    let smallest = table
-        .counts
-        .iter()
-        .zip(&failing)
-        .filter(|(_, &f)| !f)
-        .map(|(&k, _)| k)
-        .min()
-        .unwrap_or(0);
+    let smallest = kept_sizes.iter().copied().min().unwrap_or(0);
+    // The metric on the rows: with people, each row class split into its records that are kept
+    // and those of suppressed people.
+    let split = people.map(|p| split_rows(rows, &p.suppressed_rows(&failing, rows.n_classes())));
+    let (metric_table, metric_failing) = match &split {
+        Some((t, f)) => (t, f.as_slice()),
+        None => (rows, failing.as_slice()),
+    };
     let mut node = Node {
         levels: levels.to_vec(),
         anonymous,
         suppressed,
-        classes: kept.count() as u64,
+        suppressed_rows: split.as_ref().map(|(t, f)| {
+            t.counts
+                .iter()
+                .zip(f)
+                .filter(|(_, &f)| f)
+                .map(|(&k, _)| k)
+                .sum()
+        }),
+        classes: kept_sizes.len() as u64,
         smallest,
-        raw_loss: target.metric.loss(g, levels, table, &failing),
+        raw_loss: target.metric.loss(g, levels, metric_table, metric_failing),
         loss: None,
         rank_vector: if anonymous {
-            target.metric.rank_vector(g, levels, table, &failing)
+            target
+                .metric
+                .rank_vector(g, levels, metric_table, metric_failing)
         } else {
             None
         },
     };
     node.loss = anonymous.then_some(node.raw_loss);
     node
+}
+
+/// The row table with each class split into the records kept and those suppressed
+/// (`suppressed[c]` of class `c`), and which parts are suppressed.
+pub(crate) fn split_rows(rows: &ClassTable, suppressed: &[u64]) -> (ClassTable, Vec<bool>) {
+    let mut parts: Vec<(usize, u64, bool)> = Vec::with_capacity(rows.n_classes());
+    for (c, (&n, &s)) in rows.counts.iter().zip(suppressed).enumerate() {
+        if n > s {
+            parts.push((c, n - s, false));
+        }
+        if s > 0 {
+            parts.push((c, s, true));
+        }
+    }
+    let table = ClassTable {
+        n_records: rows.n_records,
+        qis: rows.qis.clone(),
+        codes: rows
+            .codes
+            .iter()
+            .map(|col| parts.iter().map(|&(c, _, _)| col[c]).collect())
+            .collect(),
+        counts: parts.iter().map(|p| p.1).collect(),
+        sensitive: Vec::new(),
+        weights: None,
+    };
+    (table, parts.iter().map(|p| p.2).collect())
 }
 
 /// All level vectors whose levels sum to `sum`, in lexicographic order.
@@ -217,8 +281,8 @@ pub(crate) fn optimal_with_progress(
                     progress.inc(1);
                     return (at, None);
                 }
-                let table = g.table(&levels, None);
-                let node = evaluate(g, &levels, &table, target);
+                let table = g.counted(&levels, None);
+                let node = evaluate_counted(g, &levels, &table, target);
                 progress.inc(1);
                 (at, Some(node))
             })
@@ -256,18 +320,18 @@ pub fn exhaustive(
 ) -> SearchResult {
     let heights = g.heights();
     let max_sum: usize = heights.iter().map(|h| h - 1).sum();
-    let mut previous: Vec<(Vec<usize>, ClassTable)> = Vec::new();
+    let mut previous: Vec<(Vec<usize>, Counted)> = Vec::new();
     let mut solutions: Vec<Node> = Vec::new();
     let mut evaluated = 0u64;
     for sum in 0..=max_sum {
         let level_nodes = nodes_with_sum(&heights, sum);
-        let results: Vec<(Vec<usize>, ClassTable, Node)> = level_nodes
+        let results: Vec<(Vec<usize>, Counted, Node)> = level_nodes
             .into_par_iter()
             .map(|levels| {
                 // The finer neighbour with the fewest classes.
-                let parent = below(&previous, &levels).min_by_key(|(_, t)| t.n_classes());
-                let table = g.table(&levels, parent.map(|(p, t)| (t, p.as_slice())));
-                let node = evaluate(g, &levels, &table, target);
+                let parent = below(&previous, &levels).min_by_key(|(_, t)| t.rows.n_classes());
+                let table = g.counted(&levels, parent.map(|(p, t)| (t, p.as_slice())));
+                let node = evaluate_counted(g, &levels, &table, target);
                 progress.inc(1);
                 (levels, table, node)
             })
@@ -309,9 +373,9 @@ fn show_best(progress: &Progress, solutions: &[Node], evaluated: u64) {
 
 /// The evaluated nodes of the level below that are finer than `levels`.
 fn below<'a>(
-    previous: &'a [(Vec<usize>, ClassTable)],
+    previous: &'a [(Vec<usize>, Counted)],
     levels: &'a [usize],
-) -> impl Iterator<Item = &'a (Vec<usize>, ClassTable)> + 'a {
+) -> impl Iterator<Item = &'a (Vec<usize>, Counted)> + 'a {
     previous
         .iter()
         .filter(move |(p, _)| p.iter().zip(levels).all(|(a, b)| a <= b))

@@ -32,6 +32,16 @@ fn header(s: &mut String, r: &AnalyzeReport) {
     if !r.roles.sensitive.is_empty() {
         let _ = writeln!(s, "sensitive: {}", r.roles.sensitive.join(", "));
     }
+    if let Some(p) = &r.people {
+        let _ = writeln!(
+            s,
+            "people: {} ({} signatures of their rows): {} people, {} rows; classes count people",
+            p.entity,
+            p.signature.as_str(),
+            p.people,
+            p.rows
+        );
+    }
     if !r.roles.identifying.is_empty() {
         let _ = writeln!(
             s,

@@ -35,12 +35,15 @@ pub fn anonymize(r: &Summary) -> String {
             l.example
         );
     }
+    let suppressed = match r.best.suppressed_rows {
+        Some(rows) => format!("{} people ({rows} records)", r.best.suppressed),
+        None => format!("{} records", r.best.suppressed),
+    };
     let _ = writeln!(
         s,
-        "{} = {:.15}, {} records suppressed, {} classes (smallest {})",
+        "{} = {:.15}, {suppressed} suppressed, {} classes (smallest {})",
         r.metric,
         r.best.loss.unwrap_or(f64::NAN),
-        r.best.suppressed,
         r.best.classes,
         r.best.smallest
     );

@@ -179,6 +179,9 @@ impl<'a> Document<'a> {
         if let Some(n) = &r.notice {
             blocks.push(Block::Notice(n));
         }
+        for w in &r.warnings {
+            blocks.push(Block::Notice(w));
+        }
         blocks.push(Block::Title(format!(
             "Re-identification risk report: {}",
             r.dataset.file_name
@@ -492,6 +495,7 @@ mod tests {
             kind: "gate".into(),
             shows_values: false,
             notice: Some("a | notice".into()),
+            warnings: Vec::new(),
             tool: Tool {
                 name: "reident".into(),
                 version: "0".into(),
@@ -528,6 +532,7 @@ mod tests {
                 passed: false,
             }],
             verdict: "fail".into(),
+            audit: None,
             integrity: Integrity {
                 algorithm: "sha256".into(),
                 canonicalization: String::new(),
