@@ -184,6 +184,8 @@ def analyze(
     sensitive: Optional[Names] = None,
     identifying: Optional[Names] = None,
     weight: Optional[str] = None,
+    entity: Optional[str] = None,
+    entity_signature: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -223,6 +225,12 @@ def analyze(
         sensitive: sensitive attributes (l-diversity, t-closeness).
         identifying: direct identifiers: listed, never analysed.
         weight: a sampling-weight column (the weighted individual risk).
+        entity: the column that identifies the person (patient id, member id, pseudonym)
+            when a person can have several rows: classes then count people, and a person's
+            quasi-identifier is the collection of their rows' QI tuples (the figures give
+            both people and rows).
+        entity_signature: with ``entity``, a person's rows as a ``"multiset"`` (repeats
+            count; the default) or a ``"set"`` (repeats ignored).
         policy: a policy file (JSON) or the same content as a dict; arguments given here
             replace its lists and thresholds.
         classes: a class table (from ``reident classes`` or an engine's query) in place of
@@ -257,8 +265,8 @@ def analyze(
     """
     rr, tmp = _record_risk(record_risk)
     kwargs = dict(
-        qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, policy=policy,
-        classes=classes, delimiter=delimiter,
+        qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, entity=entity,
+        entity_signature=entity_signature, policy=policy, classes=classes, delimiter=delimiter,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         k=k, l_diversity=l_diversity, t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
@@ -281,6 +289,8 @@ def gate(
     sensitive: Optional[Names] = None,
     identifying: Optional[Names] = None,
     weight: Optional[str] = None,
+    entity: Optional[str] = None,
+    entity_signature: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -305,6 +315,8 @@ def gate(
     report: Optional[PathLike] = None,
     show_values: bool = False,
     audit_log: Union[PathLike, None, bool] = None,
+    force: bool = False,
+    sign: Optional[PathLike] = None,
     threads: Optional[int] = None,
     progress: bool = False,
 ) -> GateResult:
@@ -318,17 +330,22 @@ def gate(
     Takes the arguments of :func:`analyze` (the thresholds come from the policy or from
     ``k``, ``max_risk``, ...). Like the CLI, every gate appends a line to the audit log
     (``audit_log``, default ``reports/audit.log``; ``audit_log=False`` for none), and with
-    ``report=DIR`` writes the report there. ``result.to_dict()`` is the report, as
+    ``report=DIR`` writes the report there (a new folder: ``force=True`` replaces one that
+    holds a report's files alone). ``sign=KEY`` signs the report and its audit line with a
+    minisign secret key (default: ``$REIDENT_SIGNING_KEY``, else the policy's
+    ``signing_key``; a protected key's password comes from ``$REIDENT_KEY_PASSWORD``).
+    ``entity=`` counts people, as in :func:`analyze`. ``result.to_dict()`` is the report, as
     ``reident gate --json`` prints it.
     """
     kwargs = dict(
-        qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, policy=policy,
-        classes=classes, delimiter=delimiter,
+        qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, entity=entity,
+        entity_signature=entity_signature, policy=policy, classes=classes, delimiter=delimiter,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         k=k, l_diversity=l_diversity, t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
         l=l, c=c, t=t, sensitive_hierarchy=sensitive_hierarchy, hierarchies=hierarchies,
-        no_scan=no_scan, report=report, show_values=show_values, progress=progress,
+        no_scan=no_scan, report=report, show_values=show_values, force=force, sign=sign,
+        progress=progress,
     )
     kwargs["_audit"] = audit_log is not False
     if audit_log is not None and not isinstance(audit_log, bool):
@@ -343,6 +360,9 @@ def anonymize(
     qi: Optional[Names] = None,
     sensitive: Optional[Names] = None,
     identifying: Optional[Names] = None,
+    entity: Optional[str] = None,
+    entity_signature: Optional[str] = None,
+    keep_entity: bool = False,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -381,6 +401,11 @@ def anonymize(
     Args:
         data, qi, sensitive, identifying, policy, classes, delimiter: as in :func:`analyze`
             (identifying columns are dropped from the output).
+        entity, entity_signature: as in :func:`analyze`: the targets hold for people, the
+            suppression limit is a share of people, and every record of a suppressed person
+            is suppressed.
+        keep_entity: write the entity column to the output (it is dropped otherwise, unless
+            ``safe_harbor`` pseudonymized it).
         hierarchies: a folder of ``hierarchy_<column>.csv`` files (ARX format), one per QI.
         hierarchy: a QI's hierarchy file, ``{column: file}``.
         interval, mask, date: hierarchies built from the values, ``{column: spec}``:
@@ -413,8 +438,9 @@ def anonymize(
         tmp = tempfile.TemporaryDirectory(prefix="reident-")
         out = os.path.join(tmp.name, "release.parquet")
     kwargs = dict(
-        qi=qi, sensitive=sensitive, identifying=identifying, policy=policy, classes=classes,
-        delimiter=delimiter, hierarchies=hierarchies, hierarchy=hierarchy, interval=interval,
+        qi=qi, sensitive=sensitive, identifying=identifying, entity=entity,
+        entity_signature=entity_signature, keep_entity=keep_entity, policy=policy,
+        classes=classes, delimiter=delimiter, hierarchies=hierarchies, hierarchy=hierarchy, interval=interval,
         mask=mask, date=date, suppress=suppress, k=k, l_diversity=l_diversity,
         t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
@@ -439,6 +465,8 @@ def combos(
     data: Any = None,
     *,
     qi: Optional[Names] = None,
+    entity: Optional[str] = None,
+    entity_signature: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -457,7 +485,8 @@ def combos(
     contribution.
 
     Args:
-        data, qi, policy, classes, delimiter: as in :func:`analyze`.
+        data, qi, entity, entity_signature, policy, classes, delimiter: as in
+            :func:`analyze` (with ``entity``, subsets count people).
         max_size: the largest subset (default: all subsets up to 12 QIs, otherwise 4).
         threshold: per-size thresholds ``"SIZE:K,..."``: flag subsets of that size whose
             smallest class is at most K.
@@ -470,8 +499,8 @@ def combos(
         ``reident combos --json``.
     """
     kwargs = dict(
-        qi=qi, policy=policy, classes=classes, delimiter=delimiter, max_size=max_size,
-        threshold=threshold,
+        qi=qi, entity=entity, entity_signature=entity_signature, policy=policy,
+        classes=classes, delimiter=delimiter, max_size=max_size, threshold=threshold,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         progress=progress,
     )
@@ -483,6 +512,8 @@ def suda(
     data: Any = None,
     *,
     qi: Optional[Names] = None,
+    entity: Optional[str] = None,
+    entity_signature: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -496,7 +527,8 @@ def suda(
     """Minimal sample uniques (SUDA2) and SUDA / DIS-SUDA scores per record (``reident suda``).
 
     Args:
-        data, qi, policy, classes, delimiter: as in :func:`analyze`.
+        data, qi, policy, classes, delimiter: as in :func:`analyze` (``entity`` is refused:
+            SUDA is defined on records).
         max_size: the largest MSU searched (default: the number of QIs).
         dis: the file-level DIS probability DIS-SUDA spreads over the records (default 0.1).
         top: the riskiest records listed, by row number (default 10).
@@ -510,7 +542,8 @@ def suda(
     """
     rr, tmp = _record_risk(record_risk)
     kwargs = dict(
-        qi=qi, policy=policy, classes=classes, delimiter=delimiter, max_size=max_size, dis=dis,
+        qi=qi, entity=entity, entity_signature=entity_signature, policy=policy,
+        classes=classes, delimiter=delimiter, max_size=max_size, dis=dis,
         top=top, record_risk=rr, progress=progress, _hide_record_risk=tmp is not None,
     )
     try:
@@ -593,23 +626,36 @@ def verify(
     report: Optional[PathLike] = None,
     data: Optional[PathLike] = None,
     *,
+    inputs: Union[PathLike, Sequence[PathLike], None] = None,
     audit_log: Optional[PathLike] = None,
+    public_key: Optional[PathLike] = None,
+    trusted_keys: Optional[PathLike] = None,
+    require_signature: bool = False,
     threads: Optional[int] = None,
     progress: bool = False,
 ) -> VerifyResult:
-    """Checks a report's integrity, and with the data its hash and every figure by re-running
-    it (``reident verify``); or an audit log's chain.
+    """Checks a report: its signature (with a key), its integrity and consistency, and with the
+    data its hash and every figure by re-running it (``reident verify``); or an audit log.
 
     Args:
-        report: a report.json.
+        report: a report.json (or its folder).
         data: the data file it was made from. For a report of an in-memory table (data
             ``<arrow stream>``), a Parquet or CSV file of the same content: its content hash
             must equal the one recorded, then the run is repeated on it.
+        inputs: the other files the run read (hierarchies, a population table, a rules file)
+            when they are not beside the report; no other file is read.
         audit_log: an audit log to check (alone or with a report).
+        public_key: the minisign public key the report (and the log's lines) must be signed
+            by; ``trusted_keys``: a folder of ``*.pub`` keys, one of which must have signed.
+        require_signature: refuse to check without a key.
 
     Returns:
-        VerifyResult: ``.passed`` (the CLI's exit status 0), ``.checks``.
+        VerifyResult: ``.passed`` (the CLI's exit status 0), ``.checks``; ``.to_dict()`` is
+        ``reident verify --json``.
     """
-    kwargs = dict(report=report, audit_log=audit_log, progress=progress)
+    kwargs = dict(
+        report=report, inputs=inputs, audit_log=audit_log, public_key=public_key,
+        trusted_keys=trusted_keys, require_signature=require_signature, progress=progress,
+    )
     outcome, keep = _call("verify", data, kwargs, threads)
     return VerifyResult(outcome, keep)

@@ -26,6 +26,8 @@ class Outcome:
         show_values: bool = False,
         audit_log: Optional[str] = None,
         audit: bool = True,
+        force: bool = False,
+        sign: Optional[str] = None,
     ) -> List[str]: ...
 
 def run(

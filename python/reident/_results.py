@@ -91,17 +91,24 @@ class Result:
         dir: PathLike,
         show_values: bool = False,
         audit_log: Union[PathLike, None, bool] = None,
+        force: bool = False,
+        sign: Optional[PathLike] = None,
     ) -> List[str]:
-        """Writes report.json, report.md and report.html into ``dir`` (created if needed).
+        """Writes report.json, report.md and report.html into ``dir``, a new folder, as the
+        CLI's ``--report DIR`` does (``force=True`` replaces a folder that holds a report's
+        files alone).
 
-        As the CLI's ``--report DIR``, the run is also appended to the audit log:
-        ``audit_log`` names it (default ``reports/audit.log``), ``audit_log=False`` writes none.
-        ``show_values=True`` lets the report show QI values of small classes (it says so on
-        its first line). Returns the paths of the files written.
+        As the CLI, the run is also appended to the audit log: ``audit_log`` names it (default
+        ``reports/audit.log``), ``audit_log=False`` writes none. ``sign=KEY`` signs the files
+        and the audit line with a minisign secret key (default: ``$REIDENT_SIGNING_KEY``, else
+        the policy's ``signing_key``; a protected key's password comes from
+        ``$REIDENT_KEY_PASSWORD``). ``show_values=True`` lets the report show QI values of
+        small classes (it says so on its first line). Returns the paths of the files written.
         """
         audit = audit_log is not False
         log = None if audit_log is None or audit_log is False or audit_log is True else os.fspath(audit_log)
-        return self._outcome.write_report(os.fspath(dir), show_values, log, audit)
+        key = None if sign is None else os.fspath(sign)
+        return self._outcome.write_report(os.fspath(dir), show_values, log, audit, force, key)
 
     # Jupyter -------------------------------------------------------------------------------
 
@@ -171,8 +178,15 @@ class AnalyzeResult(Result):
 
     @property
     def records(self) -> int:
-        """Records read."""
+        """Records read (with ``entity=``, the people: classes count people)."""
         return int(self._d["classes"]["records"])
+
+    @property
+    def people(self) -> Optional[Dict[str, Any]]:
+        """With ``entity=``: the entity column, the signature (``multiset`` or ``set``), the
+        people and the rows they have; ``None`` when rows were counted."""
+        p = self._d.get("people")
+        return None if p is None else dict(p)
 
     @property
     def classes(self) -> int:
@@ -500,6 +514,12 @@ class VerifyResult(Result):
     def checks(self) -> List[Dict[str, Any]]:
         """Every check: item, ok, detail."""
         return list(self._d["checks"])
+
+    @property
+    def assurance(self) -> str:
+        """What the checks vouch for (re-run on the data, integrity only, signature by key
+        ...): the last line of ``reident verify``."""
+        return str(self._d.get("assurance", ""))
 
     def __bool__(self) -> bool:
         return self.passed

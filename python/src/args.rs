@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use reident::anonymize::{QiHierarchies, Suppressed};
+use reident::classes::people::Signature;
 use reident::criteria::targets::TargetSpec;
 use reident::hierarchy::build::Spec;
 use reident::options::{Flags, PopulationOptions, Settings};
@@ -63,6 +64,25 @@ impl<'py> Args<'py> {
                 ))
             })?)),
         }
+    }
+
+    /// A list of paths: a list or tuple of `str` or `os.PathLike`, or one of them.
+    pub fn paths(&self, key: &str) -> PyResult<Vec<PathBuf>> {
+        let Some(v) = self.item(key)? else {
+            return Ok(Vec::new());
+        };
+        let bad = || {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "{key}: expected a path or a list of paths"
+            ))
+        };
+        if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+            return v
+                .try_iter()?
+                .map(|x| fspath(&x?).map_err(|_| bad()))
+                .collect();
+        }
+        Ok(vec![fspath(&v).map_err(|_| bad())?])
     }
 
     /// A list of names: a list or tuple of `str`, or one `str` split at commas (as the CLI's
@@ -122,7 +142,7 @@ impl<'py> Args<'py> {
     }
 
     /// The settings: the policy file merged with the flags, by the library's one merge.
-    // Flags gains settings over time (an `entity` column is coming): the rest stay at default.
+    // Flags may gain settings the Python layer does not state: they stay at default.
     #[allow(clippy::needless_update)]
     pub fn settings(&self) -> PyResult<Settings> {
         let flags = Flags {
@@ -131,6 +151,8 @@ impl<'py> Args<'py> {
             sensitive: self.strings("sensitive")?,
             identifying: self.strings("identifying")?,
             weight: self.get("weight")?,
+            entity: self.get("entity")?,
+            entity_signature: self.signature()?,
             targets: self.targets()?,
             hierarchies: self.path("hierarchies")?,
             suppression_limit: self.get("suppression_limit")?,
@@ -138,6 +160,18 @@ impl<'py> Args<'py> {
             ..Flags::default()
         };
         Settings::resolve(&flags).map_err(crate::error::to_py)
+    }
+
+    /// `entity_signature`: `"multiset"` (repeats count) or `"set"`, as the CLI's flag.
+    fn signature(&self) -> PyResult<Option<Signature>> {
+        match self.get::<String>("entity_signature")?.as_deref() {
+            None => Ok(None),
+            Some("multiset") => Ok(Some(Signature::Multiset)),
+            Some("set") => Ok(Some(Signature::Set)),
+            Some(other) => Err(invalid(format!(
+                "entity_signature {other:?}: use \"multiset\" or \"set\""
+            ))),
+        }
     }
 
     fn targets(&self) -> PyResult<TargetSpec> {

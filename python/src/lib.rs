@@ -15,7 +15,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use reident::options::TableSource;
-use reident::report::ReportOptions;
 
 use args::Args;
 use error::{invalid, to_py, ReidentError};
@@ -145,6 +144,7 @@ fn run(
             let hide = a.path("_output")?.is_some();
             o.output = a.path("output")?.or(a.path("_output")?);
             o.suppressed = a.suppressed()?;
+            o.keep_entity = a.flag("keep_entity")?;
             o.scan = !a.flag("no_scan")?;
             o.progress = progress;
             let mut outcome = detached(py, threads, || reident::anonymize::run(&o))?;
@@ -220,7 +220,11 @@ fn run(
                     None => None,
                     Some(_) => Some(data_path(data, command)?),
                 },
+                inputs: a.paths("inputs")?,
                 audit_log: a.path("audit_log")?,
+                public_key: a.path("public_key")?,
+                trusted_keys: a.path("trusted_keys")?,
+                require_signature: a.flag("require_signature")?,
                 progress,
             };
             Kind::Verify(Box::new(detached(py, threads, || {
@@ -243,12 +247,17 @@ fn gate(
 ) -> PyResult<Outcome> {
     let hide = a.flag("_hide_record_risk")?;
     let show_values = a.flag("show_values")?;
-    let report_options = ReportOptions {
+    // As the CLI: the folder is checked and the key loaded before the command runs.
+    let (report_options, audit) = outcome::ReportRequest {
         dir: a.path("report")?,
         show_values,
         audit_log: a.path("audit_log")?,
-    };
-    let audit = a.get::<bool>("_audit")?.unwrap_or(true);
+        audit: a.get::<bool>("_audit")?.unwrap_or(true),
+        force: a.flag("force")?,
+        sign: a.path("sign")?,
+    }
+    .prepare(options.settings.policy.as_deref())
+    .map_err(to_py)?;
     let cl = command_line.clone();
     let (outcome, report) = detached(py, threads, || {
         let mut outcome = reident::gate::run(&options)?;
@@ -256,7 +265,7 @@ fn gate(
             outcome.analysis.options.record_risk = None;
         }
         let report = reident::report::build::analysis(&outcome.analysis, "gate", cl, show_values)?;
-        outcome::publish(&report, &report_options, audit)?;
+        let report = outcome::publish(&report, &report_options, audit)?;
         Ok((outcome, report))
     })?;
     Ok(Outcome::new(

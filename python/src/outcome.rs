@@ -1,7 +1,7 @@
 //! What a command returns to Python: its typed outcome, serialized exactly as the CLI's `--json`
 //! serializes it, and its report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 
@@ -34,6 +34,18 @@ impl Outcome {
         Outcome { kind, command_line }
     }
 
+    /// The policy file the command ran with (a report's signing key may be named there).
+    fn policy(&self) -> Option<&Path> {
+        match &self.kind {
+            Kind::Analyze(o) => o.options.settings.policy.as_deref(),
+            Kind::Gate(o, _) => o.analysis.options.settings.policy.as_deref(),
+            Kind::Anonymize(o) => o.options.settings.policy.as_deref(),
+            Kind::Combos(o) => o.options.settings.policy.as_deref(),
+            Kind::Suda(o) => o.options.settings.policy.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The report of this outcome, built as the CLI builds it.
     fn build_report(&self, show_values: bool) -> reident::Result<Report> {
         let cl = self.command_line.clone();
@@ -58,15 +70,67 @@ impl Outcome {
     }
 }
 
+/// Where a report goes and how, as the CLI's `--report DIR --show-values --audit-log FILE
+/// --force --sign KEY` state it: the folder is refused at once if it exists (without `force`),
+/// and the signing key (`sign`, else `$REIDENT_SIGNING_KEY`, else the policy's `signing_key`)
+/// is loaded before the command runs, its password from `$REIDENT_KEY_PASSWORD`. Without
+/// `audit` no key is looked for unless `sign` names one, which is refused (a signed report has
+/// a signed audit line).
+pub struct ReportRequest {
+    pub dir: Option<PathBuf>,
+    pub show_values: bool,
+    pub audit_log: Option<PathBuf>,
+    pub audit: bool,
+    pub force: bool,
+    pub sign: Option<PathBuf>,
+}
+
+impl ReportRequest {
+    pub fn prepare(self, policy: Option<&Path>) -> reident::Result<(ReportOptions, bool)> {
+        use reident::report::sign::{SigningKey, PASSWORD_ENV, SIGNING_KEY_ENV};
+        let mut options = ReportOptions {
+            dir: self.dir,
+            show_values: self.show_values,
+            audit_log: self.audit_log,
+            force: self.force,
+            sign: None,
+        };
+        options.check_folder().map_err(|e| match e {
+            reident::Error::Invalid(m) => {
+                reident::Error::Invalid(m.replace("--force", "force=True"))
+            }
+            other => other,
+        })?;
+        if !self.audit {
+            if self.sign.is_some() {
+                return Err(reident::Error::Invalid(
+                    "sign= signs the report and its audit line: leave the audit log on (audit_log=None or a file)".into(),
+                ));
+            }
+            return Ok((options, false));
+        }
+        let env = std::env::var_os(SIGNING_KEY_ENV).map(PathBuf::from);
+        if let Some(key) =
+            reident::report::publish::signing_key_path(self.sign.as_deref(), env, policy)?
+        {
+            let password = std::env::var(PASSWORD_ENV).ok();
+            options.sign = Some(SigningKey::load(&key, password.as_deref())?);
+        }
+        Ok((options, true))
+    }
+}
+
 /// Writes the report folder (when `dir` is given) and, with `audit`, appends the audit line (to
-/// `reports/audit.log` unless another log is named), as the CLI's `--report` does.
-pub fn publish(report: &Report, options: &ReportOptions, audit: bool) -> reident::Result<()> {
+/// `reports/audit.log` unless another log is named), as the CLI's `--report` does. Returns the
+/// report as written (with `audit`, it records the log's head and is sealed again).
+pub fn publish(report: &Report, options: &ReportOptions, audit: bool) -> reident::Result<Report> {
     if audit {
-        reident::report::publish(report, options, true)?;
-    } else if let Some(dir) = &options.dir {
+        return Ok(reident::report::publish(report, options, true)?.report);
+    }
+    if let Some(dir) = &options.dir {
         report.write_dir(dir)?;
     }
-    Ok(())
+    Ok(report.clone())
 }
 
 fn json(value: &impl serde::Serialize) -> PyResult<String> {
@@ -115,13 +179,14 @@ impl Outcome {
         }
     }
 
-    /// Warnings the CLI prints on stderr (direct identifiers read as something else).
+    /// Warnings the CLI prints on stderr (direct identifiers read as something else; rows
+    /// counted where a person may have several rows).
     #[getter]
     fn warnings(&self) -> Vec<String> {
         match &self.kind {
-            Kind::Analyze(o) => o.warnings.clone(),
-            Kind::Gate(o, _) => o.analysis.warnings.clone(),
-            Kind::Anonymize(o) => o.warnings.clone(),
+            Kind::Analyze(o) => [&o.warnings[..], &o.notices[..]].concat(),
+            Kind::Gate(o, _) => [&o.analysis.warnings[..], &o.analysis.notices[..]].concat(),
+            Kind::Anonymize(o) => [&o.warnings[..], &o.notices[..]].concat(),
             _ => Vec::new(),
         }
     }
@@ -146,9 +211,12 @@ impl Outcome {
         json(&report)
     }
 
-    /// Writes report.json, report.md and report.html into `dir`, and with `audit` appends the
-    /// audit line (to `audit_log`, default `reports/audit.log`). Returns the files written.
-    #[pyo3(signature = (dir, show_values=false, audit_log=None, audit=true))]
+    /// Writes report.json, report.md and report.html into `dir` (refused if it exists, unless
+    /// `force` and it holds a report's files alone), and with `audit` appends the audit line (to
+    /// `audit_log`, default `reports/audit.log`), signed with `sign` (or the key
+    /// `$REIDENT_SIGNING_KEY` or the policy names). Returns the files written.
+    #[pyo3(signature = (dir, show_values=false, audit_log=None, audit=true, force=false, sign=None))]
+    #[allow(clippy::too_many_arguments)]
     fn write_report(
         &self,
         py: Python<'_>,
@@ -156,16 +224,30 @@ impl Outcome {
         show_values: bool,
         audit_log: Option<PathBuf>,
         audit: bool,
+        force: bool,
+        sign: Option<PathBuf>,
     ) -> PyResult<Vec<String>> {
         py.detach(|| -> reident::Result<Vec<String>> {
-            let report = self.build_report(show_values)?;
-            let options = ReportOptions {
+            let request = ReportRequest {
                 dir: Some(dir.clone()),
                 show_values,
                 audit_log,
+                audit,
+                force,
+                sign,
             };
+            let (options, audit) = request.prepare(self.policy())?;
+            let report = self.build_report(show_values)?;
             publish(&report, &options, audit)?;
-            Ok(["report.json", "report.md", "report.html"]
+            let mut names = vec!["report.json", "report.md", "report.html"];
+            if options.sign.is_some() {
+                names.extend([
+                    "report.json.minisig",
+                    "report.md.minisig",
+                    "report.html.minisig",
+                ]);
+            }
+            Ok(names
                 .iter()
                 .map(|f| dir.join(f).display().to_string())
                 .collect())

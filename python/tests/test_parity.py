@@ -101,8 +101,11 @@ def test_gate_equals_cli_json_and_exit_statuses(cli, tmp_path):
         g = reident.gate(PARQUET, qi=["sex", "age", "race"], k=k, audit_log=log)
         assert g.passed is (status == 0) and g.exit_code == status and bool(g) is (status == 0)
         got = g.to_dict()
-        # Everything but the run's time, place and command line (and so the seal).
-        assert without(got, "run", "integrity") == without(want, "run", "integrity")
+        # Everything but the run's time, place and command line (and so the seal), and the
+        # run's place in the audit log: the line after the CLI's.
+        assert without(got, "run", "integrity", "audit") == without(want, "run", "integrity", "audit")
+        assert got["audit"]["log"] == want["audit"]["log"] == str(log)
+        assert got["audit"]["entries_before"] == want["audit"]["entries_before"] + 1
         assert got["run"]["command_line"][0] == "reident.gate"
     # Four runs, four audit lines (two by the CLI, two by Python), one intact chain.
     assert len(log.read_text().splitlines()) == 4
