@@ -31,6 +31,14 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     assert (r.average_risk, r.sample_uniques) == (0.6465751607983555, 15512)
     assert list(a.transformation.values())[:3] == [0, 3, 0]
     assert (a.suppressed, a.k) == (1346, 5)
+    # Steps 1 to 4 (the golden figures of ../shared/datasets/README.md: Dankar at f = 0.2).
+    assert (r.highest_risk, r.sample_uniqueness) == (1.0, 0.5142895033485844)
+    c, g = scope["c"], scope["g"]
+    assert max(c.marginal, key=lambda m: m["drop"])["qi"] == "age"
+    pu = eval(next(line for line in lines if "sampling_fraction=0.2" in line).split("  #")[0], scope)
+    assert abs(pu - 0.3577099234829125) < 1e-9 and "# 0.3577" in code
+    assert [(v.threshold, v.measured) for v in g.verdicts][0] == ("5-anonymity", 1.0)
+    assert scope["df"].shape[0] == 28_816
     assert any("# False" in line for line in lines) and any("# True" in line for line in lines)
     assert (tmp_path / "reports" / "adult-risk" / "report.html").is_file()
     assert (tmp_path / "reports" / "audit.log").is_file()
