@@ -6,8 +6,9 @@
 //! Every check is written from the published definition (cited on each function), not from other
 //! code. A check sees one trimmed value and, for dates, the named groups of the rule's regex.
 //!
-//! This file depends on nothing else in `scan`: the data a check needs ([`PersonNames`], the
-//! `AGE_TOP_CODE` that `safe-harbor` writes) is defined here.
+//! This file depends only on the date reader (`super::dates`, for the calendar and the dates in
+//! any form): the data a check needs ([`PersonNames`], the `AGE_TOP_CODE` that `safe-harbor`
+//! writes) is defined here.
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -46,8 +47,10 @@ pub(crate) enum Check {
     NotHex,
     E164,
     Date,
+    DateAny,
     Epoch,
     Year,
+    YearSafe,
     Age,
     Over89,
     AgeSafe,
@@ -56,6 +59,7 @@ pub(crate) enum Check {
     Code,
     LatLon,
     Coordinate,
+    Zip3Safe,
 }
 
 impl Check {
@@ -77,6 +81,9 @@ impl Check {
             "nanp" => Check::Nanp,
             "e164" => Check::E164,
             "date" => Check::Date,
+            "date_any" => Check::DateAny,
+            "year_safe" => Check::YearSafe,
+            "zip3_safe" => Check::Zip3Safe,
             "epoch" => Check::Epoch,
             "year" => Check::Year,
             "age" => Check::Age,
@@ -120,6 +127,9 @@ impl Check {
             Check::Nanp => nanp(&digits(v)),
             Check::E164 => e164(v),
             Check::Date => caps.is_some_and(|c| captured_date(c, 2000).is_some()),
+            Check::DateAny => super::dates::read(v, 2000).is_some(),
+            Check::YearSafe => year_safe(v),
+            Check::Zip3Safe => zip3_safe(v),
             Check::Epoch => epoch_year(v).is_some(),
             Check::Year => caps
                 .and_then(|c| group(c, "y"))
@@ -127,9 +137,7 @@ impl Check {
                 .is_some_and(|y| (1800..=2200).contains(&y)),
             Check::Age => number(v).is_some_and(|a| (0.0..=130.0).contains(&a)),
             Check::Over89 => number(v).is_some_and(|a| (90.0..=130.0).contains(&a)),
-            Check::AgeSafe => {
-                v == AGE_TOP_CODE || number(v).is_some_and(|a| (0.0..90.0).contains(&a))
-            }
+            Check::AgeSafe => age_safe(v),
             Check::Email => email(v),
             Check::PersonName => person_name(v, names),
             Check::Code => code(v),
@@ -369,6 +377,90 @@ pub(crate) fn code(v: &str) -> bool {
     v.bytes().any(|b| b.is_ascii_digit()) && v.parse::<f64>().is_err()
 }
 
+/// The suppressed value of a release (`anonymize --suppressed star`, a hierarchy's top).
+const STAR: &str = "*";
+
+/// A bound of a generalized value: `<x`, `<=x`, `>=x`, `x+` (the number and the kind), or an
+/// interval `[a,b[` (ARX's label, what `reident hierarchy` writes).
+enum Generalized {
+    Below(f64),
+    AtMost(f64),
+    AtLeast(f64),
+    Interval(f64, f64),
+}
+
+fn generalized(v: &str) -> Option<Generalized> {
+    if let Some(x) = v.strip_prefix("<=") {
+        return number(x).map(Generalized::AtMost);
+    }
+    if let Some(x) = v.strip_prefix('<') {
+        return number(x).map(Generalized::Below);
+    }
+    if let Some(x) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')) {
+        return number(x).map(Generalized::AtLeast);
+    }
+    let inner = v.strip_prefix('[')?.strip_suffix('[')?;
+    let (a, b) = inner.split_once(',')?;
+    Some(Generalized::Interval(number(a.trim())?, number(b.trim())?))
+}
+
+/// An age in the form Safe Harbor allows: below 90, `90+`, or a generalization that never sets
+/// ages over 89 apart (an interval ending at 90 or below, `<x` with x at most 90, `>=t` or
+/// `t+` with t at most 90), or `*`.
+pub(crate) fn age_safe(v: &str) -> bool {
+    if v == AGE_TOP_CODE || v == STAR {
+        return true;
+    }
+    if let Some(a) = number(v) {
+        return (0.0..90.0).contains(&a);
+    }
+    match generalized(v) {
+        Some(Generalized::Below(x)) => x <= 90.0,
+        Some(Generalized::AtMost(x)) => x < 90.0,
+        Some(Generalized::AtLeast(t)) => t <= 90.0,
+        Some(Generalized::Interval(a, b)) => a < b && b <= 90.0,
+        None => false,
+    }
+}
+
+/// A year, or years generalized (`<=YYYY`, `<YYYY`, `>=YYYY`, `YYYY+`, `[YYYY,YYYY[`,
+/// `YYYY-YYYY`, `YYYYs`), or `*`: the forms Safe Harbor allows for dates (the year, never a
+/// month or a day).
+pub(crate) fn year_safe(v: &str) -> bool {
+    let year = |s: &str| {
+        s.len() == 4
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<i32>().is_ok_and(|y| (1800..=2200).contains(&y))
+    };
+    if v == STAR || year(v) || v.strip_suffix('s').is_some_and(year) {
+        return true;
+    }
+    if let Some((a, b)) = v.split_once('-') {
+        return year(a) && year(b);
+    }
+    let whole_year = |x: f64| x.fract() == 0.0 && (1800.0..=2201.0).contains(&x);
+    match generalized(v) {
+        Some(Generalized::Below(x) | Generalized::AtMost(x) | Generalized::AtLeast(x)) => {
+            whole_year(x)
+        }
+        Some(Generalized::Interval(a, b)) => whole_year(a) && whole_year(b),
+        None => false,
+    }
+}
+
+/// A ZIP code in a form Safe Harbor allows: three digits (ZIP3; `000` for the restricted areas),
+/// or a code of 3 or 5 characters with at most its first three digits kept and the rest masked
+/// by `*` (`02*`, `021**`), or `*`.
+pub(crate) fn zip3_safe(v: &str) -> bool {
+    if v == STAR {
+        return true;
+    }
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &v.as_bytes()[digits..];
+    (v.len() == 3 || v.len() == 5) && digits <= 3 && rest.iter().all(|&b| b == b'*')
+        && (digits == 3 && v.len() == 3 || !rest.is_empty())
+}
+
 /// A latitude, longitude pair within range.
 pub(crate) fn lat_lon(v: &str) -> bool {
     let parts: Vec<f64> = v
@@ -378,20 +470,6 @@ pub(crate) fn lat_lon(v: &str) -> bool {
         .filter_map(|s| s.parse::<f64>().ok())
         .collect();
     parts.len() == 2 && parts[0].abs() <= 90.0 && parts[1].abs() <= 180.0
-}
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 /// A named group of a match, as text.
@@ -418,22 +496,14 @@ pub(crate) fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
     };
     let m = match (group(c, "m"), group(c, "mon")) {
         (Some(m), _) => m.parse::<u32>().ok()?,
-        (None, Some(mon)) => {
-            let key = mon.to_ascii_lowercase();
-            MONTHS.iter().position(|&x| key.starts_with(x))? as u32 + 1
-        }
+        (None, Some(mon)) => super::dates::month_of_name(mon)?,
         _ => return None,
     };
-    if !(1800..=2200).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    if let Some(d) = group(c, "d") {
-        let d: u32 = d.parse().ok()?;
-        if d == 0 || d > days_in_month(y, m) {
-            return None;
-        }
-    }
-    Some(y)
+    let d = match group(c, "d") {
+        Some(d) => Some(d.parse::<u32>().ok()?),
+        None => None,
+    };
+    super::dates::valid(y, m, d).map(|date| date.year)
 }
 
 /// The civil year of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's
