@@ -5,18 +5,33 @@
 //!   labelled ARX-style `[20,25[`; optional bottom and top coding (`age:5,10,20@18..90`: values
 //!   below 18 become `<18`, values from 90 up `>=90`, at every level);
 //! * **masking** (`zip:1,2,3,5`): codes with their last k characters replaced by `*`;
-//! * **dates** (`visit:month,year,5y,decade`): `YYYY-MM-DD...` to `YYYY-MM`, `YYYY`, `2020-2024`,
-//!   `2020s`;
-//! * **suppression**: the value, then `*`.
+//! * **dates** (`visit:month,year,5y,decade`): dates in any form the date reader knows
+//!   ([`crate::scan::dates`]) to `YYYY-MM`, `YYYY`, `2020-2024`, `2020s`;
+//! * **suppression**: the value, then `*`;
+//! * **automatic** ([`Spec::Auto`], see `auto`): one of the above, chosen from the values.
 //!
-//! Every built hierarchy ends with `*`. `NULL` stays `NULL` until the top. A value the builder
-//! cannot read (text in an interval hierarchy, say) is an error that names it.
+//! Every built hierarchy ends with `*`. `NULL` stays `NULL` until the top, and a `*` (a value
+//! suppressed in a release) is `*` at every level.
+//!
+//! The top and bottom codes that `safe-harbor` writes (and that these builders write) are read
+//! as the first or last interval: `90+` and `>=90` (from 90 up), `<=1935` (up to 1935), `<18`.
+//! At each level such a code takes in the whole interval its bound falls in, and every value of
+//! that interval, so that no interval straddles it: ages `90+` with widths 5, 10, 20 give `90+`,
+//! `90+`, `>=80`. A mask leaves a code of zeros alone (`000`, the ZIP3 of the restricted areas)
+//! until every character is masked. A value a builder cannot read is an error that counts them
+//! and, when the data is at hand, names the first one's row (never the value).
 
 use std::path::Path;
+
+use hashbrown::HashSet;
 
 use super::Hierarchy;
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
+use crate::scan::dates::{self, Order, Reading};
+
+/// The value a suppressed record holds in a release, and every hierarchy's top.
+pub(crate) const STAR: &str = "*";
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Builder {
@@ -42,6 +57,26 @@ pub(crate) enum DateLevel {
     Decade,
 }
 
+impl DateLevel {
+    fn name(self) -> &'static str {
+        match self {
+            DateLevel::Month => "month",
+            DateLevel::Year => "year",
+            DateLevel::FiveYears => "5y",
+            DateLevel::Decade => "decade",
+        }
+    }
+
+    /// The first and last year of the period that holds year `y`.
+    fn period(self, y: i32) -> (i32, i32) {
+        match self {
+            DateLevel::Month | DateLevel::Year => (y, y),
+            DateLevel::FiveYears => (y.div_euclid(5) * 5, y.div_euclid(5) * 5 + 4),
+            DateLevel::Decade => (y.div_euclid(10) * 10, y.div_euclid(10) * 10 + 9),
+        }
+    }
+}
+
 /// A builder as stated: its kind and the text of its specification (what flags, policies and
 /// reports hold).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -55,22 +90,122 @@ pub enum Spec {
     Dates(String),
     /// The value, then `*`.
     Suppress,
+    /// Chosen from the values: intervals of "nice" widths for numbers, month/year/5-year/decade
+    /// for dates, masking from the right for fixed-length digit codes, suppression for other
+    /// text (see [`Spec::resolve`]).
+    Auto,
 }
 
 impl Spec {
-    /// The builder the specification describes.
+    /// The builder the specification describes (an automatic one is resolved first).
     pub(crate) fn builder(&self) -> Result<Builder> {
         match self {
             Spec::Intervals(s) => Builder::intervals(s),
             Spec::Mask(s) => Builder::mask(s),
             Spec::Dates(s) => Builder::dates(s),
             Spec::Suppress => Ok(Builder::Suppress),
+            Spec::Auto => Err(Error::Invalid(
+                "an automatic hierarchy is chosen from the column's values".into(),
+            )),
         }
+    }
+
+    /// The specification a hierarchy over `values` is built with: the automatic choice for
+    /// [`Spec::Auto`], else itself.
+    pub fn resolve(&self, values: &[String]) -> Spec {
+        match self {
+            Spec::Auto => super::auto::choose(values),
+            other => other.clone(),
+        }
+    }
+
+    /// The kind and specification in words (`intervals 5,10,20`, `suppression`).
+    pub fn describe(&self) -> String {
+        match self {
+            Spec::Intervals(s) => format!("intervals {s}"),
+            Spec::Mask(s) => format!("mask {s}"),
+            Spec::Dates(s) => format!("dates {s}"),
+            Spec::Suppress => "suppression".into(),
+            Spec::Auto => "automatic".into(),
+        }
+    }
+
+    /// Builds the hierarchy of `column` over its distinct `values` (an automatic one is
+    /// resolved first); returns it with the specification used. `locate` gives the rows (1 for
+    /// the first data row) of example values, for error messages, when the data is at hand.
+    pub(crate) fn build(
+        &self,
+        column: &str,
+        values: &[String],
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> Result<(Hierarchy, Spec)> {
+        let spec = self.resolve(values);
+        let h = spec.builder()?.build_locating(column, values, locate)?;
+        Ok((h, spec))
     }
 }
 
 fn bad(spec: &str, why: &str) -> Error {
     Error::Invalid(format!("hierarchy spec {spec:?}: {why}"))
+}
+
+/// A number, or a bound that a top or bottom code states.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Num {
+    Exact(f64),
+    /// `<x`.
+    Below(f64),
+    /// `<=x`.
+    AtMost(f64),
+    /// `>=x` or `x+`.
+    AtLeast(f64),
+}
+
+/// A value of an interval hierarchy: a number or a code (`None`: neither).
+pub(crate) fn parse_num(v: &str) -> Option<Num> {
+    let num = |x: &str| x.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    if let Some(x) = v.strip_prefix("<=") {
+        return num(x).map(Num::AtMost);
+    }
+    if let Some(x) = v.strip_prefix('<') {
+        return num(x).map(Num::Below);
+    }
+    if let Some(x) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')) {
+        return num(x).map(Num::AtLeast);
+    }
+    num(v).map(Num::Exact)
+}
+
+/// A value of a date hierarchy: a date, a year, or a code on years.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum DateValue {
+    Date(Reading),
+    Year(i32),
+    AtMost(i32),
+    AtLeast(i32),
+}
+
+/// A value of a date hierarchy (`None`: not a date, a year or a code on years).
+pub(crate) fn parse_date(v: &str, pivot: i32) -> Option<DateValue> {
+    let year = |s: &str| {
+        let s = s.trim();
+        (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
+    };
+    if let Some(y) = v.strip_prefix("<=").and_then(year) {
+        return Some(DateValue::AtMost(y));
+    }
+    if let Some(y) = v.strip_prefix('<').and_then(year) {
+        return Some(DateValue::AtMost(y - 1));
+    }
+    if let Some(y) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')).and_then(year) {
+        return Some(DateValue::AtLeast(y));
+    }
+    if let Some(y) = year(v) {
+        return Some(DateValue::Year(y));
+    }
+    dates::read(v, pivot).map(DateValue::Date)
 }
 
 impl Builder {
@@ -137,98 +272,391 @@ impl Builder {
         Ok(Builder::Dates { levels })
     }
 
-    /// The generalizations of one value, level 1 up to `*` (level 0, the value, not included).
-    fn generalize(&self, value: &str) -> std::result::Result<Vec<String>, String> {
-        if value == NULL_TEXT {
-            let levels = match self {
-                Builder::Intervals { widths, .. } => widths.len(),
-                Builder::Mask { digits } => digits.len(),
-                Builder::Dates { levels } => levels.len(),
-                Builder::Suppress => 0,
-            };
-            let mut out = vec![NULL_TEXT.to_string(); levels];
-            out.push("*".into());
-            return Ok(out);
+    /// The dates specification of these levels (`month,year`).
+    pub(crate) fn date_spec(levels: &[DateLevel]) -> String {
+        levels
+            .iter()
+            .map(|l| l.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Number of levels between the value and `*`.
+    fn inner_levels(&self) -> usize {
+        match self {
+            Builder::Intervals { widths, .. } => widths.len(),
+            Builder::Mask { digits } => digits.len(),
+            Builder::Dates { levels } => levels.len(),
+            Builder::Suppress => 0,
         }
-        let mut out = match self {
+    }
+
+    /// Every value's generalizations, level 1 up to `*` (the value itself not included), in the
+    /// order of `values`. An error says what is wrong, with the offending values (for the caller
+    /// to locate, never to print).
+    pub(crate) fn labels(&self, values: &[String]) -> std::result::Result<Vec<Vec<String>>, Failure> {
+        let real: Vec<&str> = values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| *v != NULL_TEXT && *v != STAR)
+            .collect();
+        let levels: Vec<Vec<String>> = match self {
             Builder::Intervals {
                 widths,
                 bottom,
                 top,
-            } => {
-                let x: f64 = value
-                    .parse()
-                    .map_err(|_| format!("{value:?} is not a number"))?;
-                widths
-                    .iter()
-                    .map(|&w| {
-                        if let Some(b) = bottom.filter(|&b| x < b) {
-                            return format!("<{}", fmt(b));
-                        }
-                        if let Some(t) = top.filter(|&t| x >= t) {
-                            return format!(">={}", fmt(t));
-                        }
-                        // Bins start at the bottom-coding bound when there is one, else at 0.
-                        let origin = bottom.unwrap_or(0.0);
-                        let lo = origin + ((x - origin) / w).floor() * w;
-                        format!("[{},{}[", fmt(lo), fmt(lo + w))
-                    })
-                    .collect()
-            }
-            Builder::Mask { digits } => {
-                let chars: Vec<char> = value.chars().collect();
-                digits
-                    .iter()
-                    .map(|&k| {
-                        let keep = chars.len().saturating_sub(k);
-                        chars[..keep].iter().collect::<String>() + &"*".repeat(chars.len() - keep)
-                    })
-                    .collect()
-            }
-            Builder::Dates { levels } => {
-                let year: i64 = value
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .filter(|_| value.len() >= 4)
-                    .ok_or_else(|| format!("{value:?} is not a date (YYYY-MM-DD)"))?;
-                levels
-                    .iter()
-                    .map(|l| match l {
-                        DateLevel::Month => value.get(..7).unwrap_or(value).to_string(),
-                        DateLevel::Year => year.to_string(),
-                        DateLevel::FiveYears => {
-                            let lo = year.div_euclid(5) * 5;
-                            format!("{lo}-{}", lo + 4)
-                        }
-                        DateLevel::Decade => format!("{}s", year.div_euclid(10) * 10),
-                    })
-                    .collect()
-            }
-            Builder::Suppress => Vec::new(),
+            } => intervals(&real, widths, *bottom, *top)?,
+            Builder::Mask { digits } => real
+                .iter()
+                .map(|v| digits.iter().map(|&k| masked(v, k)).collect())
+                .collect(),
+            Builder::Dates { levels } => date_labels(&real, levels)?,
+            Builder::Suppress => vec![Vec::new(); real.len()],
         };
-        out.push("*".into());
-        Ok(out)
+        let mut of_real = levels.into_iter();
+        Ok(values
+            .iter()
+            .map(|v| {
+                let mut out = if v == NULL_TEXT || v == STAR {
+                    vec![v.clone(); self.inner_levels()]
+                } else {
+                    of_real.next().unwrap_or_default()
+                };
+                out.push(STAR.into());
+                out
+            })
+            .collect())
     }
 
     /// A hierarchy over `values` (a column's distinct values), named after `column`.
+    #[cfg(test)]
     pub(crate) fn build(&self, column: &str, values: &[String]) -> Result<Hierarchy> {
+        self.build_locating(column, values, &|_| None)
+    }
+
+    /// [`Builder::build`], with `locate` giving the rows of example values for messages.
+    pub(crate) fn build_locating(
+        &self,
+        column: &str,
+        values: &[String],
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> Result<Hierarchy> {
+        let labels = self
+            .labels(values)
+            .map_err(|f| Error::Invalid(f.message(column, values.len(), locate)))?;
         let rows = values
             .iter()
-            .map(|v| {
-                let mut row = vec![v.clone()];
-                row.extend(self.generalize(v).map_err(|why| {
-                    Error::Invalid(format!("building a hierarchy for column {column:?}: {why}"))
-                })?);
-                Ok(row)
+            .zip(labels)
+            .map(|(v, mut l)| {
+                l.insert(0, v.clone());
+                l
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect();
         Hierarchy::from_rows(Path::new(&format!("(built for {column})")), rows)
     }
 }
 
-/// Numbers in labels: integers without a fraction.
-fn fmt(x: f64) -> String {
-    crate::input::encode::format_float(x)
+/// Why a builder cannot label a column's values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// Values that are not what the builder reads (`what`: "numbers", "dates"): how many, and
+    /// the first.
+    Unreadable {
+        what: &'static str,
+        count: usize,
+        first: String,
+    },
+    /// The day-month order of the dates cannot be decided.
+    Order(dates::OrderProblem),
+}
+
+impl Failure {
+    /// The one-line message, with rows when `locate` finds them (never a value).
+    fn message(
+        &self,
+        column: &str,
+        distinct: usize,
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> String {
+        match self {
+            Failure::Unreadable { what, count, first } => {
+                let at = match locate(&[first.as_str()]).and_then(|r| r.first().copied()) {
+                    Some(r) => format!(" (the first in row {r})"),
+                    None => String::new(),
+                };
+                format!(
+                    "building a hierarchy for column {column:?}: {count} of its {distinct} distinct values are not {what}{at}; choose another builder (--suppress, --mask) or fix the values"
+                )
+            }
+            Failure::Order(p) => {
+                let rows = locate(&p.examples())
+                    .filter(|r| r.len() == 2)
+                    .map(|r| [r[0], r[1]]);
+                format!("building a hierarchy: {}", p.message(column, rows))
+            }
+        }
+    }
+}
+
+/// `value` with its last `k` characters masked; a code of zeros only (`000`) is left alone until
+/// every character is masked.
+fn masked(value: &str, k: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let keep = chars.len().saturating_sub(k);
+    if keep > 0 && chars.len() >= 3 && chars.iter().all(|&c| c == '0') {
+        return value.to_string();
+    }
+    chars[..keep].iter().collect::<String>() + &"*".repeat(chars.len() - keep)
+}
+
+/// Numbers in labels: integers without a fraction, others rounded to `decimals` places.
+fn fmt(x: f64, decimals: usize) -> String {
+    let p = 10f64.powi(decimals as i32);
+    crate::input::encode::format_float((x * p).round() / p)
+}
+
+/// The decimal places a number is written with (at most 10).
+fn decimals(x: f64) -> usize {
+    let s = crate::input::encode::format_float(x);
+    s.split_once('.').map_or(0, |(_, f)| f.len().min(10))
+}
+
+/// Tolerance for the bin arithmetic (`0.3 / 0.1` is 2.9999999999999996).
+const EPS: f64 = 1e-9;
+
+/// The labels of one interval level.
+struct IntervalLevel {
+    w: f64,
+    origin: f64,
+    digits: usize,
+    /// Values below this go to `bottom_label`.
+    bottom: Option<(f64, String)>,
+    /// Values from this up go to `top_label`.
+    top: Option<(f64, String)>,
+}
+
+impl IntervalLevel {
+    /// The level of width `w` over the parsed values, with the explicit coding bounds.
+    fn new(w: f64, parsed: &[(Num, &str)], bottom: Option<f64>, top: Option<f64>) -> IntervalLevel {
+        let origin = bottom.unwrap_or(0.0);
+        let digits = decimals(w).max(decimals(origin));
+        let k = |x: f64| ((x - origin) / w + EPS).floor();
+        let integers = parsed
+            .iter()
+            .all(|(n, _)| !matches!(n, Num::Exact(x) if x.fract() != 0.0));
+        // Bottom: the end of the interval each code's bound falls in (a `<x` on a boundary is
+        // that boundary).
+        let mut low = bottom.map(|b| (b, format!("<{}", fmt(b, digits))));
+        let mut top_at = top.map(|t| (t, format!(">={}", fmt(t, digits))));
+        let mut low_codes: HashSet<&str> = HashSet::new();
+        let mut top_codes: HashSet<&str> = HashSet::new();
+        for &(n, text) in parsed {
+            match n {
+                Num::Below(b) => {
+                    let end = origin + ((b - origin) / w - EPS).ceil() * w;
+                    let own = (end - b).abs() < EPS * w;
+                    low_codes.insert(text);
+                    low = widen_low(low, end, own.then(|| text.to_string()), digits);
+                }
+                Num::AtMost(b) => {
+                    let end = origin + (k(b) + 1.0) * w;
+                    let own = integers && b.fract() == 0.0 && (end - (b + 1.0)).abs() < EPS * w;
+                    low_codes.insert(text);
+                    low = widen_low(low, end, own.then(|| text.to_string()), digits);
+                }
+                Num::AtLeast(t) => {
+                    let start = origin + k(t) * w;
+                    let own = (start - t).abs() < EPS * w;
+                    top_codes.insert(text);
+                    top_at = widen_top(top_at, start, own.then(|| text.to_string()), digits);
+                }
+                Num::Exact(_) => {}
+            }
+        }
+        // A code keeps its own text only when it is the one code of its end and covers exactly
+        // the open interval.
+        if low_codes.len() > 1 {
+            low = low.map(|(b, _)| (b, format!("<{}", fmt(b, digits))));
+        }
+        if top_codes.len() > 1 {
+            top_at = top_at.map(|(t, _)| (t, format!(">={}", fmt(t, digits))));
+        }
+        IntervalLevel {
+            w,
+            origin,
+            digits,
+            bottom: low,
+            top: top_at,
+        }
+    }
+
+    fn label(&self, n: Num) -> String {
+        if let (Some((b, _)), Some((t, _))) = (&self.bottom, &self.top) {
+            if b >= t {
+                return STAR.into();
+            }
+        }
+        let (lo_x, hi_x) = match n {
+            Num::Exact(x) => (x, x),
+            Num::Below(b) | Num::AtMost(b) => (f64::NEG_INFINITY, b),
+            Num::AtLeast(t) => (t, f64::INFINITY),
+        };
+        if let Some((b, label)) = &self.bottom {
+            if hi_x < *b || (matches!(n, Num::Below(_)) && hi_x <= *b) {
+                return label.clone();
+            }
+        }
+        if let Some((t, label)) = &self.top {
+            if lo_x >= *t {
+                return label.clone();
+            }
+        }
+        let lo = self.origin + ((lo_x - self.origin) / self.w + EPS).floor() * self.w;
+        format!(
+            "[{},{}[",
+            fmt(lo, self.digits),
+            fmt(lo + self.w, self.digits)
+        )
+    }
+}
+
+/// The bottom interval widened to end at `end` (its label the code's own text when `own` and
+/// nothing wider is there).
+fn widen_low(
+    low: Option<(f64, String)>,
+    end: f64,
+    own: Option<String>,
+    digits: usize,
+) -> Option<(f64, String)> {
+    match low {
+        Some((b, l)) if b > end + EPS => Some((b, l)),
+        Some((b, l)) if (b - end).abs() <= EPS => Some((b, l)),
+        _ => Some((end, own.unwrap_or_else(|| format!("<{}", fmt(end, digits))))),
+    }
+}
+
+/// The top interval widened to start at `start`.
+fn widen_top(
+    top: Option<(f64, String)>,
+    start: f64,
+    own: Option<String>,
+    digits: usize,
+) -> Option<(f64, String)> {
+    match top {
+        Some((t, l)) if t < start - EPS => Some((t, l)),
+        Some((t, l)) if (t - start).abs() <= EPS => Some((t, l)),
+        _ => Some((
+            start,
+            own.unwrap_or_else(|| format!(">={}", fmt(start, digits))),
+        )),
+    }
+}
+
+/// The interval labels of every value, one level per width.
+fn intervals(
+    values: &[&str],
+    widths: &[f64],
+    bottom: Option<f64>,
+    top: Option<f64>,
+) -> std::result::Result<Vec<Vec<String>>, Failure> {
+    let parsed: Vec<Option<Num>> = values.iter().map(|v| parse_num(v)).collect();
+    unreadable(values, &parsed, "numbers")?;
+    let parsed: Vec<(Num, &str)> = parsed
+        .into_iter()
+        .flatten()
+        .zip(values.iter().copied())
+        .collect();
+    let levels: Vec<IntervalLevel> = widths
+        .iter()
+        .map(|&w| IntervalLevel::new(w, &parsed, bottom, top))
+        .collect();
+    Ok(parsed
+        .iter()
+        .map(|&(n, _)| levels.iter().map(|l| l.label(n)).collect())
+        .collect())
+}
+
+/// An error naming how many values did not parse, and the first of them.
+fn unreadable<T>(
+    values: &[&str],
+    parsed: &[Option<T>],
+    what: &'static str,
+) -> std::result::Result<(), Failure> {
+    let count = parsed.iter().filter(|p| p.is_none()).count();
+    match parsed.iter().position(Option::is_none) {
+        Some(i) => Err(Failure::Unreadable {
+            what,
+            count,
+            first: values[i].to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The date labels of every value, one per level.
+fn date_labels(
+    values: &[&str],
+    levels: &[DateLevel],
+) -> std::result::Result<Vec<Vec<String>>, Failure> {
+    let pivot = dates::this_year();
+    let parsed: Vec<Option<DateValue>> = values.iter().map(|v| parse_date(v, pivot)).collect();
+    unreadable(values, &parsed, "dates")?;
+    let parsed: Vec<DateValue> = parsed.into_iter().flatten().collect();
+    // The day-month order matters only for the month.
+    let order: Option<Order> = if levels.contains(&DateLevel::Month) {
+        dates::decide_order(values.iter().copied(), pivot).map_err(Failure::Order)?
+    } else {
+        None
+    };
+    let mut out = vec![Vec::with_capacity(levels.len()); parsed.len()];
+    for &level in levels {
+        let low = parsed
+            .iter()
+            .filter_map(|d| match d {
+                DateValue::AtMost(y) => Some(level.period(*y).1),
+                _ => None,
+            })
+            .max();
+        let high = parsed
+            .iter()
+            .filter_map(|d| match d {
+                DateValue::AtLeast(y) => Some(level.period(*y).0),
+                _ => None,
+            })
+            .min();
+        let collapsed = matches!((low, high), (Some(l), Some(h)) if l >= h);
+        for (d, labels) in parsed.iter().zip(out.iter_mut()) {
+            let year = match d {
+                DateValue::Date(r) => r.year(),
+                DateValue::Year(y) | DateValue::AtMost(y) | DateValue::AtLeast(y) => *y,
+            };
+            let label = if collapsed {
+                STAR.to_string()
+            } else if let Some(l) = low.filter(|&l| year <= l || matches!(d, DateValue::AtMost(_)))
+            {
+                format!("<={l}")
+            } else if let Some(h) = high.filter(|&h| year >= h || matches!(d, DateValue::AtLeast(_)))
+            {
+                format!(">={h}")
+            } else {
+                let (lo, hi) = level.period(year);
+                match level {
+                    DateLevel::Month => match d {
+                        DateValue::Date(r) => match r.date(order) {
+                            Some(date) => format!("{:04}-{:02}", date.year, date.month),
+                            None => year.to_string(),
+                        },
+                        _ => year.to_string(),
+                    },
+                    DateLevel::Year => year.to_string(),
+                    DateLevel::FiveYears => format!("{lo}-{hi}"),
+                    DateLevel::Decade => format!("{lo}s"),
+                }
+            };
+            labels.push(label);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -236,7 +664,13 @@ mod tests {
     use super::*;
 
     fn levels(b: &Builder, v: &str) -> Vec<String> {
-        b.generalize(v).unwrap()
+        b.labels(&[v.to_string()]).unwrap().remove(0)
+    }
+
+    /// Every value's labels over a whole column.
+    fn column(b: &Builder, values: &[&str]) -> Vec<Vec<String>> {
+        let v: Vec<String> = values.iter().map(|s| s.to_string()).collect();
+        b.labels(&v).unwrap()
     }
 
     #[test]
@@ -248,7 +682,7 @@ mod tests {
         assert_eq!(levels(&b, "17"), ["<18", "<18", "<18", "*"]);
         assert_eq!(levels(&b, "90"), [">=90", ">=90", ">=90", "*"]);
         assert_eq!(levels(&b, "NULL"), ["NULL", "NULL", "NULL", "*"]);
-        assert!(b.generalize("abc").is_err());
+        assert!(b.labels(&["abc".to_string()]).is_err());
     }
 
     #[test]
@@ -272,5 +706,122 @@ mod tests {
             .unwrap();
         assert_eq!(h.levels(), 4);
         assert_eq!(h.row("42").unwrap()[2], "[40,50[");
+    }
+
+    #[test]
+    fn top_codes_are_the_last_interval() {
+        // Ages top-coded by safe-harbor: 90+ stays itself where 90 is a boundary, and takes in
+        // the interval it falls in where it is not (width 20: [80,100[ becomes >=80).
+        let b = Builder::intervals("5,10,20").unwrap();
+        let got = column(&b, &["17", "85", "89", "90+"]);
+        assert_eq!(got[0], ["[15,20[", "[10,20[", "[0,20[", "*"]);
+        assert_eq!(got[1], ["[85,90[", "[80,90[", ">=80", "*"]);
+        assert_eq!(got[2], ["[85,90[", "[80,90[", ">=80", "*"]);
+        assert_eq!(got[3], ["90+", "90+", ">=80", "*"]);
+        // >=90 (what a builder writes) reads the same way.
+        let got = column(&b, &["85", ">=90"]);
+        assert_eq!(got[1], [">=90", ">=90", ">=80", "*"]);
+        // The case: --interval age:5,10,20 on a safe-harbor output.
+        let values: Vec<String> = ["34", "90+", "45", "89", "NULL"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let h = b.build("age", &values).unwrap();
+        assert_eq!(h.levels(), 5);
+    }
+
+    #[test]
+    fn bottom_codes_are_the_first_interval() {
+        // Birth years: <=1935 is everything up to 1935; the interval 1935 falls in joins it.
+        let b = Builder::intervals("5,10,20").unwrap();
+        let got = column(&b, &["<=1935", "1936", "1941", "1962"]);
+        assert_eq!(got[0], ["<1940", "<1940", "<1940", "*"]);
+        assert_eq!(got[1], ["<1940", "<1940", "<1940", "*"]);
+        assert_eq!(got[2], ["[1940,1945[", "[1940,1950[", "[1940,1960[", "*"]);
+        assert_eq!(got[3], ["[1960,1965[", "[1960,1970[", "[1960,1980[", "*"]);
+        // On a boundary the code keeps its text: <=1939 is <1940 for whole years.
+        let got = column(&b, &["<=1939", "1940"]);
+        assert_eq!(got[0], ["<=1939", "<=1939", "<=1939", "*"]);
+        assert_eq!(got[1], ["[1940,1945[", "[1940,1950[", "[1940,1960[", "*"]);
+        // <18 (what a builder writes) reads too; a level where the codes meet is all *.
+        let got = column(&Builder::intervals("10,100").unwrap(), &["<18", "50", "90+"]);
+        assert_eq!(got[0], ["<20", "*", "*"]);
+        assert_eq!(got[1], ["[50,60[", "*", "*"]);
+        assert_eq!(got[2], ["90+", "*", "*"]);
+    }
+
+    #[test]
+    fn decimals_keep_clean_labels() {
+        let b = Builder::intervals("0.1,0.5").unwrap();
+        let got = column(&b, &["0.3", "0.75", "1.05"]);
+        assert_eq!(got[0], ["[0.3,0.4[", "[0,0.5[", "*"]);
+        assert_eq!(got[1], ["[0.7,0.8[", "[0.5,1[", "*"]);
+        assert_eq!(got[2], ["[1,1.1[", "[1,1.5[", "*"]);
+    }
+
+    #[test]
+    fn zero_codes_stay_apart_until_fully_masked() {
+        let m = Builder::mask("1,2,3").unwrap();
+        let got = column(&m, &["021", "000", "028"]);
+        assert_eq!(got[0], ["02*", "0**", "***", "*"]);
+        assert_eq!(got[1], ["000", "000", "***", "*"]);
+        let values: Vec<String> = ["021", "000", "028", "100"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(m.build("zip3", &values).is_ok());
+    }
+
+    #[test]
+    fn dates_in_every_form_and_codes() {
+        let d = Builder::dates("month,year,5y,decade").unwrap();
+        // Two source systems in one column; 03/04/2020 is decided month first by 12/25/2019.
+        let got = column(&d, &["2020-01-05", "03/04/2020", "12/25/2019", "04.05.2021"]);
+        assert_eq!(got[1], ["2020-03", "2020", "2020-2024", "2020s", "*"]);
+        assert_eq!(got[2], ["2019-12", "2019", "2015-2019", "2010s", "*"]);
+        assert_eq!(got[3], ["2021-05", "2021", "2020-2024", "2020s", "*"]);
+        // The case: --date birth:month,year on 01/01/1931.
+        let got = column(&Builder::dates("month,year").unwrap(), &["01/01/1931"]);
+        assert_eq!(got[0], ["1931-01", "1931", "*"]);
+        // Years and the <=YYYY code of birth years.
+        let y = Builder::dates("year,5y,decade").unwrap();
+        let got = column(&y, &["<=1935", "1936", "1941"]);
+        assert_eq!(got[0], ["<=1935", "<=1939", "<=1939", "*"]);
+        assert_eq!(got[1], ["1936", "<=1939", "<=1939", "*"]);
+        assert_eq!(got[2], ["1941", "1940-1944", "1940s", "*"]);
+        // Undecidable order: an error (rows, when the data is at hand).
+        let values: Vec<String> = ["03/04/2020", "05/06/2020"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let e = d
+            .build_locating("admit", &values, &|v| Some(vec![7; v.len()]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 7") && !e.contains("03/04"), "{e}");
+        // Without the month level the order does not matter.
+        assert!(y.build("admit", &values).is_ok());
+    }
+
+    #[test]
+    fn unreadable_values_are_counted_not_shown() {
+        let b = Builder::intervals("5").unwrap();
+        let values: Vec<String> = ["12", "secret", "x", "3"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let e = b
+            .build_locating("age", &values, &|_| Some(vec![4]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2 of its 4 distinct values are not numbers"), "{e}");
+        assert!(e.contains("row 4") && !e.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn suppressed_values_stay_suppressed() {
+        let b = Builder::intervals("5").unwrap();
+        let got = column(&b, &["*", "12"]);
+        assert_eq!(got[0], ["*", "*"]);
     }
 }

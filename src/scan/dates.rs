@@ -236,6 +236,16 @@ pub fn year_of(v: &str, pivot: i32) -> Option<i32> {
     read(t, pivot).map(|r| r.year())
 }
 
+/// This year (UTC, from the system clock): the pivot of two-digit years where no reference year
+/// is given.
+pub fn this_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    crate::input::encode::civil_from_days(secs.div_euclid(86_400)).0 as i32
+}
+
 /// Days in a month of the proleptic Gregorian calendar (0 for a month that does not exist).
 pub fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
