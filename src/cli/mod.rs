@@ -8,6 +8,7 @@ mod combos;
 mod convert;
 mod gate;
 mod hierarchy;
+mod init;
 mod safe_harbor;
 mod scan;
 mod sql;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Apply the HIPAA Safe Harbor transformations: drop or pseudonymize identifiers, dates to
     /// year, ages 90+, ZIP3.
     SafeHarbor(safe_harbor::Args),
+    /// Write a starter policy from the scan: roles, the entity, a target, and every QI's
+    /// hierarchy built from its values (in hierarchies/ beside the policy), to review.
+    Init(init::Args),
 }
 
 /// Runs the command; returns the exit status.
@@ -91,6 +95,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Verify(a) => verify::run(a, progress),
         Command::Scan(a) => scan::run(a),
         Command::SafeHarbor(a) => safe_harbor::run(a, progress),
+        Command::Init(a) => init::run(a, progress),
     }
 }
 
