@@ -307,3 +307,137 @@ fn the_exports_come_from_the_script() {
     assert!(first(SHIPPED.file)[5].contains('-'));
     assert!(first(SECOND.file)[5].contains('/'));
 }
+
+/// `anonymize --auto-hierarchies`: every QI without a hierarchy gets one from its values (here
+/// one QI has a file in the folder, the others none); the report lists the built ones and its
+/// folder keeps them; verify re-runs it.
+#[test]
+fn automatic_hierarchies_inside_anonymize() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    ok(
+        &run_cli(&[
+            "-q",
+            "safe-harbor",
+            SHIPPED.file,
+            "--pseudonymize",
+            "mrn",
+            "-o",
+            &p("sh.parquet"),
+            "--reference-year",
+            "2025",
+        ]),
+        "safe-harbor",
+    );
+    std::fs::create_dir(p("h")).unwrap();
+    std::fs::write(p("h/hierarchy_sex.csv"), "F;*\nM;*\n").unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "-q".to_string(),
+            "anonymize".into(),
+            p("sh.parquet"),
+            "--qi".into(),
+            SHIPPED.qis.join(","),
+            "--entity".into(),
+            "mrn".into(),
+            "--k".into(),
+            "11".into(),
+            "--suppression-limit".into(),
+            "0.05".into(),
+            "--hierarchies".into(),
+            p("h"),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    // Without --auto-hierarchies: the folder lacks a file, one error line.
+    let a = args(&[]);
+    let out = run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2));
+    let a = args(&["--auto-hierarchies", "--report", &p("report"), "--json"]);
+    let out = run_cli(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&out, "anonymize --auto-hierarchies");
+    let v = json(&out);
+    let built: Vec<&str> = v["built_hierarchies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["qi"].as_str().unwrap())
+        .collect();
+    assert_eq!(built, ["dob", "zip", "admit_date", "age"]);
+    for b in v["built_hierarchies"].as_array().unwrap() {
+        let f = dir
+            .path()
+            .join("report/hierarchies")
+            .join(b["file"].as_str().unwrap());
+        let bytes = std::fs::read(&f).unwrap();
+        let sha: String = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|x| format!("{x:02x}"))
+                .collect()
+        };
+        assert_eq!(b["sha256"], sha);
+        // The folder kept is a hierarchy folder: it loads.
+        reident::hierarchy::Hierarchy::load(&f).unwrap();
+    }
+    let report = std::fs::read_to_string(p("report/report.md")).unwrap();
+    assert!(report.contains("hierarchies/hierarchy_age.csv"), "{report}");
+    ok(
+        &run_cli(&["-q", "verify", &p("report/report.json"), &p("sh.parquet")]),
+        "verify",
+    );
+}
+
+#[test]
+fn init_writes_nothing_over_a_file_and_needs_a_qi() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, "{}").unwrap();
+    let out = run_cli(&["-q", "init", SHIPPED.file, "-o", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&policy).unwrap(), "{}");
+    assert!(!dir.path().join("hierarchies").exists());
+    // A hierarchy file in the way: refused before anything is written.
+    let other = dir.path().join("other.json");
+    std::fs::create_dir(dir.path().join("hierarchies")).unwrap();
+    std::fs::write(dir.path().join("hierarchies/hierarchy_age.csv"), "x;*\n").unwrap();
+    let out = run_cli(&["-q", "init", SHIPPED.file, "-o", other.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!other.exists());
+    // --force replaces both.
+    let out = run_cli(&[
+        "-q",
+        "init",
+        SHIPPED.file,
+        "-o",
+        other.to_str().unwrap(),
+        "--force",
+        "--k",
+        "5",
+    ]);
+    ok(&out, "init --force");
+    let pol: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&other).unwrap()).unwrap();
+    assert_eq!(pol["anonymization"]["k"], 5);
+    // On the raw export: the identifiers listed, the MRN (repeating) as the entity.
+    assert_eq!(pol["entity"], "mrn");
+    assert_eq!(
+        pol["identifying"],
+        serde_json::json!(["visit_id", "patient_name", "ssn", "phone"])
+    );
+    // No quasi-identifier: one error line.
+    let bare = dir.path().join("bare.csv");
+    std::fs::write(&bare, "x;y\n1;2\n3;4\n").unwrap();
+    let out = run_cli(&[
+        "-q",
+        "init",
+        bare.to_str().unwrap(),
+        "-o",
+        dir.path().join("p3.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no quasi-identifier"));
+}

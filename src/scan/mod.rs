@@ -210,3 +210,70 @@ fn permitted_code(mut scan: ColumnScan, sample: &sample::ColumnSample) -> Column
     }];
     scan
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::encode::LocalColumn;
+    use crate::input::Chunk;
+    use crate::output::table::{write_chunks_with_text, WriteOptions};
+
+    /// A Parquet file with columns `mrn` and `ssn`, both marked as pseudonymized.
+    fn marked_file(dir: &std::path::Path, mrn: &[&str], ssn: &[&str]) -> std::path::PathBuf {
+        let path = dir.join("marked.parquet");
+        let col = |v: &[&str]| LocalColumn {
+            dict: v.iter().map(|s| s.to_string()).collect(),
+            codes: (0..v.len() as u32).collect(),
+        };
+        let chunk = Chunk {
+            rows: mrn.len(),
+            columns: vec![col(mrn), col(ssn)],
+        };
+        write_chunks_with_text(
+            &path,
+            &["mrn".to_string(), "ssn".to_string()],
+            &[chunk],
+            &WriteOptions::default(),
+            &[true, true],
+            &[(
+                crate::input::parquet::PSEUDONYMIZED_KEY.to_string(),
+                r#"["mrn","ssn"]"#.to_string(),
+            )],
+        )
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_mark_holds_only_over_pseudonyms() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = marked_file(
+            dir.path(),
+            &["0123456789abcdef0123", "fedcba98765432100123", "00000000000000000000"],
+            &["123-45-6789", "234-56-7890", "345-67-8901"],
+        );
+        let input = Input::open(&path, &crate::input::InputOptions::default()).unwrap();
+        let r = scan(&input, Rules::builtin(), &ScanOptions::default()).unwrap();
+        let mrn = &r.columns[0];
+        assert!(mrn.pseudonymized);
+        assert_eq!(mrn.suggested_role, Role::Insensitive);
+        assert_eq!(mrn.alternatives[0].category, "medical_record");
+        assert!(!mrn.holds_safe_harbor_element());
+        // SSNs under a pseudonym mark are still SSNs.
+        let ssn = &r.columns[1];
+        assert!(!ssn.pseudonymized);
+        assert_eq!(ssn.category.as_deref(), Some("ssn"));
+        assert!(ssn.holds_safe_harbor_element());
+        assert_eq!(r.summary.permitted_codes, ["mrn"]);
+        assert_eq!(r.summary.identifying, ["ssn"]);
+        assert!(ssn.evidence.iter().any(|e| e.rule == "pseudonym-mark" && !e.fired));
+    }
+
+    #[test]
+    fn pseudonym_form() {
+        assert!(is_pseudonym("0123456789abcdef0123"));
+        assert!(!is_pseudonym("0123456789ABCDEF0123"));
+        assert!(!is_pseudonym("0123456789abcdef012"));
+        assert!(!is_pseudonym("0123456789abcdef012g"));
+    }
+}
