@@ -126,7 +126,10 @@ pub fn run(options: &Options) -> Result<Outcome> {
     for c in &scan.columns {
         let (role, why) = if Some(&c.column) == entity.as_ref().map(|(e, _)| e) {
             policy.entity = Some(c.column.clone());
-            ("entity", entity.as_ref().map(|(_, w)| w.clone()).unwrap_or_default())
+            (
+                "entity",
+                entity.as_ref().map(|(_, w)| w.clone()).unwrap_or_default(),
+            )
         } else {
             guess(c)
         };
@@ -163,10 +166,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         options: options.clone(),
         policy,
         guesses,
-        hierarchies: built
-            .into_iter()
-            .map(|(f, _)| f)
-            .collect(),
+        hierarchies: built.into_iter().map(|(f, _)| f).collect(),
     })
 }
 
@@ -236,7 +236,13 @@ fn guess(c: &ColumnScan) -> (&'static str, String) {
 }
 
 /// Person-identifier categories in the order an entity is preferred.
-const ENTITY_CATEGORIES: [&str; 5] = ["medical_record", "health_plan", "other_unique", "ssn", "names"];
+const ENTITY_CATEGORIES: [&str; 5] = [
+    "medical_record",
+    "health_plan",
+    "other_unique",
+    "ssn",
+    "names",
+];
 
 /// The entity column and why: marked pseudonyms that repeat, else the preferred person
 /// identifier that repeats.
@@ -301,11 +307,8 @@ fn hierarchies(
     let qis = Policy::default().override_with(&policy.quasi_identifiers, &[], &[]);
     let roles = Roles::resolve(&qis, input.columns())?;
     let (total, unit) = input.progress_total();
-    let table = crate::classes::build_class_table(
-        input,
-        &roles,
-        &Progress::new(total, unit, !progress),
-    )?;
+    let table =
+        crate::classes::build_class_table(input, &roles, &Progress::new(total, unit, !progress))?;
     table
         .qis
         .iter()
@@ -357,4 +360,3 @@ fn write(
         writeln!(w, "{text}").map_err(|e| Error::io(&options.output, e))
     })
 }
-

@@ -37,9 +37,20 @@ const SHIPPED: Export = Export {
 const SECOND: Export = Export {
     file: "tests/fixtures/clinic/clinic_alt.csv",
     mrn: "chart_number",
-    identifiers: ["full_name", "social_security_number", "home_phone", "encounter_id"],
+    identifiers: [
+        "full_name",
+        "social_security_number",
+        "home_phone",
+        "encounter_id",
+    ],
     dates: ["birth_date", "admission_dt"],
-    qis: ["birth_date", "gender", "postal_code", "admission_dt", "age_at_visit"],
+    qis: [
+        "birth_date",
+        "gender",
+        "postal_code",
+        "admission_dt",
+        "age_at_visit",
+    ],
 };
 
 /// Every row of a table (Parquet or CSV) as canonical texts, with its header.
@@ -208,7 +219,10 @@ fn seven_commands(e: &Export) {
     let mut cells = 0;
     for row in &rows {
         for v in row {
-            assert!(!forbidden.contains(v.as_str()), "a raw value is in the release");
+            assert!(
+                !forbidden.contains(v.as_str()),
+                "a raw value is in the release"
+            );
             assert!(
                 reident::scan::dates::read(v, 2025).is_none(),
                 "a date is in the release"

@@ -72,13 +72,20 @@ fn dates(n: usize, ambiguous: bool) -> Vec<(i32, u32, u32)> {
             } else {
                 13 + (i % 15) as u32
             };
-            (1950 + (i % 60) as i32, m, if ambiguous && d == m { d % 12 + 1 } else { d })
+            (
+                1950 + (i % 60) as i32,
+                m,
+                if ambiguous && d == m { d % 12 + 1 } else { d },
+            )
         })
         .collect()
 }
 
-/// One column per form, one of two forms mixed, and the forms' writers.
-const FORMS: [(&str, fn(i32, u32, u32) -> String); 7] = [
+/// Writes a date (year, month, day) in one form.
+type Writer = fn(i32, u32, u32) -> String;
+
+/// One column per form, and the forms' writers.
+const FORMS: [(&str, Writer); 7] = [
     ("c_iso", |y, m, d| format!("{y}-{m:02}-{d:02}")),
     ("c_stamp", |y, m, d| format!("{y}-{m:02}-{d:02}T08:30:00Z")),
     ("c_us", |y, m, d| format!("{m:02}/{d:02}/{y}")),
@@ -97,7 +104,11 @@ fn every_date_form_is_a_date_and_becomes_its_year() {
     for (i, &(y, m, d)) in ds.iter().enumerate() {
         let mut cells: Vec<String> = FORMS.iter().map(|(_, f)| f(y, m, d)).collect();
         // Two source systems: ISO then US, as in a merged export.
-        cells.push(if i < 30 { FORMS[0].1(y, m, d) } else { FORMS[2].1(y, m, d) });
+        cells.push(if i < 30 {
+            FORMS[0].1(y, m, d)
+        } else {
+            FORMS[2].1(y, m, d)
+        });
         text += &(cells.join(";") + "\n");
     }
     std::fs::write(&data, text).unwrap();
@@ -192,7 +203,10 @@ fn ambiguous_and_mixed_orders_name_rows_not_values() {
         .filter_map(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
         .collect();
     assert_eq!(rows.len(), 2, "{err}");
-    assert!(rows[0] != rows[1] && rows.iter().all(|&r| (1..=24).contains(&r)), "{err}");
+    assert!(
+        rows[0] != rows[1] && rows.iter().all(|&r| (1..=24).contains(&r)),
+        "{err}"
+    );
     // Without the month the order does not matter; safe-harbor's years neither.
     let (code, _, err) = status(&[
         "-q",
@@ -282,9 +296,7 @@ fn parquet_dates_and_timestamps() {
             .iter()
             .map(|v| match v.as_str() {
                 "NULL" => "NULL".into(),
-                v if name == "birth" && v[..4].parse::<i32>().unwrap() <= 1935 => {
-                    "<=1935".into()
-                }
+                v if name == "birth" && v[..4].parse::<i32>().unwrap() <= 1935 => "<=1935".into(),
                 v => v[..4].to_string(),
             })
             .collect();
@@ -344,15 +356,24 @@ fn builders_read_the_codes_safe_harbor_writes() {
     // Ages: 90+ is the last interval; where 90 is not a boundary it takes in its interval.
     let rows = build("age", &["--interval", "5,10,20"]);
     assert_eq!(row_of(&rows, "90+"), ["90+", "90+", "90+", ">=80", "*"]);
-    assert_eq!(row_of(&rows, "85"), ["85", "[85,90[", "[80,90[", ">=80", "*"]);
-    assert_eq!(row_of(&rows, "42"), ["42", "[40,45[", "[40,50[", "[40,60[", "*"]);
+    assert_eq!(
+        row_of(&rows, "85"),
+        ["85", "[85,90[", "[80,90[", ">=80", "*"]
+    );
+    assert_eq!(
+        row_of(&rows, "42"),
+        ["42", "[40,45[", "[40,50[", "[40,60[", "*"]
+    );
     // Birth years: <=1935 is the first interval, with 1936-1939 (the interval 1935 is in).
     let rows = build("dob", &["--interval", "5,10,20"]);
     assert_eq!(
         row_of(&rows, "<=1935"),
         ["<=1935", "<1940", "<1940", "<1940", "*"]
     );
-    assert_eq!(row_of(&rows, "1937"), ["1937", "<1940", "<1940", "<1940", "*"]);
+    assert_eq!(
+        row_of(&rows, "1937"),
+        ["1937", "<1940", "<1940", "<1940", "*"]
+    );
     assert_eq!(
         row_of(&rows, "1941"),
         ["1941", "[1940,1945[", "[1940,1950[", "[1940,1960[", "*"]
@@ -456,9 +477,15 @@ fn safe_harbor_fails_safe() {
     let event = &r["columns"][0];
     assert_eq!(event["transformation"], "year");
     assert_eq!(event["scan"]["level"], "low");
-    assert_eq!((event["changed"].clone(), event["unrecognized"].clone()), (20.into(), 20.into()));
+    assert_eq!(
+        (event["changed"].clone(), event["unrecognized"].clone()),
+        (20.into(), 20.into())
+    );
     let warnings = r["warnings"].to_string();
-    assert!(warnings.contains("\\\"event\\\": scan flags it with low confidence"), "{warnings}");
+    assert!(
+        warnings.contains("\\\"event\\\": scan flags it with low confidence"),
+        "{warnings}"
+    );
     assert!(warnings.contains("\\\"city\\\""), "{warnings}");
     for (i, v) in column(&out, "event").iter().enumerate() {
         match i % 4 {
@@ -481,7 +508,12 @@ fn safe_harbor_fails_safe() {
         out2.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = status(&["-q", "scan", out2.to_str().unwrap(), "--fail-on-identifying"]);
+    let (code, _, err) = status(&[
+        "-q",
+        "scan",
+        out2.to_str().unwrap(),
+        "--fail-on-identifying",
+    ]);
     assert_eq!(code, 0, "{err}");
     // A column of mostly dates whatever its name (an SSN-like name): to the year.
     let odd = dir.path().join("odd.csv");
@@ -517,9 +549,15 @@ fn pseudonyms_are_permitted_codes_only_where_marked() {
     ]);
     assert_eq!(code, 0, "{err}");
     let scan: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(scan["summary"]["permitted_codes"], serde_json::json!(["mrn"]));
+    assert_eq!(
+        scan["summary"]["permitted_codes"],
+        serde_json::json!(["mrn"])
+    );
     let mrn = &scan["columns"][0];
-    assert_eq!((mrn["pseudonymized"].clone(), mrn["category"].clone()), (true.into(), serde_json::Value::Null));
+    assert_eq!(
+        (mrn["pseudonymized"].clone(), mrn["category"].clone()),
+        (true.into(), serde_json::Value::Null)
+    );
     assert_eq!(mrn["alternatives"][0]["category"], "medical_record");
     // CSV: no mark can travel with the file; the report says so, and scan judges the column by
     // its name: never a pass on a guess.
@@ -537,7 +575,9 @@ fn pseudonyms_are_permitted_codes_only_where_marked() {
     assert_eq!(code, 0, "{err}");
     let r: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(r["pseudonymized"], serde_json::json!(["mrn"]));
-    assert!(r["warnings"].to_string().contains("CSV file cannot carry the mark"));
+    assert!(r["warnings"]
+        .to_string()
+        .contains("CSV file cannot carry the mark"));
     let (code, _, _) = status(&["-q", "scan", csv.to_str().unwrap(), "--fail-on-identifying"]);
     assert_eq!(code, 1);
 }
@@ -569,7 +609,10 @@ fn adult_age_with_an_automatic_hierarchy() {
     let a: serde_json::Value = serde_json::from_str(&json).unwrap();
     let built = &a["built_hierarchies"][0];
     assert_eq!(built["qi"], "age");
-    assert_eq!(built["builder"], serde_json::json!({"intervals": "5,10,20"}));
+    assert_eq!(
+        built["builder"],
+        serde_json::json!({"intervals": "5,10,20"})
+    );
     assert_eq!(built["levels"], 5);
     assert_eq!(a["optimal"], true);
     let levels: Vec<u64> = a["transformation"]
@@ -589,7 +632,10 @@ fn adult_age_with_an_automatic_hierarchy() {
     // The report folder keeps the hierarchy, with the SHA-256 the figures give.
     let kept = report.join("hierarchies/hierarchy_age.csv");
     let rows = hierarchy_rows(&kept);
-    assert_eq!(row_of(&rows, "42"), ["42", "[40,45[", "[40,50[", "[40,60[", "*"]);
+    assert_eq!(
+        row_of(&rows, "42"),
+        ["42", "[40,45[", "[40,50[", "[40,60[", "*"]
+    );
     let sha = {
         use sha2::Digest;
         let d = sha2::Sha256::digest(std::fs::read(&kept).unwrap());

@@ -18,7 +18,8 @@
 //! A level that merges nothing (as many labels as the level below) or everything (one label:
 //! the `*` above it already does that) is left out. Every choice ends with `*`.
 
-use super::build::{parse_date, parse_num, Builder, DateLevel, Num, Spec, STAR};
+use super::build::{Builder, DateLevel, Spec};
+use super::values::{parse_date, parse_num, DateValue, Num, STAR};
 use crate::input::encode::{format_float, NULL_TEXT};
 
 /// Intervals over the range at most, for the first level.
@@ -39,7 +40,9 @@ pub(crate) fn choose(values: &[String]) -> Spec {
     }
     if let Some(len) = digit_code_length(&real) {
         let masks: Vec<usize> = (1..len).collect();
-        return kept(values, masks, |m| Spec::Mask(join(m.iter().map(|k| k.to_string()))));
+        return kept(values, masks, |m| {
+            Spec::Mask(join(m.iter().map(|k| k.to_string())))
+        });
     }
     if let Some(widths) = nice_widths(&real) {
         return kept(values, widths, |w| {
@@ -96,7 +99,7 @@ fn date_levels(values: &[&str]) -> Option<Vec<DateLevel>> {
     let pivot = crate::scan::dates::this_year();
     let mut month = false;
     for v in values {
-        if let super::build::DateValue::Date(_) = parse_date(v, pivot)? {
+        if let DateValue::Date(_) = parse_date(v, pivot)? {
             month = true;
         }
     }

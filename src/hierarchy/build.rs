@@ -23,15 +23,11 @@
 
 use std::path::Path;
 
-use hashbrown::HashSet;
-
+use super::values::{parse_date, unreadable, DateValue, Failure, STAR};
 use super::Hierarchy;
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
-use crate::scan::dates::{self, Order, Reading};
-
-/// The value a suppressed record holds in a release, and every hierarchy's top.
-pub(crate) const STAR: &str = "*";
+use crate::scan::dates::{self, Order};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Builder {
@@ -110,15 +106,6 @@ impl Spec {
         }
     }
 
-    /// The specification a hierarchy over `values` is built with: the automatic choice for
-    /// [`Spec::Auto`], else itself.
-    pub fn resolve(&self, values: &[String]) -> Spec {
-        match self {
-            Spec::Auto => super::auto::choose(values),
-            other => other.clone(),
-        }
-    }
-
     /// The kind and specification in words (`intervals 5,10,20`, `suppression`).
     pub fn describe(&self) -> String {
         match self {
@@ -129,83 +116,10 @@ impl Spec {
             Spec::Auto => "automatic".into(),
         }
     }
-
-    /// Builds the hierarchy of `column` over its distinct `values` (an automatic one is
-    /// resolved first); returns it with the specification used. `locate` gives the rows (1 for
-    /// the first data row) of example values, for error messages, when the data is at hand.
-    pub(crate) fn build(
-        &self,
-        column: &str,
-        values: &[String],
-        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
-    ) -> Result<(Hierarchy, Spec)> {
-        let spec = self.resolve(values);
-        let h = spec.builder()?.build_locating(column, values, locate)?;
-        Ok((h, spec))
-    }
 }
 
 fn bad(spec: &str, why: &str) -> Error {
     Error::Invalid(format!("hierarchy spec {spec:?}: {why}"))
-}
-
-/// A number, or a bound that a top or bottom code states.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Num {
-    Exact(f64),
-    /// `<x`.
-    Below(f64),
-    /// `<=x`.
-    AtMost(f64),
-    /// `>=x` or `x+`.
-    AtLeast(f64),
-}
-
-/// A value of an interval hierarchy: a number or a code (`None`: neither).
-pub(crate) fn parse_num(v: &str) -> Option<Num> {
-    let num = |x: &str| x.trim().parse::<f64>().ok().filter(|x| x.is_finite());
-    if let Some(x) = v.strip_prefix("<=") {
-        return num(x).map(Num::AtMost);
-    }
-    if let Some(x) = v.strip_prefix('<') {
-        return num(x).map(Num::Below);
-    }
-    if let Some(x) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')) {
-        return num(x).map(Num::AtLeast);
-    }
-    num(v).map(Num::Exact)
-}
-
-/// A value of a date hierarchy: a date, a year, or a code on years.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum DateValue {
-    Date(Reading),
-    Year(i32),
-    AtMost(i32),
-    AtLeast(i32),
-}
-
-/// A value of a date hierarchy (`None`: not a date, a year or a code on years).
-pub(crate) fn parse_date(v: &str, pivot: i32) -> Option<DateValue> {
-    let year = |s: &str| {
-        let s = s.trim();
-        (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<i32>().ok())
-            .flatten()
-    };
-    if let Some(y) = v.strip_prefix("<=").and_then(year) {
-        return Some(DateValue::AtMost(y));
-    }
-    if let Some(y) = v.strip_prefix('<').and_then(year) {
-        return Some(DateValue::AtMost(y - 1));
-    }
-    if let Some(y) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')).and_then(year) {
-        return Some(DateValue::AtLeast(y));
-    }
-    if let Some(y) = year(v) {
-        return Some(DateValue::Year(y));
-    }
-    dates::read(v, pivot).map(DateValue::Date)
 }
 
 impl Builder {
@@ -294,7 +208,10 @@ impl Builder {
     /// Every value's generalizations, level 1 up to `*` (the value itself not included), in the
     /// order of `values`. An error says what is wrong, with the offending values (for the caller
     /// to locate, never to print).
-    pub(crate) fn labels(&self, values: &[String]) -> std::result::Result<Vec<Vec<String>>, Failure> {
+    pub(crate) fn labels(
+        &self,
+        values: &[String],
+    ) -> std::result::Result<Vec<Vec<String>>, Failure> {
         let real: Vec<&str> = values
             .iter()
             .map(String::as_str)
@@ -305,7 +222,7 @@ impl Builder {
                 widths,
                 bottom,
                 top,
-            } => intervals(&real, widths, *bottom, *top)?,
+            } => super::intervals::labels(&real, widths, *bottom, *top)?,
             Builder::Mask { digits } => real
                 .iter()
                 .map(|v| digits.iter().map(|&k| masked(v, k)).collect())
@@ -356,48 +273,6 @@ impl Builder {
     }
 }
 
-/// Why a builder cannot label a column's values.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Failure {
-    /// Values that are not what the builder reads (`what`: "numbers", "dates"): how many, and
-    /// the first.
-    Unreadable {
-        what: &'static str,
-        count: usize,
-        first: String,
-    },
-    /// The day-month order of the dates cannot be decided.
-    Order(dates::OrderProblem),
-}
-
-impl Failure {
-    /// The one-line message, with rows when `locate` finds them (never a value).
-    fn message(
-        &self,
-        column: &str,
-        distinct: usize,
-        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
-    ) -> String {
-        match self {
-            Failure::Unreadable { what, count, first } => {
-                let at = match locate(&[first.as_str()]).and_then(|r| r.first().copied()) {
-                    Some(r) => format!(" (the first in row {r})"),
-                    None => String::new(),
-                };
-                format!(
-                    "building a hierarchy for column {column:?}: {count} of its {distinct} distinct values are not {what}{at}; choose another builder (--suppress, --mask) or fix the values"
-                )
-            }
-            Failure::Order(p) => {
-                let rows = locate(&p.examples())
-                    .filter(|r| r.len() == 2)
-                    .map(|r| [r[0], r[1]]);
-                format!("building a hierarchy: {}", p.message(column, rows))
-            }
-        }
-    }
-}
-
 /// `value` with its last `k` characters masked; a code of zeros only (`000`) is left alone until
 /// every character is masked.
 fn masked(value: &str, k: usize) -> String {
@@ -407,190 +282,6 @@ fn masked(value: &str, k: usize) -> String {
         return value.to_string();
     }
     chars[..keep].iter().collect::<String>() + &"*".repeat(chars.len() - keep)
-}
-
-/// Numbers in labels: integers without a fraction, others rounded to `decimals` places.
-fn fmt(x: f64, decimals: usize) -> String {
-    let p = 10f64.powi(decimals as i32);
-    crate::input::encode::format_float((x * p).round() / p)
-}
-
-/// The decimal places a number is written with (at most 10).
-fn decimals(x: f64) -> usize {
-    let s = crate::input::encode::format_float(x);
-    s.split_once('.').map_or(0, |(_, f)| f.len().min(10))
-}
-
-/// Tolerance for the bin arithmetic (`0.3 / 0.1` is 2.9999999999999996).
-const EPS: f64 = 1e-9;
-
-/// The labels of one interval level.
-struct IntervalLevel {
-    w: f64,
-    origin: f64,
-    digits: usize,
-    /// Values below this go to `bottom_label`.
-    bottom: Option<(f64, String)>,
-    /// Values from this up go to `top_label`.
-    top: Option<(f64, String)>,
-}
-
-impl IntervalLevel {
-    /// The level of width `w` over the parsed values, with the explicit coding bounds.
-    fn new(w: f64, parsed: &[(Num, &str)], bottom: Option<f64>, top: Option<f64>) -> IntervalLevel {
-        let origin = bottom.unwrap_or(0.0);
-        let digits = decimals(w).max(decimals(origin));
-        let k = |x: f64| ((x - origin) / w + EPS).floor();
-        let integers = parsed
-            .iter()
-            .all(|(n, _)| !matches!(n, Num::Exact(x) if x.fract() != 0.0));
-        // Bottom: the end of the interval each code's bound falls in (a `<x` on a boundary is
-        // that boundary).
-        let mut low = bottom.map(|b| (b, format!("<{}", fmt(b, digits))));
-        let mut top_at = top.map(|t| (t, format!(">={}", fmt(t, digits))));
-        let mut low_codes: HashSet<&str> = HashSet::new();
-        let mut top_codes: HashSet<&str> = HashSet::new();
-        for &(n, text) in parsed {
-            match n {
-                Num::Below(b) => {
-                    let end = origin + ((b - origin) / w - EPS).ceil() * w;
-                    let own = (end - b).abs() < EPS * w;
-                    low_codes.insert(text);
-                    low = widen_low(low, end, own.then(|| text.to_string()), digits);
-                }
-                Num::AtMost(b) => {
-                    let end = origin + (k(b) + 1.0) * w;
-                    let own = integers && b.fract() == 0.0 && (end - (b + 1.0)).abs() < EPS * w;
-                    low_codes.insert(text);
-                    low = widen_low(low, end, own.then(|| text.to_string()), digits);
-                }
-                Num::AtLeast(t) => {
-                    let start = origin + k(t) * w;
-                    let own = (start - t).abs() < EPS * w;
-                    top_codes.insert(text);
-                    top_at = widen_top(top_at, start, own.then(|| text.to_string()), digits);
-                }
-                Num::Exact(_) => {}
-            }
-        }
-        // A code keeps its own text only when it is the one code of its end and covers exactly
-        // the open interval.
-        if low_codes.len() > 1 {
-            low = low.map(|(b, _)| (b, format!("<{}", fmt(b, digits))));
-        }
-        if top_codes.len() > 1 {
-            top_at = top_at.map(|(t, _)| (t, format!(">={}", fmt(t, digits))));
-        }
-        IntervalLevel {
-            w,
-            origin,
-            digits,
-            bottom: low,
-            top: top_at,
-        }
-    }
-
-    fn label(&self, n: Num) -> String {
-        if let (Some((b, _)), Some((t, _))) = (&self.bottom, &self.top) {
-            if b >= t {
-                return STAR.into();
-            }
-        }
-        let (lo_x, hi_x) = match n {
-            Num::Exact(x) => (x, x),
-            Num::Below(b) | Num::AtMost(b) => (f64::NEG_INFINITY, b),
-            Num::AtLeast(t) => (t, f64::INFINITY),
-        };
-        if let Some((b, label)) = &self.bottom {
-            if hi_x < *b || (matches!(n, Num::Below(_)) && hi_x <= *b) {
-                return label.clone();
-            }
-        }
-        if let Some((t, label)) = &self.top {
-            if lo_x >= *t {
-                return label.clone();
-            }
-        }
-        let lo = self.origin + ((lo_x - self.origin) / self.w + EPS).floor() * self.w;
-        format!(
-            "[{},{}[",
-            fmt(lo, self.digits),
-            fmt(lo + self.w, self.digits)
-        )
-    }
-}
-
-/// The bottom interval widened to end at `end` (its label the code's own text when `own` and
-/// nothing wider is there).
-fn widen_low(
-    low: Option<(f64, String)>,
-    end: f64,
-    own: Option<String>,
-    digits: usize,
-) -> Option<(f64, String)> {
-    match low {
-        Some((b, l)) if b > end + EPS => Some((b, l)),
-        Some((b, l)) if (b - end).abs() <= EPS => Some((b, l)),
-        _ => Some((end, own.unwrap_or_else(|| format!("<{}", fmt(end, digits))))),
-    }
-}
-
-/// The top interval widened to start at `start`.
-fn widen_top(
-    top: Option<(f64, String)>,
-    start: f64,
-    own: Option<String>,
-    digits: usize,
-) -> Option<(f64, String)> {
-    match top {
-        Some((t, l)) if t < start - EPS => Some((t, l)),
-        Some((t, l)) if (t - start).abs() <= EPS => Some((t, l)),
-        _ => Some((
-            start,
-            own.unwrap_or_else(|| format!(">={}", fmt(start, digits))),
-        )),
-    }
-}
-
-/// The interval labels of every value, one level per width.
-fn intervals(
-    values: &[&str],
-    widths: &[f64],
-    bottom: Option<f64>,
-    top: Option<f64>,
-) -> std::result::Result<Vec<Vec<String>>, Failure> {
-    let parsed: Vec<Option<Num>> = values.iter().map(|v| parse_num(v)).collect();
-    unreadable(values, &parsed, "numbers")?;
-    let parsed: Vec<(Num, &str)> = parsed
-        .into_iter()
-        .flatten()
-        .zip(values.iter().copied())
-        .collect();
-    let levels: Vec<IntervalLevel> = widths
-        .iter()
-        .map(|&w| IntervalLevel::new(w, &parsed, bottom, top))
-        .collect();
-    Ok(parsed
-        .iter()
-        .map(|&(n, _)| levels.iter().map(|l| l.label(n)).collect())
-        .collect())
-}
-
-/// An error naming how many values did not parse, and the first of them.
-fn unreadable<T>(
-    values: &[&str],
-    parsed: &[Option<T>],
-    what: &'static str,
-) -> std::result::Result<(), Failure> {
-    let count = parsed.iter().filter(|p| p.is_none()).count();
-    match parsed.iter().position(Option::is_none) {
-        Some(i) => Err(Failure::Unreadable {
-            what,
-            count,
-            first: values[i].to_string(),
-        }),
-        None => Ok(()),
-    }
 }
 
 /// The date labels of every value, one per level.
@@ -635,7 +326,8 @@ fn date_labels(
             } else if let Some(l) = low.filter(|&l| year <= l || matches!(d, DateValue::AtMost(_)))
             {
                 format!("<={l}")
-            } else if let Some(h) = high.filter(|&h| year >= h || matches!(d, DateValue::AtLeast(_)))
+            } else if let Some(h) =
+                high.filter(|&h| year >= h || matches!(d, DateValue::AtLeast(_)))
             {
                 format!(">={h}")
             } else {
@@ -744,7 +436,10 @@ mod tests {
         assert_eq!(got[0], ["<=1939", "<=1939", "<=1939", "*"]);
         assert_eq!(got[1], ["[1940,1945[", "[1940,1950[", "[1940,1960[", "*"]);
         // <18 (what a builder writes) reads too; a level where the codes meet is all *.
-        let got = column(&Builder::intervals("10,100").unwrap(), &["<18", "50", "90+"]);
+        let got = column(
+            &Builder::intervals("10,100").unwrap(),
+            &["<18", "50", "90+"],
+        );
         assert_eq!(got[0], ["<20", "*", "*"]);
         assert_eq!(got[1], ["[50,60[", "*", "*"]);
         assert_eq!(got[2], ["90+", "*", "*"]);
@@ -776,7 +471,10 @@ mod tests {
     fn dates_in_every_form_and_codes() {
         let d = Builder::dates("month,year,5y,decade").unwrap();
         // Two source systems in one column; 03/04/2020 is decided month first by 12/25/2019.
-        let got = column(&d, &["2020-01-05", "03/04/2020", "12/25/2019", "04.05.2021"]);
+        let got = column(
+            &d,
+            &["2020-01-05", "03/04/2020", "12/25/2019", "04.05.2021"],
+        );
         assert_eq!(got[1], ["2020-03", "2020", "2020-2024", "2020s", "*"]);
         assert_eq!(got[2], ["2019-12", "2019", "2015-2019", "2010s", "*"]);
         assert_eq!(got[3], ["2021-05", "2021", "2020-2024", "2020s", "*"]);
@@ -814,7 +512,10 @@ mod tests {
             .build_locating("age", &values, &|_| Some(vec![4]))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("2 of its 4 distinct values are not numbers"), "{e}");
+        assert!(
+            e.contains("2 of its 4 distinct values are not numbers"),
+            "{e}"
+        );
         assert!(e.contains("row 4") && !e.contains("secret"), "{e}");
     }
 

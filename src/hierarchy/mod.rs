@@ -18,7 +18,10 @@ use crate::input::Input;
 mod auto;
 pub mod build;
 mod command;
+mod intervals;
+mod values;
 
+use build::Spec;
 pub use command::{run, Options, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,10 +200,39 @@ impl Hierarchy {
     }
 }
 
+impl Spec {
+    /// The specification a hierarchy over `values` is built with: the automatic choice for
+    /// [`Spec::Auto`], else itself.
+    pub fn resolve(&self, values: &[String]) -> Spec {
+        match self {
+            Spec::Auto => auto::choose(values),
+            other => other.clone(),
+        }
+    }
+
+    /// Builds the hierarchy of `column` over its distinct `values` (an automatic one is
+    /// resolved first); returns it with the specification used. `locate` gives the rows (1 for
+    /// the first data row) of example values, for error messages, when the data is at hand.
+    pub(crate) fn build(
+        &self,
+        column: &str,
+        values: &[String],
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> Result<(Hierarchy, Spec)> {
+        let spec = self.resolve(values);
+        let h = spec.builder()?.build_locating(column, values, locate)?;
+        Ok((h, spec))
+    }
+}
+
 /// The row (1 for the first data row) where each of `values` first appears in `column` of
 /// `input`, for messages that must point at data without showing it; `None` for a value not
 /// found. Reads the one column through.
-pub(crate) fn first_rows(input: &Input, column: usize, values: &[&str]) -> Result<Vec<Option<u64>>> {
+pub(crate) fn first_rows(
+    input: &Input,
+    column: usize,
+    values: &[&str],
+) -> Result<Vec<Option<u64>>> {
     let per_chunk = input.map_chunks(&[column], &crate::progress::Progress::hidden(), |chunk| {
         let col = &chunk.columns[0];
         let firsts: Vec<Option<usize>> = values

@@ -17,7 +17,7 @@ use regex::bytes::Captures;
 
 /// The single category that ages of 90 and over are aggregated into (what `safe-harbor` writes,
 /// and what the `age_safe` check accepts).
-pub(crate) const AGE_TOP_CODE: &str = "90+";
+pub(crate) use super::safe_forms::AGE_TOP_CODE;
 
 /// The lists of common first and last names (lowercase) for the `person_name` check.
 #[derive(Debug, Clone, Default)]
@@ -128,8 +128,8 @@ impl Check {
             Check::E164 => e164(v),
             Check::Date => caps.is_some_and(|c| captured_date(c, 2000).is_some()),
             Check::DateAny => super::dates::read(v, 2000).is_some(),
-            Check::YearSafe => year_safe(v),
-            Check::Zip3Safe => zip3_safe(v),
+            Check::YearSafe => super::safe_forms::year_safe(v),
+            Check::Zip3Safe => super::safe_forms::zip3_safe(v),
             Check::Epoch => epoch_year(v).is_some(),
             Check::Year => caps
                 .and_then(|c| group(c, "y"))
@@ -137,7 +137,7 @@ impl Check {
                 .is_some_and(|y| (1800..=2200).contains(&y)),
             Check::Age => number(v).is_some_and(|a| (0.0..=130.0).contains(&a)),
             Check::Over89 => number(v).is_some_and(|a| (90.0..=130.0).contains(&a)),
-            Check::AgeSafe => age_safe(v),
+            Check::AgeSafe => super::safe_forms::age_safe(v),
             Check::Email => email(v),
             Check::PersonName => person_name(v, names),
             Check::Code => code(v),
@@ -375,90 +375,6 @@ pub(crate) fn person_name(v: &str, names: &PersonNames) -> bool {
 /// measurements never look like identifiers).
 pub(crate) fn code(v: &str) -> bool {
     v.bytes().any(|b| b.is_ascii_digit()) && v.parse::<f64>().is_err()
-}
-
-/// The suppressed value of a release (`anonymize --suppressed star`, a hierarchy's top).
-const STAR: &str = "*";
-
-/// A bound of a generalized value: `<x`, `<=x`, `>=x`, `x+` (the number and the kind), or an
-/// interval `[a,b[` (ARX's label, what `reident hierarchy` writes).
-enum Generalized {
-    Below(f64),
-    AtMost(f64),
-    AtLeast(f64),
-    Interval(f64, f64),
-}
-
-fn generalized(v: &str) -> Option<Generalized> {
-    if let Some(x) = v.strip_prefix("<=") {
-        return number(x).map(Generalized::AtMost);
-    }
-    if let Some(x) = v.strip_prefix('<') {
-        return number(x).map(Generalized::Below);
-    }
-    if let Some(x) = v.strip_prefix(">=").or_else(|| v.strip_suffix('+')) {
-        return number(x).map(Generalized::AtLeast);
-    }
-    let inner = v.strip_prefix('[')?.strip_suffix('[')?;
-    let (a, b) = inner.split_once(',')?;
-    Some(Generalized::Interval(number(a.trim())?, number(b.trim())?))
-}
-
-/// An age in the form Safe Harbor allows: below 90, `90+`, or a generalization that never sets
-/// ages over 89 apart (an interval ending at 90 or below, `<x` with x at most 90, `>=t` or
-/// `t+` with t at most 90), or `*`.
-pub(crate) fn age_safe(v: &str) -> bool {
-    if v == AGE_TOP_CODE || v == STAR {
-        return true;
-    }
-    if let Some(a) = number(v) {
-        return (0.0..90.0).contains(&a);
-    }
-    match generalized(v) {
-        Some(Generalized::Below(x)) => x <= 90.0,
-        Some(Generalized::AtMost(x)) => x < 90.0,
-        Some(Generalized::AtLeast(t)) => t <= 90.0,
-        Some(Generalized::Interval(a, b)) => a < b && b <= 90.0,
-        None => false,
-    }
-}
-
-/// A year, or years generalized (`<=YYYY`, `<YYYY`, `>=YYYY`, `YYYY+`, `[YYYY,YYYY[`,
-/// `YYYY-YYYY`, `YYYYs`), or `*`: the forms Safe Harbor allows for dates (the year, never a
-/// month or a day).
-pub(crate) fn year_safe(v: &str) -> bool {
-    let year = |s: &str| {
-        s.len() == 4
-            && s.bytes().all(|b| b.is_ascii_digit())
-            && s.parse::<i32>().is_ok_and(|y| (1800..=2200).contains(&y))
-    };
-    if v == STAR || year(v) || v.strip_suffix('s').is_some_and(year) {
-        return true;
-    }
-    if let Some((a, b)) = v.split_once('-') {
-        return year(a) && year(b);
-    }
-    let whole_year = |x: f64| x.fract() == 0.0 && (1800.0..=2201.0).contains(&x);
-    match generalized(v) {
-        Some(Generalized::Below(x) | Generalized::AtMost(x) | Generalized::AtLeast(x)) => {
-            whole_year(x)
-        }
-        Some(Generalized::Interval(a, b)) => whole_year(a) && whole_year(b),
-        None => false,
-    }
-}
-
-/// A ZIP code in a form Safe Harbor allows: three digits (ZIP3; `000` for the restricted areas),
-/// or a code of 3 or 5 characters with at most its first three digits kept and the rest masked
-/// by `*` (`02*`, `021**`), or `*`.
-pub(crate) fn zip3_safe(v: &str) -> bool {
-    if v == STAR {
-        return true;
-    }
-    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = &v.as_bytes()[digits..];
-    (v.len() == 3 || v.len() == 5) && digits <= 3 && rest.iter().all(|&b| b == b'*')
-        && (digits == 3 && v.len() == 3 || !rest.is_empty())
 }
 
 /// A latitude, longitude pair within range.

@@ -293,10 +293,7 @@ fn month_name_date(v: &str) -> Option<Date> {
     if !v.bytes().any(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    let words: Vec<&str> = v
-        .split([' ', ',', '-'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = v.split([' ', ',', '-']).filter(|w| !w.is_empty()).collect();
     if words.len() != 3 {
         return None;
     }

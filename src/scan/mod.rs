@@ -31,8 +31,8 @@
 //! columns are judged by their names and values alone, never by a guess that they are pseudonyms.
 //!
 //! The room's files, each using only those listed before it: `terms` (roles, Safe Harbor steps,
-//! confidence words), [`dates`] (the one date reader), [`checks`] (the named value checks, and
-//! the name lists they read), `rules`
+//! confidence words), [`dates`] (the one date reader), `safe_forms` (the forms Safe Harbor
+//! allows), [`checks`] (the named value checks, and the name lists they read), `rules`
 //! (the rules file: model, loading, compiling), `sample` (a bounded sample of some columns),
 //! `report` (what a scan reports), `score` (judging one column), `roles` (the role check of
 //! `analyze` and `anonymize`); this file holds the [`scan`] entry point.
@@ -43,6 +43,7 @@ pub mod dates;
 mod report;
 mod roles;
 mod rules;
+mod safe_forms;
 mod sample;
 mod score;
 mod terms;
@@ -151,8 +152,7 @@ pub(crate) const PSEUDONYM_HEX: usize = 20;
 /// Whether a value has the form of a pseudonym that `safe-harbor --pseudonymize` writes.
 pub(crate) fn is_pseudonym(v: &str) -> bool {
     v.len() == PSEUDONYM_HEX
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
@@ -249,7 +249,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = marked_file(
             dir.path(),
-            &["0123456789abcdef0123", "fedcba98765432100123", "00000000000000000000"],
+            &[
+                "0123456789abcdef0123",
+                "fedcba98765432100123",
+                "00000000000000000000",
+            ],
             &["123-45-6789", "234-56-7890", "345-67-8901"],
         );
         let input = Input::open(&path, &crate::input::InputOptions::default()).unwrap();
@@ -266,7 +270,10 @@ mod tests {
         assert!(ssn.holds_safe_harbor_element());
         assert_eq!(r.summary.permitted_codes, ["mrn"]);
         assert_eq!(r.summary.identifying, ["ssn"]);
-        assert!(ssn.evidence.iter().any(|e| e.rule == "pseudonym-mark" && !e.fired));
+        assert!(ssn
+            .evidence
+            .iter()
+            .any(|e| e.rule == "pseudonym-mark" && !e.fired));
     }
 
     #[test]

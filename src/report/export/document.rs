@@ -481,7 +481,9 @@ fn anonymization(r: &Report) -> Option<Vec<Table>> {
             .collect(),
     );
     let mut tables = vec![levels, changes];
-    let built = an.map(|a| a.built_hierarchies.as_slice()).unwrap_or_default();
+    let built = an
+        .map(|a| a.built_hierarchies.as_slice())
+        .unwrap_or_default();
     if !built.is_empty() {
         tables.push(Table::new(
             vec![
