@@ -29,7 +29,9 @@
 //!   hierarchy chosen from its values), for a person to review;
 //! * [`classes`], [`sql`], [`convert`], [`hierarchy`]: class tables as files, the SQL that lets an
 //!   engine compute them, CSV and Parquet conversion, generalization hierarchies;
-//! * [`verify`]: a report's integrity, and with the data a re-run of the options it records.
+//! * [`verify`]: a report's signature, integrity and consistency, and with the data a re-run of
+//!   the options it records (reading only the files given); an audit log's chain and signatures;
+//! * [`keygen`]: a key pair that signs reports ([`report::sign`], the minisign format).
 //!
 //! Settings come from a policy file and flags, merged in one place:
 //! [`options::Settings::resolve`] takes [`options::Flags`] (what the user said, each setting
@@ -90,6 +92,7 @@ pub mod gate;
 pub mod hierarchy;
 pub mod init;
 pub mod input;
+pub mod keygen;
 pub mod options;
 pub mod output;
 pub mod policy;

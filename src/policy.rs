@@ -63,6 +63,10 @@ pub struct Policy {
     /// Anonymization targets and settings (used by `anonymize`); flags override them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymization: Option<Anonymization>,
+    /// The minisign secret key that signs the reports of runs under this policy (relative to
+    /// the policy file), unless `--sign` or `REIDENT_SIGNING_KEY` names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
 }
 
 /// The `anonymization` section of a policy file:

@@ -1,21 +1,35 @@
-//! `verify`: checks a report, and with the data re-runs it; or checks an audit log.
+//! `verify`: checks a report (alone, with its data, with a public key) or an audit log, and says
+//! what kind of assurance the checks give. It vouches only for what it checked.
 //!
-//! Checks, each one [`Check`]:
-//! * the report's integrity: the SHA-256 of its canonical content equals the one stored in it (an
-//!   edit anywhere in its content is caught; reformatting the JSON is not an edit);
-//! * given the data: the data file's SHA-256 equals the recorded one, the hierarchy files the
-//!   report lists still have their recorded hashes, and re-running the command from the options
-//!   the report records (without writing anything) reproduces every figure section and every
-//!   verdict exactly;
-//! * an audit log: every line's own hash and the chain of `prev_sha256`.
+//! Checks, each one [`Check`] (one line of `reident verify`):
+//! * **signature** (with `public_key` or `trusted_keys`, first): `report.json.minisig` (and those
+//!   of report.md and report.html) made by the key given, or by one of the trusted keys, over
+//!   the files as they are, with the trusted comment naming this report's tool, data hash and
+//!   verdict;
+//! * **integrity**: the SHA-256 of the report's canonical content equals the one stored in it (an
+//!   edit anywhere is caught unless the editor recomputes it, which only a signature prevents);
+//! * **consistency**: the verdict is the one its thresholds give; the policy's text hashes to
+//!   its recorded SHA-256 and parses to its recorded content; report.md and report.html are
+//!   rendered again from the JSON and compared byte for byte;
+//! * **re-run** (given the data): the data's hash, then the command re-run from the options the
+//!   report records, on the data given and private copies of the hierarchy files and population
+//!   table (found only among the files given after the data or beside the report, each a regular
+//!   file), reproducing every figure, threshold, verdict, record count, column role, hierarchy
+//!   hash and the data's name;
+//! * **audit log**: every line's hash and the chain; with a key, every line's signature; with a
+//!   report, its run's line where the report says the log stood.
+
+mod inputs;
+mod rerun;
+mod signatures;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::report::{content_hash, sha256_file, Report};
+use crate::report::sign::PublicKeys;
+use crate::report::{content_hash, sha256_bytes, Report};
 
 /// What to check.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -24,8 +38,21 @@ pub struct Options {
     pub report: Option<PathBuf>,
     /// The data the report was made from: its hash is checked and the command re-run.
     pub data: Option<PathBuf>,
+    /// The other files the report's run read (hierarchies, a population table, a scan rules
+    /// file), when they are not beside the report. No other file is read.
+    #[serde(default)]
+    pub inputs: Vec<PathBuf>,
     /// An audit log to check (alone or with a report).
     pub audit_log: Option<PathBuf>,
+    /// The public key (minisign format) the report and the log's lines must be signed by.
+    #[serde(default)]
+    pub public_key: Option<PathBuf>,
+    /// A folder of trusted public keys (`*.pub`): the signature must be by one of them.
+    #[serde(default)]
+    pub trusted_keys: Option<PathBuf>,
+    /// Refuse to check without a key (a pipeline that must never settle for less).
+    #[serde(default)]
+    pub require_signature: bool,
     /// Show progress bars on stderr while re-running.
     #[serde(skip)]
     pub progress: bool,
@@ -49,15 +76,26 @@ impl Check {
     }
 }
 
-/// Every check made.
+/// Every check made, and what kind of assurance they give together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub ok: bool,
     pub checks: Vec<Check>,
+    /// What the checks vouch for: re-run on the data, integrity only, signature by key X, ...
+    pub assurance: String,
 }
 
-/// Figure fields that legitimately differ between runs (time, where output went).
-const VOLATILE: [&str; 3] = ["seconds", "output", "records_written"];
+/// What was established, for the assurance line.
+#[derive(Debug, Default)]
+struct Established {
+    signed_by: Option<String>,
+    rerun: Option<String>,
+    report: bool,
+    log: Option<String>,
+}
+
+/// Reports larger than this are not read (a guard against a device or a wrong file).
+const REPORT_LIMIT: u64 = 1 << 30;
 
 /// Makes every check the options ask for.
 pub fn run(options: &Options) -> Result<Outcome> {
@@ -66,29 +104,104 @@ pub fn run(options: &Options) -> Result<Outcome> {
             "give a report.json to check, or --audit-log FILE".into(),
         ));
     }
+    let keys = match (&options.public_key, &options.trusted_keys) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Invalid(
+                "give --public-key or --trusted-keys, not both".into(),
+            ))
+        }
+        (Some(f), None) => Some(PublicKeys::file(f)?),
+        (None, Some(d)) => Some(PublicKeys::folder(d)?),
+        (None, None) if options.require_signature => {
+            return Err(Error::Invalid(
+                "--require-signature: give the signer's --public-key PUB or --trusted-keys DIR"
+                    .into(),
+            ))
+        }
+        (None, None) => None,
+    };
     let mut checks = Vec::new();
+    let mut est = Established::default();
+    let mut report = None;
     if let Some(path) = &options.report {
-        checks.extend(check_report(
-            path,
-            options.data.as_deref(),
-            options.progress,
-        )?);
+        // A report folder stands for its report.json.
+        let path = if path.is_dir() {
+            path.join("report.json")
+        } else {
+            path.clone()
+        };
+        let r = check_report(&path, options, keys.as_ref(), &mut checks, &mut est)?;
+        report = Some(r);
     }
     if let Some(log) = &options.audit_log {
-        checks.extend(check_audit_log(log)?);
+        checks.extend(signatures::audit_log(
+            log,
+            keys.as_ref(),
+            report.as_ref(),
+            &mut est.log,
+        )?);
     }
+    let ok = checks.iter().all(|c| c.ok);
     Ok(Outcome {
-        ok: checks.iter().all(|c| c.ok),
+        ok,
+        assurance: assurance(&est, keys.is_some()),
         checks,
     })
 }
 
-/// The report's integrity, and with the data its hashes and a re-run.
-fn check_report(path: &Path, data: Option<&Path>, progress: bool) -> Result<Vec<Check>> {
-    let (report, value) = Report::load(path)?;
+/// The words of the last line.
+fn assurance(e: &Established, keyed: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(k) = &e.signed_by {
+        parts.push(format!("signature by key {k}"));
+    }
+    if let Some(r) = &e.rerun {
+        parts.push(r.clone());
+    } else if e.report {
+        parts.push(if e.signed_by.is_some() {
+            "not re-run (give the data to re-run it)".into()
+        } else {
+            "integrity only: the report is self-consistent, which anyone who edits it can make it; give the data to re-run it, and the signer's public key to know who made it".into()
+        });
+    }
+    if let Some(l) = &e.log {
+        parts.push(l.clone());
+    }
+    if e.report && e.signed_by.is_none() && keyed {
+        parts.push("no signature holds".into());
+    }
+    parts.join("; ")
+}
+
+/// Reads a report through a regular-file check.
+fn load(path: &Path) -> Result<(Report, serde_json::Value, Vec<u8>)> {
+    let bytes = crate::input::regular::read_regular(path, REPORT_LIMIT)?;
+    let (report, value) = Report::parse(&bytes, path)?;
+    Ok((report, value, bytes))
+}
+
+/// The report's signature, integrity and consistency; with the data, the re-run.
+fn check_report(
+    path: &Path,
+    options: &Options,
+    keys: Option<&PublicKeys>,
+    checks: &mut Vec<Check>,
+    est: &mut Established,
+) -> Result<Report> {
+    let (report, value, bytes) = load(path)?;
+    est.report = true;
+    let renderings = report.render()?;
+    checks.extend(signatures::report_files(
+        path,
+        &bytes,
+        &report,
+        &renderings,
+        keys,
+        &mut est.signed_by,
+    )?);
     let hash = content_hash(&value);
     let intact = hash == report.integrity.sha256;
-    let mut checks = vec![Check::new(
+    checks.push(Check::new(
         "report integrity",
         intact,
         if intact {
@@ -99,17 +212,20 @@ fn check_report(path: &Path, data: Option<&Path>, progress: bool) -> Result<Vec<
                 report.integrity.sha256
             )
         },
-    )];
-    let Some(data) = data else {
-        return Ok(checks);
+    ));
+    checks.extend(consistency(&report)?);
+    checks.extend(renderings_beside(path, &renderings));
+    let Some(data) = &options.data else {
+        return Ok(report);
     };
-    let got = sha256_file(data)?;
+    let mut f = crate::input::regular::open_regular(data)?;
+    let got = crate::report::sha256_reader(&mut f, data)?;
     let same = got == report.dataset.sha256;
     checks.push(Check::new(
         "data hash",
         same,
         if same {
-            format!("{} has SHA-256 {got}", data.display())
+            format!("{} has SHA-256 {got}, as recorded", data.display())
         } else {
             format!(
                 "{} has SHA-256 {got}, the report was made from {}",
@@ -118,232 +234,176 @@ fn check_report(path: &Path, data: Option<&Path>, progress: bool) -> Result<Vec<
             )
         },
     ));
-    for h in &report.hierarchies {
-        let (ok, detail) = match sha256_file(Path::new(&h.path)) {
-            Ok(got) if got == h.sha256 => (true, format!("{} unchanged", h.path)),
-            Ok(got) => (
-                false,
-                format!("{} has SHA-256 {got}, recorded {}", h.path, h.sha256),
-            ),
-            Err(e) => (false, format!("cannot read it: {e}")),
-        };
-        checks.push(Check::new(format!("hierarchy of {}", h.column), ok, detail));
+    if !same {
+        return Ok(report);
     }
-    if same {
-        checks.extend(rerun(&report, data, progress)?);
-    }
-    Ok(checks)
-}
-
-fn check_audit_log(log: &Path) -> Result<Vec<Check>> {
-    let (n, problems) = crate::report::audit::verify(log)?;
-    if problems.is_empty() {
-        return Ok(vec![Check::new(
-            "audit log",
+    if report.kind == "safe-harbor" {
+        checks.push(Check::new(
+            "re-run",
             true,
-            format!("{}: {n} entries, chain intact", log.display()),
-        )]);
+            "not applicable: a safe-harbor run's pseudonyms come from a per-run random key, so only the hashes are checked",
+        ));
+        est.rerun = Some("data hash checked (a safe-harbor run is not re-run)".into());
+        return Ok(report);
     }
-    Ok(problems
-        .into_iter()
-        .map(|p| Check::new(format!("audit log line {}", p.line), false, p.message))
-        .collect())
+    let mut inputs = inputs::Inputs::new(path, &options.inputs)?;
+    checks.extend(rerun::hierarchies(&report, &mut inputs)?);
+    let again = rerun::again(&report, data, &mut inputs, options.progress)?;
+    checks.extend(rerun::compare(&report, &again)?);
+    est.rerun = Some(format!(
+        "re-run on {}: every figure and verdict compared",
+        data.display()
+    ));
+    Ok(report)
 }
 
-/// The recorded options of a command, read back.
-fn recorded<T: serde::de::DeserializeOwned>(report: &Report) -> Result<T> {
-    if report.run.options.is_null() {
-        return Err(Error::Invalid(format!(
-            "the report records no options to re-run (it was written by a reident before {}): check its integrity without the data, or make it again",
-            env!("CARGO_PKG_VERSION")
-        )));
-    }
-    serde_json::from_value(report.run.options.clone()).map_err(|e| {
-        Error::Invalid(format!(
-            "the report's options cannot be re-run by this reident: {e}"
-        ))
-    })
-}
-
-/// Re-runs the recorded command on `data` (writing nothing) and compares every figure section
-/// and verdict.
-fn rerun(report: &Report, data: &Path, progress: bool) -> Result<Vec<Check>> {
-    use crate::report::build;
-    let command_line = report.run.command_line.clone();
-    let again = match report.kind.as_str() {
-        "analyze" | "gate" => {
-            let mut o: crate::analyze::Options = recorded(report)?;
-            o.table = o.table.with_path(data.to_path_buf());
-            o.settings.policy = None;
-            o.record_risk = None;
-            o.scan = false;
-            o.progress = progress;
-            let outcome = crate::analyze::run(&o)?;
-            build::analysis(&outcome, &report.kind, command_line, report.shows_values)?
-        }
-        "anonymize" => {
-            let mut o: crate::anonymize::Options = recorded(report)?;
-            o.table = o.table.with_path(data.to_path_buf());
-            o.settings.policy = None;
-            o.output = None;
-            o.scan = false;
-            o.progress = progress;
-            let outcome = crate::anonymize::run(&o)?;
-            build::anonymization(&outcome, command_line, report.shows_values)?
-        }
-        "combos" => {
-            let mut o: crate::combos::Options = recorded(report)?;
-            o.table = o.table.with_path(data.to_path_buf());
-            o.settings.policy = None;
-            o.progress = progress;
-            build::combinations(&crate::combos::run(&o)?, command_line)?
-        }
-        "suda" => {
-            let mut o: crate::suda::Options = recorded(report)?;
-            o.table = o.table.with_path(data.to_path_buf());
-            o.settings.policy = None;
-            o.record_risk = None;
-            o.progress = progress;
-            build::suda(&crate::suda::run(&o)?, command_line)?
-        }
-        "scan" => return rerun_scan(report, data),
-        "safe-harbor" => {
-            return Ok(vec![Check::new(
-                "re-run",
-                true,
-                "not applicable: a safe-harbor run's pseudonyms come from a per-run random key, so only the hashes are checked",
-            )])
-        }
-        other => {
-            return Err(Error::Invalid(format!(
-                "reports of `{other}` cannot be re-run by verify"
-            )))
-        }
-    };
-    compare(report, &again)
-}
-
-/// A scan's findings again (its own dataset block names the path it was given, so it is left
-/// out of the comparison).
-fn rerun_scan(report: &Report, data: &Path) -> Result<Vec<Check>> {
-    let mut o: crate::scan::Options = recorded(report)?;
-    o.data = data.to_path_buf();
-    let outcome = crate::scan::run(&o)?;
-    let mut again = to_json(&outcome.report)?;
-    let mut before = match &report.figures.scan {
-        Some(s) => to_json(s)?,
-        None => Value::Null,
-    };
-    for x in [&mut again, &mut before] {
-        if let Value::Object(m) = x {
-            m.remove("dataset");
-        }
-    }
-    let ok = again == before;
-    Ok(vec![Check::new(
-        "figures: scan",
+/// What the report says of itself that must agree: its verdict with its thresholds, its
+/// policy's text with its hash and content.
+fn consistency(report: &Report) -> Result<Vec<Check>> {
+    let mut checks = Vec::new();
+    let overall = crate::criteria::verdict::overall(&report.thresholds).to_string();
+    let ok = overall == report.verdict;
+    checks.push(Check::new(
+        "verdict of the thresholds",
         ok,
         if ok {
-            "reproduced exactly".into()
-        } else {
-            first_difference(&before, &again, String::new()).unwrap_or_else(|| "differs".into())
-        },
-    )])
-}
-
-/// Anything serializable, as JSON.
-fn to_json<T: Serialize>(v: &T) -> Result<Value> {
-    serde_json::to_value(v).map_err(|e| Error::Invalid(e.to_string()))
-}
-
-/// Every figure section and verdict of the re-run against the report's.
-fn compare(report: &Report, again: &Report) -> Result<Vec<Check>> {
-    let sections = |r: &Report| -> Result<serde_json::Map<String, Value>> {
-        match to_json(&r.figures)? {
-            Value::Object(m) => Ok(m),
-            _ => Ok(serde_json::Map::new()),
-        }
-    };
-    let (before, after) = (sections(report)?, sections(again)?);
-    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
-    names.sort();
-    names.dedup();
-    let mut checks = Vec::new();
-    for s in names {
-        let mut a = before.get(s).cloned().unwrap_or(Value::Null);
-        let mut b = after.get(s).cloned().unwrap_or(Value::Null);
-        strip_volatile(&mut a);
-        strip_volatile(&mut b);
-        let ok = a == b;
-        checks.push(Check::new(
-            format!("figures: {s}"),
-            ok,
-            if ok {
-                "reproduced exactly".into()
-            } else {
-                first_difference(&a, &b, String::new()).unwrap_or_else(|| "differs".into())
-            },
-        ));
-    }
-    if report.thresholds.len() != again.thresholds.len() {
-        checks.push(Check::new(
-            "thresholds",
-            false,
             format!(
-                "{} verdicts recorded, {} on re-running",
+                "{} ({} thresholds, {} failing)",
+                report.verdict,
                 report.thresholds.len(),
-                again.thresholds.len()
+                report.thresholds.iter().filter(|t| !t.passed).count()
+            )
+        } else {
+            format!(
+                "the report says {:?}, its thresholds give {overall:?}",
+                report.verdict
+            )
+        },
+    ));
+    if let Some(p) = &report.policy {
+        let (ok, detail) = match &p.text {
+            None => (
+                false,
+                "the report records the policy's content but not its text, so its hash cannot be checked (made by an older reident: make it again)".to_string(),
             ),
-        ));
-    }
-    for (r, g) in report.thresholds.iter().zip(&again.thresholds) {
-        checks.push(Check::new(
-            format!("threshold: {}", r.threshold),
-            r == g,
-            if r == g {
-                format!("{} again", if r.passed { "passes" } else { "fails" })
-            } else {
-                format!("recorded {r:?}, re-run {g:?}")
-            },
-        ));
+            Some(text) => {
+                let hash = sha256_bytes(text.as_bytes());
+                let parsed: Option<serde_json::Value> = serde_json::from_str(text).ok();
+                if hash != p.sha256 {
+                    (
+                        false,
+                        format!(
+                            "the policy text recorded hashes to {hash}, the report claims {} (another policy under its name)",
+                            p.sha256
+                        ),
+                    )
+                } else if parsed.as_ref() != Some(&p.content) {
+                    (
+                        false,
+                        "the policy content recorded is not what its text says".to_string(),
+                    )
+                } else {
+                    (
+                        true,
+                        format!(
+                            "{}: SHA-256 {}, recorded whole",
+                            Path::new(&p.path)
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                            p.sha256
+                        ),
+                    )
+                }
+            }
+        };
+        checks.push(Check::new("policy", ok, detail));
+        if ok {
+            if let Some(c) = policy_settings(report, p)? {
+                checks.push(c);
+            }
+        }
     }
     Ok(checks)
 }
 
-fn strip_volatile(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            for k in VOLATILE {
-                m.remove(k);
-            }
-            m.values_mut().for_each(strip_volatile);
-        }
-        Value::Array(a) => a.iter_mut().for_each(strip_volatile),
-        _ => {}
-    }
+/// Whether the settings the report's options record are the policy's, but for those the report
+/// says the command line replaced: a run under the official policy with weaker thresholds
+/// cannot pass for one that applied the policy's.
+fn policy_settings(report: &Report, p: &crate::report::PolicyRecord) -> Result<Option<Check>> {
+    let (Some(text), Some(settings)) = (&p.text, report.run.options.get("settings")) else {
+        return Ok(None);
+    };
+    let dir = inputs::PrivateDir::new()?;
+    let copy = dir.path.join("policy.json");
+    std::fs::write(&copy, text).map_err(|e| Error::io(&copy, e))?;
+    let actual = crate::report::overridden_settings(&copy, Path::new(&p.path), settings)?;
+    let ok = actual == p.overridden;
+    Ok(Some(Check::new(
+        "policy settings",
+        ok,
+        match (ok, actual.is_empty()) {
+            (true, true) => "the run applied the policy's own settings".to_string(),
+            (true, false) => format!(
+                "the run replaced the policy's {} by its command line, as the report says",
+                actual.join(", ")
+            ),
+            (false, _) => format!(
+                "the run's options replace the policy's [{}], the report says [{}]",
+                actual.join(", "),
+                p.overridden.join(", ")
+            ),
+        },
+    )))
 }
 
-/// The JSON pointer of the first place where two values differ, with both values.
-fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            keys.into_iter().find_map(|k| {
-                first_difference(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    format!("{at}/{k}"),
-                )
-            })
+/// report.md and report.html beside the report, against their rendering from the JSON.
+fn renderings_beside(path: &Path, renderings: &[(&'static str, String)]) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for (name, text) in renderings {
+        if name.ends_with(".json") {
+            continue;
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (p, q))| first_difference(p, q, format!("{at}/{i}"))),
-        _ if a == b => None,
-        _ => Some(format!("{at}: recorded {a}, re-run gives {b}")),
+        let beside = sibling(path, name);
+        let item = format!("{name} matches the JSON");
+        match crate::input::regular::read_regular(&beside, REPORT_LIMIT) {
+            Ok(bytes) if bytes == text.as_bytes() => {
+                checks.push(Check::new(item, true, "rendered again: identical"))
+            }
+            Ok(bytes) => checks.push(Check::new(
+                item,
+                false,
+                format!(
+                    "{} differs from the rendering of the JSON ({})",
+                    beside.display(),
+                    first_line_diff(&bytes, text.as_bytes())
+                ),
+            )),
+            Err(_) if std::fs::symlink_metadata(&beside).is_err() => checks.push(Check::new(
+                item,
+                true,
+                format!("{} absent: nothing to compare", beside.display()),
+            )),
+            Err(e) => checks.push(Check::new(item, false, e.to_string())),
+        }
+    }
+    checks
+}
+
+/// The file of the report folder named like `name` beside `report` (report.json's siblings).
+fn sibling(report: &Path, name: &str) -> PathBuf {
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    report.with_extension(ext)
+}
+
+/// Where two texts part: the first differing line's number.
+fn first_line_diff(a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    match a.lines().zip(b.lines()).position(|(x, y)| x != y) {
+        Some(i) => format!("first at line {}", i + 1),
+        None => format!("{} lines against {}", a.lines().count(), b.lines().count()),
     }
 }

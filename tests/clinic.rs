@@ -195,8 +195,20 @@ fn seven_commands(e: &Export) {
         &run_cli(&["-q", "gate", &release, "--policy", &policy]),
         "gate",
     );
+    // verify reads only the files it is given: the data and the policy's hierarchies.
+    let mut verify = vec![
+        "-q".to_string(),
+        "verify".into(),
+        format!("{report}/report.json"),
+        sh.clone(),
+    ];
+    verify.extend(
+        e.qis
+            .iter()
+            .map(|q| p(&format!("hierarchies/hierarchy_{q}.csv"))),
+    );
     ok(
-        &run_cli(&["-q", "verify", &format!("{report}/report.json"), &sh]),
+        &run_cli(&verify.iter().map(String::as_str).collect::<Vec<_>>()),
         "verify",
     );
     ok(
@@ -399,9 +411,64 @@ fn automatic_hierarchies_inside_anonymize() {
     let report = std::fs::read_to_string(p("report/report.md")).unwrap();
     assert!(report.contains("hierarchies/hierarchy_age.csv"), "{report}");
     ok(
-        &run_cli(&["-q", "verify", &p("report/report.json"), &p("sh.parquet")]),
+        &run_cli(&[
+            "-q",
+            "verify",
+            &p("report/report.json"),
+            &p("sh.parquet"),
+            &p("h/hierarchy_sex.csv"),
+        ]),
         "verify",
     );
+}
+
+/// The built hierarchies go into the report folder with the report, at once: an existing
+/// folder is refused without --force (nothing changed), replaced with it (hierarchies and all),
+/// and no temporary folder is left beside it.
+#[test]
+fn a_report_folder_keeps_its_built_hierarchies_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let (report, log) = (p("r/report"), p("audit.log"));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "-q",
+            "anonymize",
+            SHIPPED.file,
+            "--qi",
+            "sex,age",
+            "--k",
+            "5",
+            "--auto-hierarchies",
+            "--report",
+            &report,
+            "--audit-log",
+            &log,
+        ];
+        a.extend(extra);
+        run_cli(&a)
+    };
+    ok(&args(&[]), "anonymize --report");
+    let age = dir.path().join("r/report/hierarchies/hierarchy_age.csv");
+    let first = std::fs::read(&age).unwrap();
+    let json = std::fs::read(p("r/report/report.json")).unwrap();
+    // Refused without --force: the folder as it was.
+    let out = args(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read(p("r/report/report.json")).unwrap(), json);
+    // Replaced with --force, its hierarchies folder too.
+    std::fs::write(&age, "edited;*\n").unwrap();
+    ok(&args(&["--force"]), "anonymize --report --force");
+    assert_eq!(std::fs::read(&age).unwrap(), first);
+    assert_ne!(std::fs::read(p("r/report/report.json")).unwrap(), json);
+    reident::hierarchy::Hierarchy::load(&age).unwrap();
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("r"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report"], "nothing left beside the folder");
+    ok(&run_cli(&["-q", "verify", &report, SHIPPED.file]), "verify");
 }
 
 #[test]

@@ -110,7 +110,7 @@ pub struct Outcome {
     /// The hierarchy files read, for the report.
     pub hierarchy_files: Vec<(String, PathBuf)>,
     /// The hierarchies built from the QIs' values (the figures list them too): a report folder
-    /// keeps them as files ([`write_built_hierarchies`]).
+    /// keeps them as files ([`built_hierarchy_files`]).
     pub built_hierarchies: Vec<Hierarchy>,
     /// Warnings for the user (direct identifiers read or written as something else).
     pub warnings: Vec<String>,
@@ -527,24 +527,17 @@ fn example_value(t: &ClassTable, q: usize, held: &[u64], k: u64) -> String {
     }
 }
 
-/// Writes the hierarchies an anonymization built from the QIs' values into `dir/hierarchies/`
-/// (ARX format, `hierarchy_<QI>.csv`, what the figures list with their SHA-256), so that a
+/// The hierarchies an anonymization built from the QIs' values as files (name
+/// `hierarchy_<QI>.csv`, ARX text: what the figures list with their SHA-256), for a report
+/// folder to keep in its `hierarchies/` (see [`crate::report::publish_with`]), so that a
 /// reviewer can read and edit what was searched and give the folder back with `--hierarchies`.
-/// Returns the files written.
-pub fn write_built_hierarchies(outcome: &Outcome, dir: &std::path::Path) -> Result<Vec<PathBuf>> {
-    let listed = &outcome.summary.figures.built_hierarchies;
-    if listed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let folder = dir.join("hierarchies");
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-    listed
+pub fn built_hierarchy_files(outcome: &Outcome) -> Result<Vec<(String, Vec<u8>)>> {
+    outcome
+        .summary
+        .figures
+        .built_hierarchies
         .iter()
         .zip(&outcome.built_hierarchies)
-        .map(|(b, h)| {
-            let path = folder.join(&b.file);
-            h.write(&path)?;
-            Ok(path)
-        })
+        .map(|(b, h)| Ok((b.file.clone(), h.arx_text()?)))
         .collect()
 }

@@ -31,7 +31,7 @@ mod merge;
 pub mod people;
 
 pub use build::{build_class_table, build_classes, Source};
-pub use command::{run, Options, Outcome};
+pub use command::{run, Options, Outcome, PeopleWritten};
 pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
 

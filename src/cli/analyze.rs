@@ -79,10 +79,11 @@ impl Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let outcome = reident::analyze::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
     super::warn(&outcome.notices);
-    let (_, dir) = super::publish(&args.report, false, |cl, show| {
+    let (_, dir) = super::publish(&report, false, |cl, show| {
         reident::report::build::analysis(&outcome, "analyze", cl, show)
     })?;
     if let Some(dir) = dir.filter(|_| !args.json) {

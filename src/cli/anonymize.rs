@@ -157,23 +157,23 @@ impl Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let outcome = reident::anonymize::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
     super::warn(&outcome.notices);
-    let (_, dir) = super::publish(&args.report, false, |cl, show| {
+    let built = reident::anonymize::built_hierarchy_files(&outcome)?;
+    let (_, dir) = super::publish_with(&report, false, &built, |cl, show| {
         reident::report::build::anonymization(&outcome, cl, show)
     })?;
-    if let Some(dir) = &dir {
-        let written = reident::anonymize::write_built_hierarchies(&outcome, dir)?;
-        if !args.json {
-            eprintln!("report written to {}", dir.display());
-            if let Some(first) = written.first() {
-                eprintln!(
-                    "{} built hierarchies written to {}",
-                    written.len(),
-                    first.parent().unwrap_or(dir).display()
-                );
-            }
+    if let (Some(dir), false) = (&dir, args.json) {
+        eprintln!("report written to {}", dir.display());
+        if !built.is_empty() {
+            eprintln!(
+                "{} built hierarchies written to {}",
+                built.len(),
+                dir.join(reident::report::publish::BUILT_HIERARCHIES)
+                    .display()
+            );
         }
     }
     if args.json {

@@ -25,6 +25,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let options = reident::combos::Options {
         table: args.table.source(),
         settings: super::settings(&args.table.flags())?,
@@ -34,7 +35,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         progress,
     };
     let outcome = reident::combos::run(&options)?;
-    super::publish(&args.report, false, |cl, _| {
+    super::publish(&report, false, |cl, _| {
         reident::report::build::combinations(&outcome, cl)
     })?;
     if args.json {

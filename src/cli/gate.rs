@@ -8,10 +8,11 @@ use reident::error::Result;
 pub type Args = super::analyze::Args;
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let options = args.report.prepare(args.table.policy.as_deref(), true)?;
     let outcome = reident::gate::run(&args.options(progress)?)?;
     super::warn(&outcome.analysis.warnings);
     super::warn(&outcome.analysis.notices);
-    let (report, _) = super::publish(&args.report, true, |cl, show| {
+    let (report, _) = super::publish(&options, true, |cl, show| {
         reident::report::build::analysis(&outcome.analysis, "gate", cl, show)
     })?;
     if let Some(report) = &report {

@@ -9,13 +9,15 @@ mod convert;
 mod gate;
 mod hierarchy;
 mod init;
+mod keygen;
 mod safe_harbor;
 mod scan;
 mod sql;
 mod suda;
 mod verify;
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -61,8 +63,11 @@ pub enum Command {
     Suda(suda::Args),
     /// Check the data against the policy's thresholds: exit 0 (all hold), 1 (one fails), 2 (error).
     Gate(gate::Args),
-    /// Check a report's integrity, and with the data, its hash and every figure; or an audit log.
+    /// Check a report (its seal, its signature, its Markdown and HTML, and with the data every
+    /// figure and verdict again) or an audit log.
     Verify(verify::Args),
+    /// Make a key pair that signs reports (minisign format): reident.key and reident.pub.
+    Keygen(keygen::Args),
     /// Which columns look like HIPAA Safe Harbor identifiers (names, SSNs, dates, ZIP codes, ...).
     Scan(scan::Args),
     /// Apply the HIPAA Safe Harbor transformations: drop or pseudonymize identifiers, dates to
@@ -74,7 +79,8 @@ pub enum Command {
 }
 
 /// Runs the command; returns the exit status.
-pub fn run(cli: Cli) -> Result<i32> {
+pub fn run(mut cli: Cli) -> Result<i32> {
+    settle_data(&mut cli.command)?;
     if let Some(n) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -93,10 +99,59 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Suda(a) => suda::run(a, progress),
         Command::Gate(a) => gate::run(a, progress),
         Command::Verify(a) => verify::run(a, progress),
+        Command::Keygen(a) => keygen::run(a),
         Command::Scan(a) => scan::run(a),
         Command::SafeHarbor(a) => safe_harbor::run(a, progress),
         Command::Init(a) => init::run(a, progress),
     }
+}
+
+/// `--report` takes an optional folder, so `analyze --report data.csv --qi ...` hands it the
+/// data: a value of `--report` that is an existing file, with no data given otherwise, is the
+/// data (and the report goes to the default folder). Then the data (or `--classes`) must be there.
+fn settle_data(command: &mut Command) -> Result<()> {
+    let (data, report, classes) = match command {
+        Command::Analyze(a) | Command::Gate(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Anonymize(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Combos(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Suda(a) => (
+            &mut a.table.data,
+            Some(&mut a.report),
+            a.table.classes.is_some(),
+        ),
+        Command::Classes(a) => (&mut a.table.data, None, a.table.classes.is_some()),
+        Command::Scan(a) => (&mut a.data, Some(&mut a.report), false),
+        Command::SafeHarbor(a) => (&mut a.data, Some(&mut a.report), false),
+        _ => return Ok(()),
+    };
+    if data.is_none() {
+        if let Some(r) = report {
+            if let Some(Some(p)) = &r.report {
+                if p.is_file() {
+                    *data = Some(p.clone());
+                    r.report = Some(None);
+                }
+            }
+        }
+    }
+    if data.is_none() && !classes {
+        return Err(Error::Invalid(
+            "give the data file (Parquet, or CSV with a header row)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Parses a delimiter argument: one ASCII character, or `tab` / `\t`.
@@ -132,7 +187,6 @@ fn files(flag: &str, values: &[String]) -> Result<Vec<(String, PathBuf)>> {
 #[derive(Debug, clap::Args)]
 pub struct TableArgs {
     /// The table: a Parquet file, or a CSV file with a header row.
-    #[arg(required_unless_present = "classes")]
     pub data: Option<PathBuf>,
     /// A class table (from `reident classes` or the query of `reident sql`) in place of the data:
     /// the same figures, without per-record outputs.
@@ -165,6 +219,15 @@ pub enum SignatureArg {
     Set,
 }
 
+impl SignatureArg {
+    pub fn signature(self) -> reident::classes::people::Signature {
+        match self {
+            SignatureArg::Multiset => reident::classes::people::Signature::Multiset,
+            SignatureArg::Set => reident::classes::people::Signature::Set,
+        }
+    }
+}
+
 impl TableArgs {
     pub fn source(&self) -> TableSource {
         TableSource {
@@ -176,15 +239,11 @@ impl TableArgs {
 
     /// The flags of the policy's settings that every analysis command has.
     pub fn flags(&self) -> Flags {
-        use reident::classes::people::Signature;
         Flags {
             policy: self.policy.clone(),
             qi: self.qi.clone(),
             entity: self.entity.clone(),
-            entity_signature: self.entity_signature.map(|s| match s {
-                SignatureArg::Multiset => Signature::Multiset,
-                SignatureArg::Set => Signature::Set,
-            }),
+            entity_signature: self.entity_signature.map(SignatureArg::signature),
             ..Flags::default()
         }
     }
@@ -283,13 +342,15 @@ impl TargetArgs {
     }
 }
 
-/// `--report`, `--show-values` and `--audit-log`, shared by the commands that write reports.
+/// `--report`, `--show-values`, `--audit-log`, `--force` and `--sign`, shared by the commands
+/// that write reports.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ReportArgs {
-    /// Write report.json, report.md and report.html to DIR (without DIR:
+    /// Write report.json, report.md and report.html to DIR, a new folder (without DIR:
     /// reports/<data file stem>-<UTC time>/).
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    pub report: Option<PathBuf>,
+    #[arg(long, value_name = "DIR", num_args = 0..=1)]
+    #[allow(clippy::option_option)]
+    pub report: Option<Option<PathBuf>>,
     /// Let the report show the QI values of classes smaller than the policy's largest k (it
     /// says so on its first line). Without it, no value of a small class is written.
     #[arg(long)]
@@ -297,15 +358,53 @@ pub struct ReportArgs {
     /// The audit log that each reporting run appends one line to (default: reports/audit.log).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+    /// Replace the --report folder if it exists (only a folder holding a report's files alone).
+    #[arg(long)]
+    pub force: bool,
+    /// Sign the report (report.json, .md and .html get .minisig signatures) and its audit line
+    /// with this minisign secret key (default: $REIDENT_SIGNING_KEY, else the policy's
+    /// "signing_key"). A protected key's password: $REIDENT_KEY_PASSWORD, or asked in a terminal.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
 }
 
 impl ReportArgs {
-    pub fn options(&self) -> ReportOptions {
-        ReportOptions {
-            dir: self.report.clone(),
+    /// Where the report goes, with the signing key loaded (before the command runs, so that a
+    /// wrong password fails at once). `always`: the command writes an audit line in any case.
+    pub fn prepare(&self, policy: Option<&Path>, always: bool) -> Result<ReportOptions> {
+        use reident::report::sign::{needs_password, SigningKey, PASSWORD_ENV, SIGNING_KEY_ENV};
+        let mut options = ReportOptions {
+            dir: self.report.clone().map(Option::unwrap_or_default),
             show_values: self.show_values,
             audit_log: self.audit_log.clone(),
+            force: self.force,
+            sign: None,
+        };
+        options.check_folder()?;
+        if !(always || options.wanted()) {
+            if self.sign.is_some() {
+                return Err(Error::Invalid(
+                    "--sign signs a report: give --report [DIR] (or --audit-log FILE)".into(),
+                ));
+            }
+            return Ok(options);
         }
+        let env = std::env::var_os(SIGNING_KEY_ENV).map(PathBuf::from);
+        let Some(key) =
+            reident::report::publish::signing_key_path(self.sign.as_deref(), env, policy)?
+        else {
+            return Ok(options);
+        };
+        let password = match std::env::var(PASSWORD_ENV) {
+            Ok(p) => Some(p),
+            Err(_) if std::io::stdin().is_terminal() && needs_password(&key)? => Some(
+                rpassword::prompt_password(format!("password of {}: ", key.display()))
+                    .map_err(|e| Error::Invalid(format!("reading the password: {e}")))?,
+            ),
+            Err(_) => None,
+        };
+        options.sign = Some(SigningKey::load(&key, password.as_deref())?);
+        Ok(options)
     }
 }
 
@@ -320,19 +419,28 @@ pub fn command_line() -> Vec<String> {
 }
 
 /// Builds the report (when a report or audit line is asked for, or `always`), writes its folder
-/// and appends its audit line; returns the report and the folder.
+/// and appends its audit line; returns the report as written and the folder.
 pub fn publish(
-    args: &ReportArgs,
+    options: &ReportOptions,
     always: bool,
     build: impl FnOnce(Vec<String>, bool) -> Result<Report>,
 ) -> Result<(Option<Report>, Option<PathBuf>)> {
-    let options = args.options();
+    publish_with(options, always, &[], build)
+}
+
+/// [`publish`], with built hierarchies (file name, ARX text) kept in the folder.
+pub fn publish_with(
+    options: &ReportOptions,
+    always: bool,
+    built: &[(String, Vec<u8>)],
+    build: impl FnOnce(Vec<String>, bool) -> Result<Report>,
+) -> Result<(Option<Report>, Option<PathBuf>)> {
     if !(always || options.wanted()) {
         return Ok((None, None));
     }
     let report = build(command_line(), options.show_values)?;
-    let dir = reident::report::publish(&report, &options, always)?;
-    Ok((Some(report), dir))
+    let published = reident::report::publish_with(&report, options, always, built)?;
+    Ok((Some(published.report), published.dir))
 }
 
 /// Prints warnings on stderr, one line each.

@@ -8,7 +8,7 @@ use reident::scan::DEFAULT_SAMPLE_ROWS;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// Where to write the result (.parquet or .csv); never the input.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -58,8 +58,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(None, false)?;
     let outcome = reident::safe_harbor::run(&reident::safe_harbor::Options {
-        data: args.data.clone(),
+        data: args.data.clone().unwrap_or_default(),
         delimiter: args.delimiter,
         output: args.output.clone(),
         drop: args.drop.clone(),
@@ -75,7 +76,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         reference_year: args.reference_year,
         progress,
     })?;
-    super::publish(&args.report, false, |cl, _| {
+    super::publish(&report, false, |cl, _| {
         reident::report::build::safe_harbor(&outcome, cl)
     })?;
     if args.json {

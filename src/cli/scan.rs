@@ -8,7 +8,7 @@ use reident::scan::DEFAULT_SAMPLE_ROWS;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The table: a Parquet file, or a CSV file with a header row.
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// Rows to sample (Parquet: the first rows of a few row groups spread over the file; CSV:
     /// the first rows).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SAMPLE_ROWS)]
@@ -32,13 +32,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<i32> {
+    let report = args.report.prepare(None, false)?;
     let outcome = reident::scan::run(&reident::scan::Options {
-        data: args.data.clone(),
+        data: args.data.clone().unwrap_or_default(),
         delimiter: args.delimiter,
         sample: args.sample,
         rules: args.rules.clone(),
     })?;
-    super::publish(&args.report, false, |cl, _| {
+    super::publish(&report, false, |cl, _| {
         reident::report::build::scan(&outcome, cl)
     })?;
     if args.json {

@@ -29,6 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
+    let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let options = reident::suda::Options {
         table: args.table.source(),
         settings: super::settings(&args.table.flags())?,
@@ -39,7 +40,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         progress,
     };
     let outcome = reident::suda::run(&options)?;
-    super::publish(&args.report, false, |cl, _| {
+    super::publish(&report, false, |cl, _| {
         reident::report::build::suda(&outcome, cl)
     })?;
     if args.json {

@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod encode;
 pub mod parquet;
+pub(crate) mod regular;
 
 /// Chunks read (in parallel) before they are handed on: enough to keep every thread busy.
 pub(crate) fn window_len() -> usize {

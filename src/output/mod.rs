@@ -7,6 +7,7 @@
 //!   Safe Harbor outputs);
 //! * [`record_risk`]: one row per record with its class size and risks.
 
+pub(crate) mod folder;
 pub mod record_risk;
 pub mod table;
 

@@ -17,9 +17,10 @@ pub mod build;
 pub(crate) mod export;
 pub mod figures;
 pub mod publish;
+pub mod sign;
 
 pub use figures::{Figures, SmallClasses};
-pub use publish::{publish, ReportOptions};
+pub use publish::{publish, publish_with, Published, ReportOptions};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -73,7 +74,23 @@ pub struct Report {
     pub thresholds: Vec<Verdict>,
     /// `pass`, `fail` or `not assessed` (no thresholds).
     pub verdict: String,
+    /// The audit log this run appended its line to, and the log's head before that line: `verify
+    /// --audit-log` finds the run's line there (a log truncated before it is caught).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditRecord>,
     pub integrity: Integrity,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRecord {
+    /// The log file, as the run named it.
+    pub log: String,
+    /// Lines in the log before this run's.
+    pub entries_before: u64,
+    /// The hash of the log's last line before this run's (64 zeros for an empty log): the
+    /// `prev_sha256` of the run's line.
+    pub previous_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,9 +141,18 @@ pub struct ColumnRole {
 #[serde(deny_unknown_fields)]
 pub struct PolicyRecord {
     pub path: String,
+    /// The SHA-256 of the file's bytes (of `text`).
     pub sha256: String,
     /// The policy file as parsed JSON, whole.
     pub content: Value,
+    /// The policy file's text, byte for byte: `verify` checks that it hashes to `sha256` and
+    /// parses to `content`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The settings the run took from its command line in place of the policy's (`targets`,
+    /// `quasi_identifiers`, ...): a run under this policy with other thresholds says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overridden: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,6 +188,11 @@ impl Integrity {
 /// The SHA-256 of a file, as lowercase hex, read in blocks (files may be large).
 pub(crate) fn sha256_file(path: &Path) -> Result<String> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    sha256_reader(&mut f, path)
+}
+
+/// The SHA-256 of what `f` reads (the file at `path`, for messages).
+pub(crate) fn sha256_reader(f: &mut impl Read, path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -172,6 +203,40 @@ pub(crate) fn sha256_file(path: &Path) -> Result<String> {
         h.update(&buf[..n]);
     }
     Ok(hex(&h.finalize()))
+}
+
+/// The SHA-256 and size of a data source: a file's own; for a folder of part files (a class
+/// table as Spark writes it: every file whose name does not start with `.` or `_`), the SHA-256
+/// of the lines `<name> <SHA-256 of the part>` in name order, and the parts' total size.
+pub(crate) fn sha256_source(path: &Path) -> Result<(String, u64)> {
+    if !path.is_dir() {
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        return Ok((sha256_file(path)?, len));
+    }
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    parts.sort();
+    let mut listing = String::new();
+    let mut bytes = 0u64;
+    for p in &parts {
+        bytes += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        listing.push_str(&format!("{name} {}\n", sha256_file(p)?));
+    }
+    Ok((sha256_bytes(listing.as_bytes()), bytes))
 }
 
 pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
@@ -230,6 +295,53 @@ pub(crate) fn content_hash(report: &Value) -> String {
     sha256_bytes(canonical_json(&v).as_bytes())
 }
 
+/// The settings of a run (`settings`, as its options record them) that differ from what the
+/// policy file `policy_file` gives alone, by name: what the command line replaced. Paths the
+/// policy gives (its hierarchy folder) are taken as relative to `recorded_path`, the path the
+/// report records for the policy (`policy_file` may be a copy elsewhere).
+pub(crate) fn overridden_settings(
+    policy_file: &Path,
+    recorded_path: &Path,
+    settings: &Value,
+) -> Result<Vec<String>> {
+    let own = crate::options::Settings::resolve(&crate::options::Flags {
+        policy: Some(policy_file.to_path_buf()),
+        ..Default::default()
+    })?;
+    let mut own = serde_json::to_value(&own)
+        .map_err(|e| Error::Invalid(format!("serializing the settings: {e}")))?;
+    let dir = |p: &Path| p.parent().map(Path::to_path_buf).unwrap_or_default();
+    if policy_file != recorded_path {
+        if let Some(Value::String(h)) = own.get_mut("hierarchies") {
+            if let Ok(rel) = Path::new(h.as_str()).strip_prefix(dir(policy_file)) {
+                *h = dir(recorded_path).join(rel).display().to_string();
+            }
+        }
+    }
+    // Paths compare by their components (`dir/.` is `dir`).
+    let same = |a: &Value, b: &Value| match (a, b) {
+        (Value::String(x), Value::String(y)) => Path::new(x) == Path::new(y),
+        _ => a == b,
+    };
+    let (Value::Object(own), Value::Object(run)) = (&own, settings) else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<&String> = own.keys().chain(run.keys()).collect();
+    names.sort();
+    names.dedup();
+    Ok(names
+        .into_iter()
+        .filter(|k| k.as_str() != "policy")
+        .filter(|k| {
+            !same(
+                own.get(*k).unwrap_or(&Value::Null),
+                run.get(*k).unwrap_or(&Value::Null),
+            )
+        })
+        .cloned()
+        .collect())
+}
+
 /// Everything a report needs from the command that makes it, besides the figures.
 pub(crate) struct ReportInput<'a> {
     pub kind: &'a str,
@@ -256,6 +368,7 @@ impl Report {
         figures: Figures,
         thresholds: Vec<Verdict>,
     ) -> Result<Report> {
+        let data_hash = sha256_source(input.data)?;
         let dataset = Dataset {
             file_name: input
                 .data
@@ -263,10 +376,8 @@ impl Report {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             path: input.data.display().to_string(),
-            sha256: sha256_file(input.data)?,
-            bytes: std::fs::metadata(input.data)
-                .map_err(|e| Error::io(input.data, e))?
-                .len(),
+            sha256: data_hash.0,
+            bytes: data_hash.1,
             format: input.format.to_string(),
             records: input.records,
             columns: input.columns,
@@ -274,6 +385,10 @@ impl Report {
         let policy = match input.policy {
             Some(p) => {
                 let text = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+                let overridden = match input.options.get("settings") {
+                    Some(settings) => overridden_settings(p, p, settings)?,
+                    None => Vec::new(),
+                };
                 Some(PolicyRecord {
                     path: p.display().to_string(),
                     sha256: sha256_bytes(&text),
@@ -281,6 +396,8 @@ impl Report {
                         path: p.to_path_buf(),
                         message: e.to_string(),
                     })?,
+                    text: String::from_utf8(text).ok(),
+                    overridden,
                 })
             }
             None => None,
@@ -338,6 +455,7 @@ impl Report {
             figures,
             thresholds,
             verdict,
+            audit: None,
             integrity: Integrity::unsealed(),
         };
         report.seal()?;
@@ -356,10 +474,16 @@ impl Report {
             .map_err(|e| Error::Invalid(format!("serializing the report: {e}")))
     }
 
-    /// Reads a report file: any JSON that has the report's shape.
+    /// Reads a report file: any JSON that has the report's shape (a regular file of at most
+    /// 1 GiB).
     pub fn load(path: &Path) -> Result<(Report, Value)> {
-        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        let value: Value = serde_json::from_slice(&text)
+        let text = crate::input::regular::read_regular(path, 1 << 30)?;
+        Report::parse(&text, path)
+    }
+
+    /// Parses the bytes of a report file (`path` names it in messages).
+    pub fn parse(text: &[u8], path: &Path) -> Result<(Report, Value)> {
+        let value: Value = serde_json::from_slice(text)
             .map_err(|e| Error::Invalid(format!("{}: not a JSON document: {e}", path.display())))?;
         let report: Report = serde_json::from_value(value.clone()).map_err(|e| {
             Error::Invalid(format!("{}: not a reident report: {e}", path.display()))
@@ -374,15 +498,47 @@ impl Report {
         Ok((report, value))
     }
 
+    /// Every file of the report folder, rendered: (`report.json`, text), (`report.md`, ...),
+    /// (`report.html`, ...). Each is a function of the report alone, so `verify` renders them
+    /// again and compares them byte for byte.
+    pub fn render(&self) -> Result<Vec<(&'static str, String)>> {
+        export::exporters()
+            .iter()
+            .map(|e| Ok((e.file_name(), e.render(self)?)))
+            .collect()
+    }
+
+    /// The trusted comment of the signature of one of the report's files: the tool and version,
+    /// the file, the data's name and hash, the verdict and the report's content hash.
+    pub fn signature_comment(&self, file: &str) -> String {
+        let name: String = self
+            .dataset
+            .file_name
+            .chars()
+            .map(|c| if c.is_control() || c == ' ' { '_' } else { c })
+            .collect();
+        format!(
+            "{} {} {} {file} data {name} sha256:{} verdict {} report sha256:{}",
+            self.tool.name,
+            self.tool.version,
+            self.kind,
+            self.dataset.sha256,
+            self.verdict.replace(' ', "-"),
+            self.integrity.sha256
+        )
+    }
+
     /// Writes `report.json`, `report.md` and `report.html` into `dir` (created if needed), each
-    /// through a temporary file, and returns their paths.
+    /// through a temporary file, and returns their paths. (A command's report folder is written
+    /// by [`publish`](publish::publish), at once and never over an existing folder.)
     pub fn write_dir(&self, dir: &Path) -> Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut rendered = Vec::new();
         // Render everything before writing anything, so that a failure leaves no partial set.
-        for e in export::exporters() {
-            rendered.push((dir.join(e.file_name()), e.render(self)?));
-        }
+        let rendered: Vec<(PathBuf, String)> = self
+            .render()?
+            .into_iter()
+            .map(|(f, t)| (dir.join(f), t))
+            .collect();
         let mut out = Vec::new();
         for (path, text) in rendered {
             crate::output::write_atomically(&path, |w| {

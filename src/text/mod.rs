@@ -121,8 +121,20 @@ pub fn gate(report: &crate::report::Report) -> String {
 
 /// The line `classes` prints.
 pub fn classes(o: &crate::classes::Outcome) -> String {
+    let (kind, people) = match &o.people {
+        Some(p) => (
+            "people-level ",
+            format!(
+                "{} people by {} ({} signatures), ",
+                p.people,
+                p.entity,
+                p.signature.as_str()
+            ),
+        ),
+        None => ("", String::new()),
+    };
     format!(
-        "wrote {} classes ({} records, {} quasi-identifiers{}) to {}\n",
+        "wrote {} {kind}classes ({people}{} records, {} quasi-identifiers{}) to {}\n",
         o.classes,
         o.records,
         o.quasi_identifiers.len(),
@@ -132,6 +144,21 @@ pub fn classes(o: &crate::classes::Outcome) -> String {
             format!(", {} sensitive", o.sensitive.len())
         },
         o.output
+    )
+}
+
+/// The lines `keygen` prints.
+pub fn keygen(k: &crate::keygen::Outcome) -> String {
+    format!(
+        "key id {}\nsecret key: {}{}\npublic key: {} (give it to whoever verifies: reident verify --public-key, or minisign -V -p)\n",
+        k.key_id,
+        k.secret.display(),
+        if k.encrypted {
+            " (password-protected)"
+        } else {
+            " (no password: keep it where only the signer can read it)"
+        },
+        k.public.display()
     )
 }
 

@@ -1,4 +1,4 @@
-//! The text `verify` prints: one line per check, then the overall result.
+//! The text `verify` prints: one line per check, then the result and the kind of assurance.
 
 use std::fmt::Write as _;
 
@@ -15,6 +15,16 @@ pub fn verify(o: &Outcome) -> String {
             c.detail
         );
     }
-    let _ = writeln!(s, "{}", if o.ok { "VERIFIED" } else { "NOT VERIFIED" });
+    let failed: Vec<&str> = o
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.item.as_str())
+        .collect();
+    if o.ok {
+        let _ = writeln!(s, "VERIFIED ({})", o.assurance);
+    } else {
+        let _ = writeln!(s, "NOT VERIFIED (failed: {})", failed.join(", "));
+    }
     s
 }

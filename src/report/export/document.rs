@@ -557,6 +557,7 @@ mod tests {
                 passed: false,
             }],
             verdict: "fail".into(),
+            audit: None,
             integrity: Integrity {
                 algorithm: "sha256".into(),
                 canonicalization: String::new(),

@@ -181,6 +181,12 @@ impl Markup for Writer {
                 p.sha256
             );
             self.fact("policy", code);
+            if !p.overridden.is_empty() {
+                self.fact(
+                    "replaced by the command line",
+                    format!("{} (not the policy's)", esc(&p.overridden.join(", "))),
+                );
+            }
         }
         for h in &r.hierarchies {
             let code = format!(

@@ -117,6 +117,13 @@ impl Markup for Writer {
         );
         if let Some(p) = &r.policy {
             let _ = writeln!(s, "* policy: `{}`, SHA-256 `{}`", cell(&p.path), p.sha256);
+            if !p.overridden.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "* replaced by the command line (not the policy's): {}",
+                    cell(&p.overridden.join(", "))
+                );
+            }
         }
         for h in &r.hierarchies {
             let _ = writeln!(
