@@ -64,6 +64,10 @@ pub struct Figures {
     /// With an entity: classes, suppression and the limit count these people, not rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<crate::analyze::PeopleInfo>,
+    /// The hierarchies built from the QIs' values (stated builders and automatic ones), each
+    /// with its builder and the SHA-256 of the file a report folder keeps it in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub built_hierarchies: Vec<super::BuiltHierarchy>,
 }
 
 /// How failing classes are suppressed.
