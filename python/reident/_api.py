@@ -372,6 +372,8 @@ def anonymize(
     mask: Optional[Pairs] = None,
     date: Optional[Pairs] = None,
     suppress: Optional[Names] = None,
+    auto: Optional[Names] = None,
+    auto_hierarchies: bool = False,
     k: Optional[int] = None,
     l_diversity: Optional[Names] = None,
     t_closeness: Optional[Names] = None,
@@ -412,6 +414,10 @@ def anonymize(
             ``{"age": "5,10,20@18..90"}``, ``{"zip": "1,2,3,5"}``,
             ``{"visit": "month,year,5y"}``.
         suppress: QIs generalized only by suppression (the value, then ``*``).
+        auto: QIs whose hierarchy is chosen from their values (intervals, dates, masks or
+            suppression); ``auto_hierarchies=True`` for every QI left without one. The
+            hierarchies built are listed in the figures with their SHA-256, and
+            ``write_report`` keeps them in the report folder's ``hierarchies/``.
         k, l_diversity, t_closeness, preset, max_risk, max_average_risk,
             max_population_uniqueness: the targets (default: the policy's, else 2-anonymity).
         suppression_limit: the share of records that may be suppressed (0 to 1).
@@ -441,7 +447,7 @@ def anonymize(
         qi=qi, sensitive=sensitive, identifying=identifying, entity=entity,
         entity_signature=entity_signature, keep_entity=keep_entity, policy=policy,
         classes=classes, delimiter=delimiter, hierarchies=hierarchies, hierarchy=hierarchy, interval=interval,
-        mask=mask, date=date, suppress=suppress, k=k, l_diversity=l_diversity,
+        mask=mask, date=date, suppress=suppress, auto=auto, auto_hierarchies=auto_hierarchies, k=k, l_diversity=l_diversity,
         t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
         suppression_limit=suppression_limit, heuristic=heuristic, time_limit=time_limit,

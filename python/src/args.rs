@@ -250,8 +250,8 @@ impl<'py> Args<'py> {
             .collect())
     }
 
-    /// The hierarchies stated per QI: files, and the builders of `interval`, `mask`, `date` and
-    /// `suppress`.
+    /// The hierarchies stated per QI: files, and the builders of `interval`, `mask`, `date`,
+    /// `suppress` and `auto`; `auto_hierarchies` for every QI left without one.
     pub fn qi_hierarchies(&self) -> PyResult<QiHierarchies> {
         let mut built = Vec::new();
         for (key, make) in [
@@ -268,9 +268,11 @@ impl<'py> Args<'py> {
                 .into_iter()
                 .map(|c| (c, Spec::Suppress)),
         );
+        built.extend(self.strings("auto")?.into_iter().map(|c| (c, Spec::Auto)));
         Ok(QiHierarchies {
             files: self.files("hierarchy")?,
             built,
+            auto: self.flag("auto_hierarchies")?,
         })
     }
 

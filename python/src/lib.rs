@@ -265,7 +265,7 @@ fn gate(
             outcome.analysis.options.record_risk = None;
         }
         let report = reident::report::build::analysis(&outcome.analysis, "gate", cl, show_values)?;
-        let report = outcome::publish(&report, &report_options, audit)?;
+        let report = outcome::publish(&report, &report_options, audit, &[])?;
         Ok((outcome, report))
     })?;
     Ok(Outcome::new(

@@ -120,17 +120,42 @@ impl ReportRequest {
     }
 }
 
-/// Writes the report folder (when `dir` is given) and, with `audit`, appends the audit line (to
+/// Writes the report folder (when `dir` is given) with the hierarchies an anonymization built
+/// (`built`, kept in its `hierarchies/`), and with `audit` appends the audit line (to
 /// `reports/audit.log` unless another log is named), as the CLI's `--report` does. Returns the
 /// report as written (with `audit`, it records the log's head and is sealed again).
-pub fn publish(report: &Report, options: &ReportOptions, audit: bool) -> reident::Result<Report> {
+pub fn publish(
+    report: &Report,
+    options: &ReportOptions,
+    audit: bool,
+    built: &[(String, Vec<u8>)],
+) -> reident::Result<Report> {
     if audit {
-        return Ok(reident::report::publish(report, options, true)?.report);
+        return Ok(reident::report::publish_with(report, options, true, built)?.report);
     }
     if let Some(dir) = &options.dir {
         report.write_dir(dir)?;
+        if !built.is_empty() {
+            let folder = dir.join(reident::report::publish::BUILT_HIERARCHIES);
+            std::fs::create_dir_all(&folder).map_err(|e| io(&folder, e))?;
+            for (name, text) in built {
+                // Through a temporary name: never a half-written hierarchy under its own.
+                let path = folder.join(name);
+                let tmp = folder.join(format!(".{name}.tmp"));
+                std::fs::write(&tmp, text)
+                    .and_then(|_| std::fs::rename(&tmp, &path))
+                    .map_err(|e| io(&path, e))?;
+            }
+        }
     }
     Ok(report.clone())
+}
+
+fn io(path: &Path, source: std::io::Error) -> reident::Error {
+    reident::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn json(value: &impl serde::Serialize) -> PyResult<String> {
@@ -238,7 +263,11 @@ impl Outcome {
             };
             let (options, audit) = request.prepare(self.policy())?;
             let report = self.build_report(show_values)?;
-            publish(&report, &options, audit)?;
+            let built = match &self.kind {
+                Kind::Anonymize(o) => reident::anonymize::built_hierarchy_files(o)?,
+                _ => Vec::new(),
+            };
+            publish(&report, &options, audit, &built)?;
             let mut names = vec!["report.json", "report.md", "report.html"];
             if options.sign.is_some() {
                 names.extend([

@@ -143,3 +143,24 @@ def test_errors_raise_with_the_cli_message(cli, cli_args, call):
     assert isinstance(e.value, ValueError)
     assert err.strip() == f"reident: error: {e.value}"
     assert "\n" not in str(e.value)
+
+
+def test_anonymize_with_automatic_hierarchies_equals_the_cli(cli, tmp_path):
+    qi = ["sex", "age", "race"]
+    code, stdout, err = cli("anonymize", PARQUET, "--qi", ",".join(qi), "--k", "5",
+                            "--auto-hierarchies", "--json")
+    assert code == 0, err
+    want = json.loads(stdout)
+    got = reident.anonymize(PARQUET, qi=qi, k=5, auto_hierarchies=True)
+    assert without(got.to_dict(), "seconds") == without(want, "seconds")
+    built = got.to_dict()["built_hierarchies"]
+    assert sorted(h["qi"] for h in built) == qi
+    # The report folder keeps the hierarchies built, as the CLI's --report does.
+    files = got.write_report(tmp_path / "rep", audit_log=False)
+    assert len(files) == 3
+    kept = sorted(p.name for p in (tmp_path / "rep" / "hierarchies").iterdir())
+    assert kept == sorted(f"hierarchy_{q}.csv" for q in qi)
+    # One QI's hierarchy chosen from its values, the others' from files.
+    one = reident.anonymize(PARQUET, qi=qi, k=5, auto="age",
+                            hierarchy={q: str(ADULT / f"hierarchy_{q}.csv") for q in ("sex", "race")})
+    assert [h["qi"] for h in one.to_dict()["built_hierarchies"]] == ["age"]

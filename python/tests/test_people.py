@@ -12,6 +12,8 @@ import pytest
 
 import reident
 
+from conftest import ROOT as ADULT_ROOT
+
 QI = ["sex", "birth_year", "zip3"]
 
 
@@ -136,3 +138,26 @@ def test_suda_refuses_entity_with_the_cli_message(visits, cli):
     assert err.strip() == f"reident: error: {e.value}"
     with pytest.raises(reident.ReidentError, match="entity_signature"):
         reident.analyze(path, qi=QI, entity="patient_id", entity_signature="bag")
+
+
+def test_a_pseudonym_mark_survives_pyarrow_and_is_checked(tmp_path):
+    """safe-harbor marks the columns it pseudonymized; pyarrow keeps the mark in the table it
+    reads, so the table scans as the file does (the pseudonyms a permitted code), and a mark
+    over values that are not pseudonyms is ignored."""
+    clinic = ADULT_ROOT / "datasets" / "clinic" / "clinic.csv"
+    out = tmp_path / "deid.parquet"
+    reident.safe_harbor(clinic, output=out, pseudonymize="mrn", reference_year=2025)
+    table = pq.read_table(out)
+    assert table.schema.metadata[b"reident:pseudonymized"] == b'["mrn"]'
+    by_file, by_table = reident.scan(out), reident.scan(table)
+    assert "mrn" not in by_file.identifying and "mrn" not in by_table.identifying
+    assert by_table.to_dict()["columns"] == by_file.to_dict()["columns"]
+    # The same mark forged over a column of plain values: ignored, the column is identifying.
+    raw = pa.table({"mrn": [f"{i:08d}" for i in range(200)], "age": list(range(200))})
+    forged = raw.replace_schema_metadata({"reident:pseudonymized": '["mrn"]'})
+    assert reident.scan(forged).identifying == reident.scan(raw).identifying == ["mrn"]
+    # anonymize keeps a marked entity column, from the file and from the table alike.
+    kw = dict(qi=["sex", "zip"], entity="mrn", k=2, suppress=["sex", "zip"],
+              suppression_limit=0.1)
+    assert "mrn" in reident.anonymize(out, **kw).table.column_names
+    assert "mrn" in reident.anonymize(table, **kw).table.column_names

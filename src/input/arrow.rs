@@ -143,6 +143,18 @@ pub struct ArrowInput {
 }
 
 impl ArrowInput {
+    /// The columns the table's schema metadata marks as pseudonymized by safe-harbor (the
+    /// Parquet file's entry, which pyarrow carries into the schema it reads): the same mark as
+    /// the file's, checked against the values as a file's is.
+    pub(crate) fn pseudonymized(&self) -> Vec<String> {
+        self.table
+            .schema()
+            .metadata()
+            .get(super::parquet::PSEUDONYMIZED_KEY)
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+
     fn new(table: ArrowTable) -> ArrowInput {
         let columns = table
             .schema()

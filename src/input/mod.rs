@@ -66,6 +66,17 @@ pub enum Input {
 }
 
 impl Input {
+    /// The columns marked as pseudonymized by safe-harbor: a Parquet file's metadata entry, or
+    /// an in-memory table's schema metadata (the same entry, as pyarrow reads it); a CSV file
+    /// has none. Readers check the values before trusting it.
+    pub(crate) fn pseudonymized(&self) -> Vec<String> {
+        match self {
+            Input::Parquet(p) => p.pseudonymized(),
+            Input::Csv(_) => Vec::new(),
+            Input::Arrow(a) => a.pseudonymized(),
+        }
+    }
+
     /// Opens a file, telling Parquet from CSV by its first bytes (`PAR1`), not by its name.
     pub fn open(path: &Path, options: &InputOptions) -> Result<Input> {
         use std::io::Read;

@@ -120,6 +120,14 @@ fn write_parquet<W: Write + Send>(
                 )
             })
             .collect::<Vec<_>>(),
+    )
+    // In the Arrow schema stored in the file too: pyarrow reads a file's metadata from it (and
+    // so an in-memory table read from the file keeps the marks).
+    .with_metadata(
+        metadata
+            .iter()
+            .cloned()
+            .collect::<std::collections::HashMap<String, String>>(),
     ));
     let props = WriterProperties::builder()
         .set_compression(match compression {
