@@ -108,27 +108,29 @@ fn write_parquet<W: Write + Send>(
             all && any
         })
         .collect();
-    let schema = Arc::new(Schema::new(
-        names
-            .iter()
-            .zip(&is_int)
-            .map(|(n, &int)| {
-                Field::new(
-                    n.as_str(),
-                    if int { DataType::Int64 } else { DataType::Utf8 },
-                    true,
-                )
-            })
-            .collect::<Vec<_>>(),
-    )
-    // In the Arrow schema stored in the file too: pyarrow reads a file's metadata from it (and
-    // so an in-memory table read from the file keeps the marks).
-    .with_metadata(
-        metadata
-            .iter()
-            .cloned()
-            .collect::<std::collections::HashMap<String, String>>(),
-    ));
+    let schema = Arc::new(
+        Schema::new(
+            names
+                .iter()
+                .zip(&is_int)
+                .map(|(n, &int)| {
+                    Field::new(
+                        n.as_str(),
+                        if int { DataType::Int64 } else { DataType::Utf8 },
+                        true,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+        // In the Arrow schema stored in the file too: pyarrow reads a file's metadata from it (and
+        // so an in-memory table read from the file keeps the marks).
+        .with_metadata(
+            metadata
+                .iter()
+                .cloned()
+                .collect::<std::collections::HashMap<String, String>>(),
+        ),
+    );
     let props = WriterProperties::builder()
         .set_compression(match compression {
             Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),
