@@ -410,7 +410,12 @@ fn each_row_carries_its_persons_risk() {
         out.to_str().unwrap(),
         "-q",
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let input = reident::Input::open(&out, &Default::default()).unwrap();
     let size = input.column_index("class_size").unwrap();
     let chunks = input
@@ -449,7 +454,12 @@ fn safe_harbor_pseudonyms_stay_as_the_entity() {
         "--no-scan",
         "-q",
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let header = |path: &Path| {
         std::fs::read_to_string(path)
             .unwrap()
@@ -481,7 +491,17 @@ fn safe_harbor_pseudonyms_stay_as_the_entity() {
             &d(&out),
             "-q",
         ]);
-        assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
-        assert_eq!(header(&out).contains("patient_id"), kept, "{}", header(&out));
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(
+            header(&out).contains("patient_id"),
+            kept,
+            "{}",
+            header(&out)
+        );
     }
 }
