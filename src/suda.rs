@@ -133,6 +133,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
             "suda with --entity: SUDA's minimal sample uniques are defined over records, not over people's collections of records; run suda without --entity (or analyze and combos with it)".into(),
         ));
     }
+    if options.settings.missing == crate::policy::Missing::Wildcard {
+        return Err(Error::Invalid(
+            "suda counts a missing value as one value (as sdcMicro's suda2 does with its missing code); --missing wildcard (or the policy's \"missing\") is for analyze, gate and anonymize: leave it out here".into(),
+        ));
+    }
     let (source, mut roles) = options.table.open(&options.settings.roles())?;
     roles.sensitive.clear();
     roles.weight = None;
