@@ -207,6 +207,9 @@ pub fn run(options: &Options) -> Result<Outcome> {
             verdicts = l.verdicts.clone();
             after = l.after.clone();
             best.suppressed = 0;
+            best.suppressed_rows = None;
+            best.classes = l.after.classes;
+            best.smallest = l.after.smallest_class;
             best.anonymous = true;
             best.loss = Some(p.metric.loss(g, &best.levels, &node.rows, &failing));
             Some(l)
@@ -257,7 +260,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
                 example: examples[q].clone(),
             })
             .collect(),
-        best: evaluate_counted(g, &best.levels, &node, &target),
+        best: match &local {
+            // The records of failing classes are kept, with cells blanked.
+            Some(_) => best.clone(),
+            None => evaluate_counted(g, &best.levels, &node, &target),
+        },
         top: result.solutions.clone(),
         before: Risk::of(g.base_counted(), None),
         after,
