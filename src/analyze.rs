@@ -359,6 +359,18 @@ fn build(
             "--population-table with --entity: a population table counts QI tuples, not people's collections of them; give --population or --sampling-fraction".into(),
         ));
     }
+    if let Source::Classes(file) = source {
+        if want_rows {
+            return Err(crate::input::records_unavailable(
+                &file.path,
+                "per-record output (--record-risk, row numbers)",
+            ));
+        }
+        return Ok((
+            source.counted(roles, settings.entity_signature, progress)?,
+            None,
+        ));
+    }
     let built = source.build_people(roles, settings.entity_signature, progress)?;
     let clock = Instant::now();
     let people = built.people.table();

@@ -9,11 +9,12 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::PeopleInfo;
 use crate::error::{Error, Result};
 use crate::input::Format;
 use crate::options::{PopulationOptions, Settings, TableSource};
 use crate::policy::Roles;
-use crate::risk::combos::{combos, default_max_size, parse_thresholds, Combos};
+use crate::risk::combos::{combos_of, default_max_size, parse_thresholds, Combos};
 use crate::risk::population::{Population, PopulationSpec};
 use crate::tool::ToolInfo;
 
@@ -56,7 +57,10 @@ pub struct Outcome {
     pub format: Format,
     /// The path of the data (or class table) read.
     pub dataset: String,
+    /// The records (with an entity, the people's rows).
     pub records: u64,
+    /// With an entity: the people, whom every figure counts.
+    pub people: Option<PeopleInfo>,
     pub started: SystemTime,
 }
 
@@ -66,6 +70,9 @@ struct Document<'a> {
     schema_version: u32,
     tool: ToolInfo,
     dataset: DocumentDataset<'a>,
+    /// With an entity: the people every figure counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    people: Option<&'a PeopleInfo>,
     combos: &'a Combos,
 }
 
@@ -87,6 +94,7 @@ impl Outcome {
                 format: self.format,
                 records: self.records,
             },
+            people: self.people.as_ref(),
             combos: &self.combos,
         };
         let err = |e: serde_json::Error| Error::Invalid(format!("serializing the report: {e}"));
@@ -109,24 +117,40 @@ pub fn run(options: &Options) -> Result<Outcome> {
         Some(t) => parse_thresholds(t)?,
         None => Vec::new(),
     };
-    let table = source.class_table(&roles, &source.progress(!options.progress))?;
+    let progress = source.progress(!options.progress);
+    let counted = source.counted(&roles, options.settings.entity_signature, &progress)?;
+    let table = counted.counted();
     let max_size = options
         .max_size
         .unwrap_or_else(|| default_max_size(roles.qi.len()));
     let population = match &options.population.spec {
         PopulationSpec::Sample => None,
         spec => {
-            let p = Population::resolve(spec, &table, &options.table.input_options())?;
+            if roles.entity.is_some() && matches!(spec, PopulationSpec::Table { .. }) {
+                return Err(Error::Invalid(
+                    "--population-table with --entity: a population table counts QI tuples, not people's collections of them; give --population or --sampling-fraction".into(),
+                ));
+            }
+            let p = Population::resolve(spec, table, &options.table.input_options())?;
             Some((p.size, options.population.snb))
         }
     };
-    let combos = combos(&table, max_size, &thresholds, population)?;
+    let combos = combos_of(&counted, max_size, &thresholds, population)?;
     Ok(Outcome {
         options: options.clone(),
         combos,
         format: source.format(),
         dataset: source.path().display().to_string(),
-        records: table.n_records,
+        records: counted.people.as_ref().map_or(table.n_records, |p| p.rows),
+        people: counted.people.as_ref().map(|p| PeopleInfo {
+            entity: roles
+                .entity
+                .map(|e| roles.columns[e].clone())
+                .unwrap_or_default(),
+            signature: p.signature,
+            people: p.table.n_records,
+            rows: p.rows,
+        }),
         roles,
         started,
     })

@@ -766,3 +766,47 @@ fn corrupt_class_files_are_rejected() {
         &["holds no class-table file"],
     );
 }
+
+/// A report of a folder of class-table parts (as Spark writes them) hashes the parts: `gate`
+/// with `--report` on such a folder works, and the report names the folder.
+#[test]
+fn gate_reports_on_a_folder_of_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    std::fs::create_dir(&parts).unwrap();
+    let p1 = parts.join("part-0.parquet");
+    let out = run_cli(&[
+        "classes",
+        adult("adult.parquet").to_str().unwrap(),
+        "--qi",
+        "sex,race",
+        "-o",
+        p1.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = dir.path().join("rep");
+    let out = run_cli(&[
+        "gate",
+        "--classes",
+        parts.to_str().unwrap(),
+        "--qi",
+        "sex,race",
+        "--k",
+        "2",
+        "--report",
+        report.to_str().unwrap(),
+        "--audit-log",
+        dir.path().join("audit.log").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
+    assert_eq!(r["dataset"]["file_name"], "parts");
+    assert_eq!(r["dataset"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(
+        r["dataset"]["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&p1).unwrap().len()
+    );
+}

@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::io::ClassFile;
-use super::people::{People, Signature};
-use hashbrown::HashMap;
-
+use super::people::{Counted, People, Signature};
 use super::{ClassTable, Histograms, Layout, LocalClasses, Merger};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
@@ -19,7 +17,8 @@ use crate::progress::Progress;
 /// records (per-record outputs, transformed data, a sample to scan) says they are unavailable.
 pub enum Source {
     Records(Input),
-    Classes(ClassFile),
+    /// Boxed: a class file's metadata makes it much larger than an input.
+    Classes(Box<ClassFile>),
 }
 
 impl Source {
@@ -33,9 +32,9 @@ impl Source {
         listed: &[String],
     ) -> Result<Source> {
         match (classes, data) {
-            (Some(classes), _) => Ok(Source::Classes(
+            (Some(classes), _) => Ok(Source::Classes(Box::new(
                 ClassFile::open(classes)?.with_listed(listed),
-            )),
+            ))),
             (None, Some(data)) => Ok(Source::Records(Input::open(data, options)?)),
             (None, None) => Err(Error::Invalid(
                 "no input: give the data file, or a class table with --classes".into(),
@@ -147,10 +146,10 @@ impl Source {
         let input = match self {
             Source::Records(i) => i,
             Source::Classes(c) => {
-                return Err(crate::input::records_unavailable(
-                    &c.path,
-                    "counting people (--entity)",
-                ))
+                return Err(Error::Invalid(format!(
+                    "{}: a class table gives the people-level figures of analyze, gate and combos, but not each person's records, which anonymize --entity writes and suppresses: give the data file",
+                    c.path.display()
+                )))
             }
         };
         let row_roles = Roles {
@@ -213,38 +212,52 @@ impl Source {
 /// readers encode every column) is matched against the values met so far. A row without a value
 /// is an error: every row needs its person.
 fn person_ids(input: &Input, entity: usize, name: &str) -> Result<(Vec<u32>, Vec<String>)> {
-    let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+    use std::hash::BuildHasher;
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    // Person ids by the hash of their value; `values[id]` is the value (each stored once).
+    let mut ids: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
     let mut values: Vec<String> = Vec::new();
     let mut person_of_row: Vec<u32> = Vec::new();
     let mut missing = 0u64;
     input.for_each_window(
         &[entity],
         &Progress::hidden(),
-        |chunk| chunk,
+        // In parallel: each chunk's dictionary hashed.
+        |mut chunk| {
+            let col = chunk.columns.swap_remove(0);
+            let hashes: Vec<u64> = col
+                .dict
+                .iter()
+                .map(|v| hasher.hash_one(v.as_str()))
+                .collect();
+            (col, hashes)
+        },
         |window| {
-            for chunk in window {
-                let col = &chunk.columns[0];
-                let global: Vec<u32> = col
-                    .dict
-                    .iter()
-                    .map(|v| {
-                        if v == NULL_TEXT {
-                            return u32::MAX;
+            for (col, hashes) in window {
+                let mut global = Vec::with_capacity(col.dict.len());
+                for (v, h) in col.dict.into_iter().zip(hashes) {
+                    if v == NULL_TEXT {
+                        global.push(u32::MAX);
+                        continue;
+                    }
+                    let found = ids.find(h, |&id| values[id as usize] == v).copied();
+                    global.push(match found {
+                        Some(id) => id,
+                        None => {
+                            let id = values.len() as u32;
+                            values.push(v);
+                            ids.insert_unique(h, id, |&id| {
+                                hasher.hash_one(values[id as usize].as_str())
+                            });
+                            id
                         }
-                        if let Some(&id) = ids.get(v.as_str()) {
-                            return id;
-                        }
-                        let id = values.len() as u32;
-                        ids.insert(v.as_str().into(), id);
-                        values.push(v.clone());
-                        id
-                    })
-                    .collect();
-                for &code in &col.codes {
+                    });
+                }
+                person_of_row.extend(col.codes.iter().map(|&code| {
                     let id = global[code as usize];
                     missing += (id == u32::MAX) as u64;
-                    person_of_row.push(id);
-                }
+                    id
+                }));
             }
             Ok(())
         },
@@ -288,6 +301,29 @@ fn person_histograms(
         people,
         &triples,
     ))
+}
+
+impl Source {
+    /// The row-level class table and, with an entity, the people-level one: from the records,
+    /// or from a class table (a people-level one with an entity).
+    pub fn counted(
+        &self,
+        roles: &Roles,
+        signature: Signature,
+        progress: &Progress,
+    ) -> Result<Counted> {
+        match (self, roles.entity) {
+            (_, None) => Ok(Counted::rows(self.class_table(roles, progress)?)),
+            (Source::Classes(file), Some(_)) => file.read_people(roles, signature, progress),
+            (Source::Records(_), Some(_)) => {
+                let built = self.build_people(roles, signature, progress)?;
+                Ok(Counted {
+                    people: Some(built.people.table()),
+                    rows: built.rows,
+                })
+            }
+        }
+    }
 }
 
 /// Reads the QI and sensitive columns of `input` and builds its class table.

@@ -24,13 +24,13 @@ pub(crate) const FLUSH_ITEMS: usize = 8 << 20;
 
 /// Interns canonical texts into global codes, in order of first appearance.
 #[derive(Default)]
-struct Interner {
+pub(super) struct Interner {
     codes: HashMap<String, u32>,
-    values: Vec<String>,
+    pub(super) values: Vec<String>,
 }
 
 impl Interner {
-    fn map(&mut self, dict: &[String]) -> Vec<u32> {
+    pub(super) fn map(&mut self, dict: &[String]) -> Vec<u32> {
         dict.iter()
             .map(|v| match self.codes.get(v.as_str()) {
                 Some(&c) => c,

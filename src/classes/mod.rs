@@ -32,7 +32,7 @@ pub mod people;
 pub mod wildcard;
 
 pub use build::{build_class_table, build_classes, Source};
-pub use command::{run, Options, Outcome};
+pub use command::{run, Options, Outcome, PeopleWritten};
 pub use local::{Layout, LocalClasses};
 pub use merge::Merger;
 

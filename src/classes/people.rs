@@ -20,6 +20,7 @@
 use super::{ClassTable, Histograms};
 pub use crate::policy::Signature;
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 /// Every person's rows by row class: the (person, row class, rows) table, grouped by person.
 #[derive(Debug, Clone)]
@@ -254,7 +255,17 @@ impl SignatureIndex {
 
     /// The class of `elems` among the classes `e` holds, if any.
     fn lookup(&self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements) -> Option<u32> {
-        let h = hash_of(&self.hasher, signature, elems);
+        self.lookup_hashed(hash_of(&self.hasher, signature, elems), signature, elems, e)
+    }
+
+    /// [`SignatureIndex::lookup`] with the hash of `elems` given.
+    fn lookup_hashed(
+        &self,
+        h: u64,
+        signature: Signature,
+        elems: (&[u32], &[u32]),
+        e: &Elements,
+    ) -> Option<u32> {
         let &g = self.first.get(&h)?;
         if same(signature, e.of(g as usize), elems) {
             return Some(g);
@@ -265,6 +276,18 @@ impl SignatureIndex {
     /// Records class `g`'s signature (one that `lookup` did not find).
     fn insert_new(&mut self, signature: Signature, elems: (&[u32], &[u32]), e: &Elements, g: u32) {
         let h = hash_of(&self.hasher, signature, elems);
+        self.insert_hashed(h, signature, elems, e, g);
+    }
+
+    /// [`SignatureIndex::insert_new`] with the hash of `elems` given.
+    fn insert_hashed(
+        &mut self,
+        h: u64,
+        signature: Signature,
+        elems: (&[u32], &[u32]),
+        e: &Elements,
+        g: u32,
+    ) {
         match self.first.get(&h) {
             None => {
                 self.first.insert(h, g);
@@ -323,10 +346,15 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
         ..Signatures::default()
     };
     let mut counts: Vec<u64> = Vec::new();
+    // The hashes in parallel; the grouping in order.
+    let hashes: Vec<u64> = (0..e.len())
+        .into_par_iter()
+        .map(|i| hash_of(&index.hasher, signature, e.of(i)))
+        .collect();
     for (i, &persons) in people.iter().enumerate().take(e.len()) {
         let elems = e.of(i);
         let r = e.start[i]..e.start[i + 1];
-        match index.lookup(signature, elems, &out.elements()) {
+        match index.lookup_hashed(hashes[i], signature, elems, &out.elements()) {
             Some(g) => {
                 counts[g as usize] += persons;
                 let gs = out.start[g as usize];
@@ -347,7 +375,7 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
                 }
                 out.start.push(out.class.len());
                 counts.push(persons);
-                index.insert_new(signature, elems, &out.elements(), g);
+                index.insert_hashed(hashes[i], signature, elems, &out.elements(), g);
                 groups.push(g);
             }
         }
@@ -449,6 +477,52 @@ impl PeopleTable {
             .map(|h| merge_histograms(h, &groups, table.class_count()))
             .collect();
         table.with_sensitive(sensitive)
+    }
+
+    /// People-level classes given by their signatures (the rows of a people-level class file):
+    /// signature `i` has the elements `start[i]..start[i + 1]`, each a row class with the rows
+    /// one of its people has there (`mult`) and the rows all of them have there (`rows`), and
+    /// stands for `people[i]` people whose rows have the sensitive histograms `sensitive` (one
+    /// class per signature). Elements of a signature in the same row class are merged, and equal
+    /// signatures grouped, as a roll-up does (`n_row_classes`: the classes of the row table).
+    pub(crate) fn from_signatures(
+        signature: Signature,
+        (start, class, mult, rows): (Vec<usize>, Vec<u32>, Vec<u64>, Vec<u64>),
+        people: Vec<u64>,
+        sensitive: Vec<Histograms>,
+        n_row_classes: usize,
+    ) -> PeopleTable {
+        let given = PeopleTable {
+            signature,
+            table: ClassTable {
+                n_records: people.iter().sum(),
+                qis: Vec::new(),
+                codes: Vec::new(),
+                counts: people,
+                sensitive,
+                weights: None,
+            },
+            rows: rows.iter().sum(),
+            sig: Signatures {
+                start,
+                class,
+                // Checked by the reader: a person's rows in one row class fit in a u32.
+                mult: mult.iter().map(|&m| m as u32).collect(),
+                // A multiset's rows follow from its multiplicities; a set keeps its own.
+                rows: (signature == Signature::Set).then_some(rows),
+            },
+        };
+        let identity: Vec<u32> = (0..n_row_classes as u32).collect();
+        given.rollup(&identity)
+    }
+
+    /// The rows of class `c`'s people.
+    pub fn rows_of(&self, c: usize) -> u64 {
+        let r = self.sig.start[c]..self.sig.start[c + 1];
+        match &self.sig.rows {
+            Some(rows) => rows[r].iter().sum(),
+            None => self.table.counts[c] * self.sig.mult[r].iter().map(|&m| m as u64).sum::<u64>(),
+        }
     }
 
     /// Rows of the people in `failing` classes, by row class (`n_row_classes` of them).

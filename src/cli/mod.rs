@@ -225,6 +225,15 @@ pub enum SignatureArg {
     Set,
 }
 
+impl SignatureArg {
+    pub fn signature(self) -> reident::classes::people::Signature {
+        match self {
+            SignatureArg::Multiset => reident::classes::people::Signature::Multiset,
+            SignatureArg::Set => reident::classes::people::Signature::Set,
+        }
+    }
+}
+
 impl TableArgs {
     pub fn source(&self) -> TableSource {
         TableSource {
@@ -236,15 +245,11 @@ impl TableArgs {
 
     /// The flags of the policy's settings that every analysis command has.
     pub fn flags(&self) -> Flags {
-        use reident::classes::people::Signature;
         Flags {
             policy: self.policy.clone(),
             qi: self.qi.clone(),
             entity: self.entity.clone(),
-            entity_signature: self.entity_signature.map(|s| match s {
-                SignatureArg::Multiset => Signature::Multiset,
-                SignatureArg::Set => Signature::Set,
-            }),
+            entity_signature: self.entity_signature.map(SignatureArg::signature),
             missing: self.missing.map(|m| match m {
                 MissingArg::Value => reident::policy::Missing::Value,
                 MissingArg::Wildcard => reident::policy::Missing::Wildcard,

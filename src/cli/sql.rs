@@ -35,6 +35,13 @@ pub struct Args {
     /// A sampling-weight column: its sum per class.
     #[arg(long, value_name = "COLUMN")]
     pub weight: Option<String>,
+    /// The column that identifies the person: print the query of the people-level class table
+    /// (one row per signature, the sorted list of a person's QI tuples).
+    #[arg(long, value_name = "COLUMN")]
+    pub entity: Option<String>,
+    /// With --entity: a person's rows as a multiset (repeats count; the default) or a set.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub entity_signature: Option<super::SignatureArg>,
     /// A policy file with the roles; flags given here replace its lists.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
@@ -60,6 +67,8 @@ pub fn run(args: Args) -> Result<i32> {
         qi: args.qi.clone(),
         sensitive: args.sensitive.clone(),
         weight: args.weight.clone(),
+        entity: args.entity.clone(),
+        entity_signature: args.entity_signature.map(super::SignatureArg::signature),
         ..Default::default()
     })?;
     let text = reident::sql::run(&reident::sql::Options {

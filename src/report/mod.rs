@@ -205,6 +205,38 @@ pub(crate) fn sha256_reader(f: &mut impl Read, path: &Path) -> Result<String> {
     Ok(hex(&h.finalize()))
 }
 
+/// The SHA-256 and size of a data source: a file's own; for a folder of part files (a class
+/// table as Spark writes it: every file whose name does not start with `.` or `_`), the SHA-256
+/// of the lines `<name> <SHA-256 of the part>` in name order, and the parts' total size.
+pub(crate) fn sha256_source(path: &Path) -> Result<(String, u64)> {
+    if !path.is_dir() {
+        let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+        return Ok((sha256_file(path)?, len));
+    }
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    parts.sort();
+    let mut listing = String::new();
+    let mut bytes = 0u64;
+    for p in &parts {
+        bytes += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        listing.push_str(&format!("{name} {}\n", sha256_file(p)?));
+    }
+    Ok((sha256_bytes(listing.as_bytes()), bytes))
+}
+
 pub(crate) fn sha256_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
@@ -334,6 +366,7 @@ impl Report {
         figures: Figures,
         thresholds: Vec<Verdict>,
     ) -> Result<Report> {
+        let data_hash = sha256_source(input.data)?;
         let dataset = Dataset {
             file_name: input
                 .data
@@ -341,10 +374,8 @@ impl Report {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             path: input.data.display().to_string(),
-            sha256: sha256_file(input.data)?,
-            bytes: std::fs::metadata(input.data)
-                .map_err(|e| Error::io(input.data, e))?
-                .len(),
+            sha256: data_hash.0,
+            bytes: data_hash.1,
             format: input.format.to_string(),
             records: input.records,
             columns: input.columns,

@@ -1,10 +1,12 @@
 //! `sql`: the query that computes the class table in an engine (Spark, DuckDB, ANSI SQL), or the
-//! query that produces the release that `anonymize` chose. Reads no data.
+//! query that produces the release that `anonymize` chose. Reads no data. With an entity column
+//! it prints the query of the people-level class table (`people`).
 //!
 //! The queries themselves are built in `query`; [`run`] resolves what they are built from: the
 //! roles (policy file merged with flags), or the `--json` document of `reident anonymize` and
 //! the hierarchies it used.
 
+mod people;
 pub(crate) mod query;
 
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use crate::criteria::ClassRule;
 use crate::error::{Error, Result};
 use crate::hierarchy::Hierarchy;
 use crate::options::Settings;
+pub use people::{people_class_table_query, people_query_metadata};
 pub use query::{
     apply_query, class_table_query, from_table, query_metadata, write_statement, Dialect,
     Generalized, Transformation,
@@ -55,6 +58,9 @@ pub fn run(options: &Options) -> Result<String> {
             ))
         }
     };
+    if let Some(entity) = &options.settings.entity {
+        return people(options, &from, entity);
+    }
     match &options.transformation {
         Some(path) => apply(options, &from, path),
         None => {
@@ -75,6 +81,42 @@ pub fn run(options: &Options) -> Result<String> {
                 None => Ok(q),
             }
         }
+    }
+}
+
+/// The people-level class table's query (with an entity column).
+fn people(options: &Options, from: &str, entity: &str) -> Result<String> {
+    let s = &options.settings;
+    if options.transformation.is_some() {
+        return Err(Error::Invalid(
+            "--transformation with --entity: the release of a people-level anonymization suppresses whole people, which the apply query does not do; write the release with reident anonymize --entity".into(),
+        ));
+    }
+    if s.weight.is_some() {
+        return Err(Error::Invalid(
+            "--weight with --entity: sampling weights are given per record, and people are counted; leave the weight out".into(),
+        ));
+    }
+    let d = options.dialect;
+    let q = people_class_table_query(
+        d,
+        from,
+        entity,
+        &s.quasi_identifiers,
+        &s.sensitive,
+        s.entity_signature,
+    )?;
+    match &options.copy_to {
+        Some(path) => {
+            let meta = people_query_metadata(
+                &s.quasi_identifiers,
+                &s.sensitive,
+                entity,
+                s.entity_signature,
+            );
+            write_statement(d, &q, path, Some(&meta))
+        }
+        None => Ok(q),
     }
 }
 

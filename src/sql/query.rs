@@ -66,7 +66,7 @@ impl Dialect {
         }
     }
 
-    fn text_type(self) -> &'static str {
+    pub(super) fn text_type(self) -> &'static str {
         match self {
             Dialect::Spark => "STRING",
             _ => "VARCHAR",
@@ -81,7 +81,7 @@ impl Dialect {
     }
 
     /// The aggregate that collects (value, count) cells into a histogram.
-    fn histogram(self, value: &str, count: &str) -> String {
+    pub(super) fn histogram(self, value: &str, count: &str) -> String {
         match self {
             Dialect::Spark => {
                 format!("collect_list(named_struct('value', {value}, 'count', {count}))")
@@ -94,7 +94,7 @@ impl Dialect {
     }
 
     /// An expression that fails the query with `message`, where the dialect has one.
-    fn raise(self, message: &str) -> String {
+    pub(super) fn raise(self, message: &str) -> String {
         match self {
             Dialect::Spark => format!("raise_error({})", self.string(message)),
             Dialect::DuckDb => format!("error({})", self.string(message)),
@@ -112,7 +112,7 @@ pub fn from_table(dialect: Dialect, name: &str) -> String {
         .join(".")
 }
 
-fn reserved(d: Dialect, name: &str) -> String {
+pub(super) fn reserved(d: Dialect, name: &str) -> String {
     d.ident(&format!("__reident_{name}"))
 }
 
@@ -214,7 +214,11 @@ pub fn class_table_query(
     Ok(out)
 }
 
-fn check_columns(qi: &[String], sensitive: &[String], weight: Option<&str>) -> Result<()> {
+pub(super) fn check_columns(
+    qi: &[String],
+    sensitive: &[String],
+    weight: Option<&str>,
+) -> Result<()> {
     if qi.is_empty() {
         return Err(Error::NoQuasiIdentifiers);
     }
@@ -283,11 +287,11 @@ pub fn query_metadata(qi: &[String], sensitive: &[String], weight: Option<&str>)
         weight: weight.map(str::to_string),
         records: None,
         classes: None,
-        tool: Some(format!(
-            "{} {} (sql)",
-            env!("CARGO_PKG_NAME"),
-            env!("CARGO_PKG_VERSION")
-        )),
+        tool: Some(format!("{} (sql)", crate::classes::io::tool())),
+        entity: None,
+        signature: None,
+        people: None,
+        rows: None,
     }
 }
 

@@ -10,6 +10,16 @@ pub fn combos(o: &Outcome, top: usize) -> String {
     let c = &o.combos;
     let mut s = String::new();
     let _ = writeln!(s, "reident {} — {}", env!("CARGO_PKG_VERSION"), o.dataset);
+    if let Some(p) = &o.people {
+        let _ = writeln!(
+            s,
+            "people: {} ({} signatures of their rows): {} people, {} rows; classes count people",
+            p.entity,
+            p.signature.as_str(),
+            p.people,
+            p.rows
+        );
+    }
     let _ = writeln!(
         s,
         "all {} quasi-identifiers: {} classes, k = {}, {} sample uniques ({})",

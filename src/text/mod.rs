@@ -120,8 +120,20 @@ pub fn gate(report: &crate::report::Report) -> String {
 
 /// The line `classes` prints.
 pub fn classes(o: &crate::classes::Outcome) -> String {
+    let (kind, people) = match &o.people {
+        Some(p) => (
+            "people-level ",
+            format!(
+                "{} people by {} ({} signatures), ",
+                p.people,
+                p.entity,
+                p.signature.as_str()
+            ),
+        ),
+        None => ("", String::new()),
+    };
     format!(
-        "wrote {} classes ({} records, {} quasi-identifiers{}) to {}\n",
+        "wrote {} {kind}classes ({people}{} records, {} quasi-identifiers{}) to {}\n",
         o.classes,
         o.records,
         o.quasi_identifiers.len(),

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, StructArray};
 use arrow_schema::DataType;
 
@@ -16,12 +15,16 @@ use crate::input::parquet::ParquetInput;
 use crate::policy::Roles;
 use crate::progress::Progress;
 
-use super::{Metadata, COUNT_COLUMN, FORMAT_VERSION, METADATA_KEY, RESERVED_PREFIX, WEIGHT_COLUMN};
+use super::arrays::{is_integer, positive_integers, signature_fields, weight_sums};
+use super::{
+    Metadata, COUNT_COLUMN, FORMAT_VERSION, METADATA_KEY, RESERVED_PREFIX, ROW_COUNT_COLUMN,
+    SIGNATURE_COLUMN, WEIGHT_COLUMN,
+};
 
 /// What a column of a class file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A QI column (values).
+pub(super) enum Kind {
+    /// A QI column (values), or in the people form a field of the signature's elements.
     Values,
     /// A sensitive column (`LIST<STRUCT<value, count>>`).
     Histogram,
@@ -30,14 +33,29 @@ enum Kind {
 /// An opened class file (or folder of part files), ready to be read into a [`ClassTable`].
 pub struct ClassFile {
     pub path: PathBuf,
-    parts: Vec<ParquetInput>,
+    pub(super) parts: Vec<ParquetInput>,
     /// The metadata entry of the first part, if it has one (every part must agree).
     pub metadata: Option<Metadata>,
-    /// The data columns of the file (QI and histogram columns, in file order), then the names
-    /// given to [`ClassFile::with_listed`].
+    /// The data columns of the file (QI and histogram columns, in file order; in the people form
+    /// the signature's fields stand for the QI columns), then the names given to
+    /// [`ClassFile::with_listed`].
     columns: Vec<String>,
     kinds: Vec<Kind>,
     has_weights: bool,
+    /// The people form: people-level classes, a signature column.
+    pub(super) people: bool,
+    /// The people form's `__reident_row_count` column is there.
+    pub(super) has_row_count: bool,
+}
+
+/// The columns of a part (see [`shape`]).
+#[derive(Debug, Clone, PartialEq)]
+struct Shape {
+    columns: Vec<String>,
+    kinds: Vec<Kind>,
+    has_weights: bool,
+    people: bool,
+    has_row_count: bool,
 }
 
 impl ClassFile {
@@ -79,9 +97,9 @@ impl ClassFile {
             }
             parts.push(ParquetInput::open(f)?);
         }
-        let (columns, kinds, has_weights) = shape(&parts[0])?;
+        let first = shape(&parts[0])?;
         for p in &parts[1..] {
-            if shape(p)? != (columns.clone(), kinds.clone(), has_weights) {
+            if shape(p)? != first {
                 return Err(Error::Invalid(format!(
                     "{}: its columns differ from those of {}",
                     p.path.display(),
@@ -94,16 +112,17 @@ impl ClassFile {
             None => None,
         };
         if let Some(m) = &metadata {
-            check_metadata(&parts[0].path, m, &columns, &kinds, has_weights)?;
+            check_metadata(&parts[0].path, m, &first)?;
         }
         for p in &parts[1..] {
             let other = match p.key_value(METADATA_KEY) {
                 Some(text) => Some(Metadata::parse(&p.path, &text)?),
                 None => None,
             };
-            fn same(m: &Option<Metadata>) -> Option<(&Vec<String>, &Vec<String>, &Option<String>)> {
+            type Same<'a> = (&'a Vec<String>, &'a Vec<String>, &'a Option<String>);
+            fn same(m: &Option<Metadata>) -> Option<(Same<'_>, &Option<String>)> {
                 m.as_ref()
-                    .map(|m| (&m.quasi_identifiers, &m.sensitive, &m.weight))
+                    .map(|m| ((&m.quasi_identifiers, &m.sensitive, &m.weight), &m.entity))
             }
             if same(&other) != same(&metadata) {
                 return Err(Error::Invalid(format!(
@@ -113,6 +132,13 @@ impl ClassFile {
                 )));
             }
         }
+        let Shape {
+            columns,
+            kinds,
+            has_weights,
+            people,
+            has_row_count,
+        } = first;
         Ok(ClassFile {
             path: path.to_path_buf(),
             parts,
@@ -120,6 +146,8 @@ impl ClassFile {
             columns,
             kinds,
             has_weights,
+            people,
+            has_row_count,
         })
     }
 
@@ -153,14 +181,9 @@ impl ClassFile {
         self.read_names(&qi, &sensitive, weight.as_deref(), progress)
     }
 
-    /// `ClassFile::read` by column names.
-    pub fn read_names(
-        &self,
-        qi: &[String],
-        sensitive: &[String],
-        weight: Option<&str>,
-        progress: &Progress,
-    ) -> Result<ClassTable> {
+    /// Checks that the QIs are value columns (in the people form, fields of the signature) and
+    /// the sensitive columns histograms.
+    pub(super) fn check_names(&self, qi: &[String], sensitive: &[String]) -> Result<()> {
         let here = |m: String| Error::Invalid(format!("{}: {m}", self.path.display()));
         let kind_of = |name: &str| {
             self.columns
@@ -198,6 +221,29 @@ impl ClassFile {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// `ClassFile::read` by column names.
+    pub fn read_names(
+        &self,
+        qi: &[String],
+        sensitive: &[String],
+        weight: Option<&str>,
+        progress: &Progress,
+    ) -> Result<ClassTable> {
+        let here = |m: String| Error::Invalid(format!("{}: {m}", self.path.display()));
+        if self.people {
+            let entity = self
+                .metadata
+                .as_ref()
+                .and_then(|m| m.entity.clone())
+                .unwrap_or_else(|| "COLUMN".into());
+            return Err(here(format!(
+                "it holds people-level classes (one row per signature, {SIGNATURE_COLUMN}), which count people: read it with --entity {entity}"
+            )));
+        }
+        self.check_names(qi, sensitive)?;
         if let Some(w) = weight {
             if !self.has_weights {
                 return Err(here(format!(
@@ -264,25 +310,32 @@ impl ClassFile {
     }
 }
 
-/// The data columns of a part (QI and histogram columns, reserved ones left out), their kinds,
-/// and whether it has weight sums. Checks the reserved columns.
-fn shape(p: &ParquetInput) -> Result<(Vec<String>, Vec<Kind>, bool)> {
+/// The data columns of a part (QI and histogram columns, reserved ones left out; in the people
+/// form the signature's fields in place of QI columns), their kinds, and which reserved columns
+/// it has. Checks the reserved columns.
+fn shape(p: &ParquetInput) -> Result<Shape> {
     let bad = |m: String| Error::Invalid(format!("{}: {m}", p.path.display()));
     let schema = p.schema();
-    let mut columns = Vec::new();
-    let mut kinds = Vec::new();
+    let mut out = Shape {
+        columns: Vec::new(),
+        kinds: Vec::new(),
+        has_weights: false,
+        people: false,
+        has_row_count: false,
+    };
     let mut has_count = false;
-    let mut has_weights = false;
+    let mut value_columns = Vec::new();
     for f in schema.fields() {
         let name = f.name();
-        if name == COUNT_COLUMN {
+        if name == COUNT_COLUMN || name == ROW_COUNT_COLUMN {
             if !is_integer(f.data_type()) {
                 return Err(bad(format!(
-                    "column {COUNT_COLUMN} has type {}; class sizes must be integers (CAST(... AS BIGINT))",
+                    "column {name} has type {}; class sizes must be integers (CAST(... AS BIGINT))",
                     f.data_type()
                 )));
             }
-            has_count = true;
+            has_count |= name == COUNT_COLUMN;
+            out.has_row_count |= name == ROW_COUNT_COLUMN;
         } else if name == WEIGHT_COLUMN {
             if !(is_integer(f.data_type())
                 || matches!(f.data_type(), DataType::Float32 | DataType::Float64))
@@ -292,7 +345,13 @@ fn shape(p: &ParquetInput) -> Result<(Vec<String>, Vec<Kind>, bool)> {
                     f.data_type()
                 )));
             }
-            has_weights = true;
+            out.has_weights = true;
+        } else if name == SIGNATURE_COLUMN {
+            out.people = true;
+            for field in signature_fields(f.data_type()).map_err(bad)? {
+                out.columns.push(field);
+                out.kinds.push(Kind::Values);
+            }
         } else if name.starts_with(RESERVED_PREFIX) {
             return Err(bad(format!(
                 "column {name:?} uses the reserved prefix {RESERVED_PREFIX} but is not part of class-table format {FORMAT_VERSION} (written by a newer reident?)"
@@ -317,10 +376,13 @@ fn shape(p: &ParquetInput) -> Result<(Vec<String>, Vec<Kind>, bool)> {
                         }
                     }
                 }
-                _ => Kind::Values,
+                _ => {
+                    value_columns.push(name.clone());
+                    Kind::Values
+                }
             };
-            columns.push(name.clone());
-            kinds.push(kind);
+            out.columns.push(name.clone());
+            out.kinds.push(kind);
         }
     }
     if !has_count {
@@ -328,23 +390,43 @@ fn shape(p: &ParquetInput) -> Result<(Vec<String>, Vec<Kind>, bool)> {
             "not a class table: it has no {COUNT_COLUMN} column (a class table has the QI columns, {COUNT_COLUMN}, and a LIST<STRUCT<value, count>> per sensitive column; `reident sql` prints the query that makes one)"
         )));
     }
-    Ok((columns, kinds, has_weights))
+    if out.people {
+        if let Some(v) = value_columns.first() {
+            return Err(bad(format!(
+                "column {v:?} is a value column beside {SIGNATURE_COLUMN}: in the people form the quasi-identifiers are the fields of the signature's elements"
+            )));
+        }
+        if out.has_weights {
+            return Err(bad(format!(
+                "{WEIGHT_COLUMN} in a people-level class table: weights are per record, and people are counted; compute it without the weight"
+            )));
+        }
+    } else if out.has_row_count {
+        return Err(bad(format!(
+            "{ROW_COUNT_COLUMN} without {SIGNATURE_COLUMN}: a people-level class table needs its signature column"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = out.columns.iter().find(|c| !seen.insert(*c)) {
+        return Err(bad(format!("column {dup:?} appears twice")));
+    }
+    Ok(out)
 }
 
-fn check_metadata(
-    path: &Path,
-    m: &Metadata,
-    columns: &[String],
-    kinds: &[Kind],
-    has_weights: bool,
-) -> Result<()> {
+fn check_metadata(path: &Path, m: &Metadata, shape: &Shape) -> Result<()> {
     let bad = |msg: String| {
         Error::Invalid(format!(
             "{}: {METADATA_KEY} metadata: {msg}",
             path.display()
         ))
     };
-    let kind = |n: &String| columns.iter().position(|c| c == n).map(|i| kinds[i]);
+    let kind = |n: &String| {
+        shape
+            .columns
+            .iter()
+            .position(|c| c == n)
+            .map(|i| shape.kinds[i])
+    };
     for q in &m.quasi_identifiers {
         if kind(q) != Some(Kind::Values) {
             return Err(bad(format!(
@@ -359,104 +441,17 @@ fn check_metadata(
             )));
         }
     }
-    if m.weight.is_some() != has_weights {
+    if m.weight.is_some() != shape.has_weights {
         return Err(bad(format!(
             "\"weight\" and the presence of {WEIGHT_COLUMN} disagree"
         )));
     }
+    if shape.people != (m.entity.is_some() && m.signature.is_some()) {
+        return Err(bad(format!(
+            "\"entity\" and \"signature\" must be given exactly when the file has {SIGNATURE_COLUMN} (the people form)"
+        )));
+    }
     Ok(())
-}
-
-fn is_integer(t: &DataType) -> bool {
-    matches!(
-        t,
-        DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64
-    )
-}
-
-/// The values of an integer column, each at least 1. The error names what is wrong.
-fn positive_integers(array: &dyn Array, what: &str) -> std::result::Result<Vec<u64>, String> {
-    if array.null_count() > 0 {
-        return Err(format!("{what} is missing (null)"));
-    }
-    fn conv<T: ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> i128) -> Vec<i128> {
-        a.as_primitive::<T>()
-            .values()
-            .iter()
-            .map(|&v| f(v))
-            .collect()
-    }
-    let v: Vec<i128> = match array.data_type() {
-        DataType::Int8 => conv::<Int8Type>(array, |x| x as i128),
-        DataType::Int16 => conv::<Int16Type>(array, |x| x as i128),
-        DataType::Int32 => conv::<Int32Type>(array, |x| x as i128),
-        DataType::Int64 => conv::<Int64Type>(array, |x| x as i128),
-        DataType::UInt8 => conv::<UInt8Type>(array, |x| x as i128),
-        DataType::UInt16 => conv::<UInt16Type>(array, |x| x as i128),
-        DataType::UInt32 => conv::<UInt32Type>(array, |x| x as i128),
-        DataType::UInt64 => conv::<UInt64Type>(array, |x| x as i128),
-        other => return Err(format!("{what} has type {other}, not an integer type")),
-    };
-    match v.iter().find(|&&x| x < 1) {
-        Some(x) => Err(format!("{what} is {x}; counts must be positive integers")),
-        None => Ok(v.into_iter().map(|x| x as u64).collect()),
-    }
-}
-
-/// The values of the weight-sum column: finite, non-negative numbers.
-fn weight_sums(array: &dyn Array) -> std::result::Result<Vec<f64>, String> {
-    let what = format!("a class's {WEIGHT_COLUMN}");
-    if array.null_count() > 0 {
-        return Err(format!(
-            "{what} is missing (null): a weight in the class was missing or negative"
-        ));
-    }
-    let v: Vec<f64> = match array.data_type() {
-        DataType::Float64 => array.as_primitive::<Float64Type>().values().to_vec(),
-        DataType::Float32 => array
-            .as_primitive::<Float32Type>()
-            .values()
-            .iter()
-            .map(|&x| x as f64)
-            .collect(),
-        _ => {
-            let ints = arrow_integers_as_f64(array)
-                .ok_or_else(|| format!("{what} has type {}", array.data_type()))?;
-            ints
-        }
-    };
-    match v.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
-        Some(x) => Err(format!("{what} is {x}, not a non-negative number")),
-        None => Ok(v),
-    }
-}
-
-fn arrow_integers_as_f64(array: &dyn Array) -> Option<Vec<f64>> {
-    fn conv<T: ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> f64) -> Vec<f64> {
-        a.as_primitive::<T>()
-            .values()
-            .iter()
-            .map(|&v| f(v))
-            .collect()
-    }
-    Some(match array.data_type() {
-        DataType::Int8 => conv::<Int8Type>(array, |x| x as f64),
-        DataType::Int16 => conv::<Int16Type>(array, |x| x as f64),
-        DataType::Int32 => conv::<Int32Type>(array, |x| x as f64),
-        DataType::Int64 => conv::<Int64Type>(array, |x| x as f64),
-        DataType::UInt8 => conv::<UInt8Type>(array, |x| x as f64),
-        DataType::UInt16 => conv::<UInt16Type>(array, |x| x as f64),
-        DataType::UInt32 => conv::<UInt32Type>(array, |x| x as f64),
-        DataType::UInt64 => conv::<UInt64Type>(array, |x| x as f64),
-        _ => return None,
-    })
 }
 
 /// One record batch of a class file as chunk-local classes: the QI columns encoded like data
@@ -508,7 +503,12 @@ fn local_from_batch(
     let mut dicts: Vec<Vec<String>> = qi_cols.into_iter().map(|c| c.dict).collect();
     let mut sensitive = Vec::with_capacity(n_s);
     for s in 0..n_s {
-        let (dict, triples) = histogram_triples(&arrays[n_qi + s], &counts, &g.group_of)?;
+        let (dict, triples) = histogram_triples(
+            &arrays[n_qi + s],
+            &counts,
+            &g.group_of,
+            &format!("its {COUNT_COLUMN} is"),
+        )?;
         dicts.push(dict);
         sensitive.push(triples);
     }
@@ -526,14 +526,15 @@ fn local_from_batch(
 }
 
 /// A histogram column's dictionary (canonical texts) and its (group, code, count) triples.
-type Triples = (Vec<String>, Vec<(u32, u32, u64)>);
+pub(super) type Triples = (Vec<String>, Vec<(u32, u32, u64)>);
 
 /// A histogram column's dictionary (canonical texts) and its (group, code, count) triples,
-/// checking that every row's histogram adds up to its class count.
-fn histogram_triples(
+/// checking that every row's histogram adds up to its class count (`counts`, named `total`).
+pub(super) fn histogram_triples(
     array: &ArrayRef,
     counts: &[u64],
     group_of: &[u32],
+    total: &str,
 ) -> std::result::Result<Triples, String> {
     let (offsets, values): (Vec<usize>, &StructArray) = match array.data_type() {
         DataType::List(_) => {
@@ -565,12 +566,12 @@ fn histogram_triples(
         .map_err(|t| format!("a histogram's values have type {t}, which reident cannot read"))?;
     let n = positive_integers(count.as_ref(), "a histogram entry's count")?;
     let mut triples = Vec::with_capacity(offsets.last().copied().unwrap_or(0));
-    for (row, &total) in counts.iter().enumerate() {
+    for (row, &expected) in counts.iter().enumerate() {
         let (a, b) = (offsets[row], offsets[row + 1]);
         let sum: u64 = n[a..b].iter().sum();
-        if sum != total {
+        if sum != expected {
             return Err(format!(
-                "a class's histogram adds up to {sum} records, its {COUNT_COLUMN} is {total}"
+                "a class's histogram adds up to {sum} records, {total} {expected}"
             ));
         }
         let grp = group_of[row];

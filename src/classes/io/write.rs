@@ -13,7 +13,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
-use crate::classes::{ClassTable, Domain};
+use crate::classes::{ClassTable, Domain, Histograms};
 use crate::error::{Error, Result};
 use crate::input::encode::NULL_TEXT;
 use crate::output::write_atomically;
@@ -28,7 +28,7 @@ fn canonical_int(text: &str) -> Option<i64> {
 /// How a domain's values are written: Int64 when every value but `NULL` is a canonical integer
 /// (so that an engine sees numbers where the data had them), text otherwise. Either way they read
 /// back as the same canonical texts.
-fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> ArrayRef {
+pub(super) fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> ArrayRef {
     let values = &domain.values;
     let ints: Option<Vec<Option<i64>>> = values
         .iter()
@@ -51,7 +51,7 @@ fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> ArrayRef {
     }
 }
 
-fn value_type(domain: &Domain) -> DataType {
+pub(super) fn value_type(domain: &Domain) -> DataType {
     let a = value_array(
         &Domain {
             name: String::new(),
@@ -66,24 +66,13 @@ fn value_type(domain: &Domain) -> DataType {
 /// place). `weight`: the name of the weight column the weight sums come from. The rows are never
 /// needed: batches of classes are built from the table and written one at a time.
 pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -> Result<()> {
-    if crate::output::output_format(out).ok() != Some(crate::input::Format::Parquet) {
-        return Err(Error::Invalid(format!(
-            "{}: a class table is written as Parquet: name the output .parquet",
-            out.display()
-        )));
-    }
-    for name in table
-        .qis
-        .iter()
-        .map(|d| &d.name)
-        .chain(table.sensitive.iter().map(|h| &h.domain.name))
-    {
-        if name.starts_with(RESERVED_PREFIX) {
-            return Err(Error::Invalid(format!(
-                "column {name:?}: names starting with {RESERVED_PREFIX} are reserved for the class-table format"
-            )));
-        }
-    }
+    check_output(
+        out,
+        table
+            .qis
+            .iter()
+            .chain(table.sensitive.iter().map(|h| &h.domain)),
+    )?;
     let mut fields: Vec<Field> = table
         .qis
         .iter()
@@ -93,39 +82,13 @@ pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -
     if table.weights.is_some() {
         fields.push(Field::new(WEIGHT_COLUMN, DataType::Float64, false));
     }
-    let hist_fields: Vec<Fields> = table
-        .sensitive
-        .iter()
-        .map(|h| {
-            Fields::from(vec![
-                Field::new("value", value_type(&h.domain), true),
-                Field::new("count", DataType::Int64, false),
-            ])
-        })
-        .collect();
-    let item_fields: Vec<Arc<Field>> = hist_fields
-        .iter()
-        .map(|f| Arc::new(Field::new("element", DataType::Struct(f.clone()), false)))
-        .collect();
-    for (h, item) in table.sensitive.iter().zip(&item_fields) {
-        fields.push(Field::new(
-            h.domain.name.as_str(),
-            DataType::List(item.clone()),
-            false,
-        ));
-    }
+    let hists: Vec<HistogramField> = table.sensitive.iter().map(HistogramField::of).collect();
+    fields.extend(hists.iter().map(|h| h.field.clone()));
     let schema = Arc::new(Schema::new(fields));
-    let meta = serde_json::to_string(&Metadata::of(table, weight))
-        .map_err(|e| Error::Invalid(format!("serializing the metadata: {e}")))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_key_value_metadata(Some(vec![KeyValue::new(METADATA_KEY.to_string(), meta)]))
-        .build();
-    let pq = |e: parquet::errors::ParquetError| {
-        Error::Invalid(format!("{}: writing Parquet: {e}", out.display()))
-    };
+    let props = properties(&Metadata::of(table, weight))?;
+    let pq = parquet_error(out);
     write_atomically(out, |w| {
-        let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(pq)?;
+        let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(&pq)?;
         let n = table.n_classes();
         let mut start = 0;
         while start < n {
@@ -151,31 +114,97 @@ pub fn write_class_table(table: &ClassTable, weight: Option<&str>, out: &Path) -
                     w[start..end].iter().copied(),
                 )));
             }
-            for ((h, hf), item) in table.sensitive.iter().zip(&hist_fields).zip(&item_fields) {
-                let (a, b) = (h.offsets[start], h.offsets[end]);
-                let offsets: Vec<i32> = h.offsets[start..=end]
-                    .iter()
-                    .map(|&o| (o - a) as i32)
-                    .collect();
-                let values = value_array(&h.domain, h.codes[a..b].iter().copied());
-                let counts: ArrayRef = Arc::new(Int64Array::from_iter_values(
-                    h.counts[a..b].iter().map(|&c| c as i64),
-                ));
-                let entries = StructArray::new(hf.clone(), vec![values, counts], None);
-                let list = ListArray::new(
-                    item.clone(),
-                    OffsetBuffer::new(ScalarBuffer::from(offsets)),
-                    Arc::new(entries),
-                    None,
-                );
-                cols.push(Arc::new(list));
+            for (h, hf) in table.sensitive.iter().zip(&hists) {
+                cols.push(hf.column(h, start, end));
             }
             let batch = RecordBatch::try_new(schema.clone(), cols)
                 .map_err(|e| Error::Invalid(format!("building a record batch: {e}")))?;
-            writer.write(&batch).map_err(pq)?;
+            writer.write(&batch).map_err(&pq)?;
             start = end;
         }
-        writer.close().map_err(pq)?;
+        writer.close().map_err(&pq)?;
         Ok(())
     })
+}
+
+/// Refuses an output that is not `.parquet`, and column names with the reserved prefix.
+pub(super) fn check_output<'a>(
+    out: &Path,
+    columns: impl Iterator<Item = &'a Domain>,
+) -> Result<()> {
+    if crate::output::output_format(out).ok() != Some(crate::input::Format::Parquet) {
+        return Err(Error::Invalid(format!(
+            "{}: a class table is written as Parquet: name the output .parquet",
+            out.display()
+        )));
+    }
+    for d in columns {
+        let name = &d.name;
+        if name.starts_with(RESERVED_PREFIX) {
+            return Err(Error::Invalid(format!(
+                "column {name:?}: names starting with {RESERVED_PREFIX} are reserved for the class-table format"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The writer's properties: compression, and the metadata entry.
+pub(super) fn properties(meta: &Metadata) -> Result<WriterProperties> {
+    let meta = serde_json::to_string(meta)
+        .map_err(|e| Error::Invalid(format!("serializing the metadata: {e}")))?;
+    Ok(WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(vec![KeyValue::new(METADATA_KEY.to_string(), meta)]))
+        .build())
+}
+
+pub(super) fn parquet_error(out: &Path) -> impl Fn(parquet::errors::ParquetError) -> Error + '_ {
+    move |e| Error::Invalid(format!("{}: writing Parquet: {e}", out.display()))
+}
+
+/// A histogram column's type: `LIST<STRUCT<value, count>>`.
+pub(super) struct HistogramField {
+    pub(super) field: Field,
+    entry: Fields,
+    item: Arc<Field>,
+}
+
+impl HistogramField {
+    pub(super) fn of(h: &Histograms) -> Self {
+        let entry = Fields::from(vec![
+            Field::new("value", value_type(&h.domain), true),
+            Field::new("count", DataType::Int64, false),
+        ]);
+        let item = Arc::new(Field::new(
+            "element",
+            DataType::Struct(entry.clone()),
+            false,
+        ));
+        HistogramField {
+            field: Field::new(h.domain.name.as_str(), DataType::List(item.clone()), false),
+            entry,
+            item,
+        }
+    }
+
+    /// The histograms of classes `start..end`.
+    pub(super) fn column(&self, h: &Histograms, start: usize, end: usize) -> ArrayRef {
+        let (a, b) = (h.offsets[start], h.offsets[end]);
+        let offsets: Vec<i32> = h.offsets[start..=end]
+            .iter()
+            .map(|&o| (o - a) as i32)
+            .collect();
+        let values = value_array(&h.domain, h.codes[a..b].iter().copied());
+        let counts: ArrayRef = Arc::new(Int64Array::from_iter_values(
+            h.counts[a..b].iter().map(|&c| c as i64),
+        ));
+        let entries = StructArray::new(self.entry.clone(), vec![values, counts], None);
+        Arc::new(ListArray::new(
+            self.item.clone(),
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Arc::new(entries),
+            None,
+        ))
+    }
 }
