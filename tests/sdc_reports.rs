@@ -313,3 +313,34 @@ fn the_new_methods_refuse_entity_with_the_reason() {
         assert!(!out.exists(), "{args:?} wrote its output");
     }
 }
+
+/// A class table holds a missing value as a value of its own: `classes` refuses wildcard
+/// counting rather than ignore it, and writes nothing.
+#[test]
+fn classes_refuses_wildcard_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("t.csv");
+    std::fs::write(&data, "a;b\n1;x\n*;y\n").unwrap();
+    let out = dir.path().join("c.parquet");
+    let o = run_in(
+        dir.path(),
+        &[
+            "classes",
+            s(&data),
+            "--qi",
+            "a,b",
+            "--missing",
+            "wildcard",
+            "-o",
+            s(&out),
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("classes with --missing wildcard"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}

@@ -81,6 +81,7 @@ pub fn mdav(columns: &[Vec<f64>], k: usize) -> Groups {
         }
     }
     let mut left = n;
+    let mut outer = Outer::default();
     let take =
         |tree: &mut Tree, sum: &mut [f64], group: &mut [u32], members: &[u32], g: &mut usize| {
             for &i in members {
@@ -95,9 +96,9 @@ pub fn mdav(columns: &[Vec<f64>], k: usize) -> Groups {
     while left >= 2 * k {
         let two = left >= 3 * k;
         let centroid: Vec<f64> = sum.iter().map(|s| s / left as f64).collect();
-        let r = tree.farthest(&centroid);
+        let r = outer.farthest(&tree, &centroid, k);
         let r_point = points[r as usize * dims..][..dims].to_vec();
-        let s = tree.farthest(&r_point);
+        let s = outer.farthest_known(&tree, &r_point);
         let near_r = tree.nearest(&r_point, k);
         take(&mut tree, &mut sum, &mut group, &near_r, &mut n_groups);
         left -= k;
@@ -118,6 +119,95 @@ pub fn mdav(columns: &[Vec<f64>], k: usize) -> Groups {
         take(&mut tree, &mut sum, &mut group, &rest, &mut n_groups);
     }
     Groups { group, n_groups }
+}
+
+/// The farthest-from-the-centroid queries. A k-d tree answers them poorly: the farthest point
+/// from the middle of a cloud can be in any leaf near its rim, and those are a good part of all
+/// leaves. But the centroid moves little from one step to the next, so the outermost points
+/// seen from a centroid `q0` (those at distance at least `t`, a few thousand) are kept as
+/// candidates: for a later centroid `q` at distance `e` from `q0`, a point outside them is
+/// closer than `t + e` to `q` (triangle inequality), so when the best candidate is at least
+/// that far it is the answer (ties included: outside points are strictly closer). Otherwise
+/// the candidates are chosen again from every live point, O(n), which MDAV's removal of the
+/// outermost points makes necessary only every few hundred steps. The bound holds for any
+/// query point, so the step's second query (the farthest from the record just found) tries
+/// the candidates first too.
+#[derive(Default)]
+struct Outer {
+    q0: Vec<f64>,
+    t: f64,
+    candidates: Vec<u32>,
+    /// Every live point's distance, reused from one choice of candidates to the next.
+    scratch: Vec<(f64, u32)>,
+}
+
+impl Outer {
+    fn farthest(&mut self, tree: &Tree, q: &[f64], k: usize) -> u32 {
+        if let Ok(r) = self.from_candidates(tree, q) {
+            return r;
+        }
+        // Choose the candidates again, around `q`.
+        let mut all = std::mem::take(&mut self.scratch);
+        all.clear();
+        all.extend(
+            (0..tree.size)
+                .filter(|&p| tree.alive[p])
+                .map(|p| (tree.dist(p, q).sqrt(), tree.ids[p])),
+        );
+        let m = ((2.0 * (2 * k * all.len()) as f64).sqrt() as usize)
+            .max(64)
+            .min(all.len());
+        let cut = all.len() - m;
+        all.select_nth_unstable_by(cut, |a, b| a.0.total_cmp(&b.0));
+        self.t = all[cut].0;
+        self.q0 = q.to_vec();
+        self.candidates.clear();
+        self.candidates
+            .extend(all.iter().filter(|c| c.0 >= self.t).map(|c| c.1));
+        self.scratch = all;
+        self.from_candidates(tree, q)
+            .unwrap_or_else(|guess| tree.farthest(q, guess))
+    }
+
+    /// The farthest live point from any `q` (the second query of a step, from the record
+    /// just found): the same bound holds for every query point, so the candidates chosen
+    /// around the centroid often settle it; the k-d tree otherwise.
+    fn farthest_known(&mut self, tree: &Tree, q: &[f64]) -> u32 {
+        self.from_candidates(tree, q)
+            .unwrap_or_else(|guess| tree.farthest(q, guess))
+    }
+
+    /// The farthest live point from `q` when it is certainly among the candidates; otherwise
+    /// the best candidate (squared distance, row) as a start for the tree's search.
+    fn from_candidates(&mut self, tree: &Tree, q: &[f64]) -> Result<u32, (f64, u32)> {
+        let none = (f64::NEG_INFINITY, u32::MAX);
+        if self.q0.len() != q.len() {
+            return Err(none);
+        }
+        self.candidates.retain(|&r| tree.is_live(r));
+        let mut best = (f64::NEG_INFINITY, u32::MAX);
+        for &r in &self.candidates {
+            let d = tree.dist(tree.pos[r as usize] as usize, q);
+            if d > best.0 || (d == best.0 && r < best.1) {
+                best = (d, r);
+            }
+        }
+        let e: f64 = self
+            .q0
+            .iter()
+            .zip(q)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+            .sqrt();
+        let bound = self.t + e;
+        // A margin for rounding in the distances.
+        let sure = best.1 != u32::MAX && best.0.sqrt() >= bound + 1e-9 * (1.0 + bound);
+        if sure {
+            Ok(best.1)
+        } else {
+            Err(best)
+        }
+    }
 }
 
 /// Each record's released values: its group's mean or median, per column.
@@ -323,6 +413,10 @@ impl Tree {
         self.alive[p] = false;
         self.live -= 1;
         let mut node = self.leaf_of[p];
+        // The counts, and the boxes shrunk to the live points: MDAV removes the outermost
+        // points first, and boxes left at their first extent would make every farthest-point
+        // query visit most leaves (quadratic time).
+        self.shrink_leaf(node as usize);
         loop {
             let n = &mut self.nodes[node as usize];
             n.live -= 1;
@@ -330,7 +424,54 @@ impl Tree {
                 break;
             }
             node = n.parent;
+            self.shrink_inner(node as usize);
         }
+    }
+
+    /// A leaf's box, recomputed over its live points.
+    fn shrink_leaf(&mut self, idx: usize) {
+        let dims = self.dims;
+        let (lo, hi) = (self.nodes[idx].lo, self.nodes[idx].hi);
+        let node = &mut self.nodes[idx];
+        node.min.fill(f64::INFINITY);
+        node.max.fill(f64::NEG_INFINITY);
+        for p in lo..hi {
+            if self.alive[p] {
+                for d in 0..dims {
+                    let x = self.coords[p * dims + d];
+                    node.min[d] = node.min[d].min(x);
+                    node.max[d] = node.max[d].max(x);
+                }
+            }
+        }
+    }
+
+    /// An inner node's box: the union of its children's that hold live points.
+    fn shrink_inner(&mut self, idx: usize) {
+        let (l, r) = (
+            self.nodes[idx].left as usize,
+            self.nodes[idx].right as usize,
+        );
+        let mut min = std::mem::take(&mut self.nodes[idx].min);
+        let mut max = std::mem::take(&mut self.nodes[idx].max);
+        min.fill(f64::INFINITY);
+        max.fill(f64::NEG_INFINITY);
+        for c in [l, r] {
+            let child = &self.nodes[c];
+            if child.live > 0 {
+                for d in 0..self.dims {
+                    min[d] = min[d].min(child.min[d]);
+                    max[d] = max[d].max(child.max[d]);
+                }
+            }
+        }
+        self.nodes[idx].min = min;
+        self.nodes[idx].max = max;
+    }
+
+    fn is_live(&self, row: u32) -> bool {
+        let p = self.pos[row as usize];
+        p != u32::MAX && self.alive[p as usize]
     }
 
     fn dist(&self, p: usize, q: &[f64]) -> f64 {
@@ -360,8 +501,10 @@ impl Tree {
     }
 
     /// The live row farthest from `q` (ties: the lowest row).
-    fn farthest(&self, q: &[f64]) -> u32 {
-        let mut best = (f64::NEG_INFINITY, u32::MAX);
+    /// `start`: a live row and its squared distance to `q` (or `(-inf, u32::MAX)`), which
+    /// lets the search skip every box that cannot beat it.
+    fn farthest(&self, q: &[f64], start: (f64, u32)) -> u32 {
+        let mut best = start;
         let mut heap = std::collections::BinaryHeap::new();
         heap.push((OrdF(self.box_max(&self.nodes[0], q)), 0u32));
         while let Some((OrdF(bound), idx)) = heap.pop() {
@@ -386,7 +529,10 @@ impl Tree {
                 for child in [node.left, node.right] {
                     let c = &self.nodes[child as usize];
                     if c.live > 0 {
-                        heap.push((OrdF(self.box_max(c, q)), child));
+                        let bound = self.box_max(c, q);
+                        if bound >= best.0 {
+                            heap.push((OrdF(bound), child));
+                        }
                     }
                 }
             }
@@ -543,6 +689,9 @@ mod tests {
             (1000, 3, 3, 3),
             (7, 2, 3, 4),
             (29, 1, 10, 5),
+            // Large enough for the candidates of the centroid queries to be a small part
+            // of the points and be chosen again many times.
+            (6000, 4, 5, 6),
         ] {
             let cols = standardize(&random(n, dims, seed));
             let g = mdav(&cols, k);
@@ -554,6 +703,20 @@ mod tests {
             if n >= k {
                 assert!(sizes.iter().all(|&s| s >= k && s < 2 * k), "{sizes:?}");
             }
+        }
+    }
+
+    /// Many equal distances (small integer values): ties go to the lowest row, as in the
+    /// quadratic algorithm, through the candidates of the centroid queries too.
+    #[test]
+    fn ties_as_the_quadratic_algorithm() {
+        let cols: Vec<Vec<f64>> = random(3000, 3, 11)
+            .into_iter()
+            .map(|c| c.into_iter().map(|x| (x % 5.0).floor()).collect())
+            .collect();
+        let cols = standardize(&cols);
+        for k in [3, 4] {
+            assert_eq!(mdav(&cols, k).group, quadratic(&cols, k), "k={k}");
         }
     }
 
