@@ -123,11 +123,11 @@ fn dis_suda_reproduces_sdcmicro_on_adult() {
     }
     assert_eq!(reference.iter().filter(|r| r.0 > 0.0).count(), 15_512);
     let mut worst = 0.0f64;
-    for i in 0..rows[0].len() {
-        let row = rows[0][i] as usize;
+    for ((&row, &suda), &dis_suda) in rows[0].iter().zip(&rows[1]).zip(&rows[2]) {
+        let row = row as usize;
         let (score, dis) = reference[row];
-        assert_eq!(rows[1][i], score, "SUDA score of row {row}");
-        worst = worst.max((rows[2][i] - dis).abs());
+        assert_eq!(suda, score, "SUDA score of row {row}");
+        worst = worst.max((dis_suda - dis).abs());
     }
     assert!(worst < 1e-6, "largest DIS-SUDA difference {worst}");
     // The linear spreading stays available, and differs.

@@ -143,7 +143,7 @@ struct Outer {
 
 impl Outer {
     fn farthest(&mut self, tree: &Tree, q: &[f64], k: usize) -> u32 {
-        if let Ok(r) = self.from_candidates(tree, q) {
+        if let Ok(r) = self.among_candidates(tree, q) {
             return r;
         }
         // Choose the candidates again, around `q`.
@@ -165,7 +165,7 @@ impl Outer {
         self.candidates
             .extend(all.iter().filter(|c| c.0 >= self.t).map(|c| c.1));
         self.scratch = all;
-        self.from_candidates(tree, q)
+        self.among_candidates(tree, q)
             .unwrap_or_else(|guess| tree.farthest(q, guess))
     }
 
@@ -173,13 +173,13 @@ impl Outer {
     /// just found): the same bound holds for every query point, so the candidates chosen
     /// around the centroid often settle it; the k-d tree otherwise.
     fn farthest_known(&mut self, tree: &Tree, q: &[f64]) -> u32 {
-        self.from_candidates(tree, q)
+        self.among_candidates(tree, q)
             .unwrap_or_else(|guess| tree.farthest(q, guess))
     }
 
     /// The farthest live point from `q` when it is certainly among the candidates; otherwise
     /// the best candidate (squared distance, row) as a start for the tree's search.
-    fn from_candidates(&mut self, tree: &Tree, q: &[f64]) -> Result<u32, (f64, u32)> {
+    fn among_candidates(&mut self, tree: &Tree, q: &[f64]) -> Result<u32, (f64, u32)> {
         let none = (f64::NEG_INFINITY, u32::MAX);
         if self.q0.len() != q.len() {
             return Err(none);
@@ -753,7 +753,7 @@ mod tests {
         assert_eq!(out[0], vec![0.5, 0.5, 10.5, 10.5]);
         assert_eq!(information_loss(&tiny, &out).0, 1.0);
         let med = aggregate(
-            &vec![vec![0.0, 1.0, 5.0, 10.0, 11.0, 30.0]],
+            &[vec![0.0, 1.0, 5.0, 10.0, 11.0, 30.0]],
             &Groups {
                 group: vec![0, 0, 0, 1, 1, 1],
                 n_groups: 2,
