@@ -26,7 +26,7 @@
 //!
 //! # The exact search
 //!
-//! On small tables (at most [`EXACT_CLASSES`] classes) a branch and bound over the classes'
+//! On small tables (at most 24 classes) a branch and bound over the classes'
 //! masks finds the optimum, starting from the greedy's cost: it takes an unsafe class and
 //! branches on every single cell that could raise its matched size (one of its own, or one that
 //! removes a disagreement between another class and it), pruning by cost and by states already
