@@ -25,6 +25,8 @@
 //!   least information loss, and the transformed data;
 //! * [`combos`] and [`suda`]: which combinations of QIs single people out;
 //! * [`scan`] and [`safe_harbor`]: HIPAA Safe Harbor identifiers found and removed;
+//! * [`init`]: a starter policy from the scan (roles, the entity, a target, and every QI's
+//!   hierarchy chosen from its values), for a person to review;
 //! * [`classes`], [`sql`], [`convert`], [`hierarchy`]: class tables as files, the SQL that lets an
 //!   engine compute them, CSV and Parquet conversion, generalization hierarchies;
 //! * [`verify`]: a report's signature, integrity and consistency, and with the data a re-run of
@@ -89,6 +91,7 @@ pub mod criteria;
 pub mod error;
 pub mod gate;
 pub mod hierarchy;
+pub mod init;
 pub mod input;
 pub mod keygen;
 pub mod options;

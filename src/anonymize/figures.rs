@@ -71,6 +71,10 @@ pub struct Figures {
     /// Microaggregation of numeric columns: the groups and the information loss.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microaggregation: Option<crate::sdc::MicroFigures>,
+    /// The hierarchies built from the QIs' values (stated builders and automatic ones), each
+    /// with its builder and the SHA-256 of the file a report folder keeps it in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub built_hierarchies: Vec<super::BuiltHierarchy>,
 }
 
 /// How failing classes are suppressed.

@@ -39,7 +39,7 @@ mod hierarchies;
 mod release;
 
 pub use figures::{Figures, Level, Risk, Summary, Suppression};
-pub use hierarchies::QiHierarchies;
+pub use hierarchies::{BuiltHierarchy, QiHierarchies};
 pub use release::Suppressed;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
@@ -125,6 +125,9 @@ pub struct Outcome {
     pub disclosure_k: u64,
     /// The hierarchy files read, for the report.
     pub hierarchy_files: Vec<(String, PathBuf)>,
+    /// The hierarchies built from the QIs' values (the figures list them too): a report folder
+    /// keeps them as files ([`built_hierarchy_files`]).
+    pub built_hierarchies: Vec<Hierarchy>,
     /// Warnings for the user (direct identifiers read or written as something else).
     pub warnings: Vec<String>,
     /// Warnings the report carries too (rows counted where a person may have several rows).
@@ -139,6 +142,8 @@ struct Prepared {
     settings: Settings,
     generalizer: Generalizer,
     hierarchies: Vec<Hierarchy>,
+    /// Which of them were built from the values, and how.
+    built: Vec<Option<BuiltHierarchy>>,
     suppression_limit: f64,
     metric: &'static dyn Metric,
     warnings: Vec<String>,
@@ -291,6 +296,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         }),
         local_suppression: local.as_ref().map(|l| l.figures.clone()),
         microaggregation: micro.as_ref().map(|m| m.figures.clone()),
+        built_hierarchies: p.built.iter().flatten().cloned().collect(),
     };
     let mut summary = Summary {
         schema_version: 1,
@@ -324,6 +330,13 @@ pub fn run(options: &Options) -> Result<Outcome> {
         roles: p.roles.clone(),
         disclosure_k,
         hierarchy_files,
+        built_hierarchies: p
+            .built
+            .iter()
+            .zip(&p.hierarchies)
+            .filter(|(b, _)| b.is_some())
+            .map(|(_, h)| h.clone())
+            .collect(),
         warnings: p.warnings.clone(),
         notices: p.notices.clone(),
         started,
@@ -469,19 +482,29 @@ fn prepare(options: &Options) -> Result<Prepared> {
     } else {
         (source.class_table(&roles, &progress)?, None)
     };
-    let hierarchies = if options.no_generalization {
-        cells::identity_hierarchies(&base)?
-    } else {
-        qi_names
-            .iter()
-            .zip(&base.qis)
-            .map(|(q, domain)| {
-                options
-                    .hierarchies
-                    .load(q, domain, settings.hierarchies.as_deref())
-            })
-            .collect::<Result<Vec<_>>>()?
-    };
+    let (hierarchies, built): (Vec<Hierarchy>, Vec<Option<BuiltHierarchy>>) =
+        if options.no_generalization {
+            let h = cells::identity_hierarchies(&base)?;
+            let none = vec![None; h.len()];
+            (h, none)
+        } else {
+            qi_names
+                .iter()
+                .zip(&base.qis)
+                .zip(&roles.qi)
+                .map(|((q, domain), &column)| {
+                    let locate = |values: &[&str]| match source.records() {
+                        Some(input) => crate::hierarchy::locator(input, column)(values),
+                        None => None,
+                    };
+                    options
+                        .hierarchies
+                        .load(q, domain, settings.hierarchies.as_deref(), &locate)
+                })
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .unzip()
+        };
     let keep_entity = options.keep_entity
         || match (&source, roles.entity) {
             (Source::Records(crate::input::Input::Parquet(p)), Some(e)) => {
@@ -499,6 +522,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
         settings,
         generalizer,
         hierarchies,
+        built,
         suppression_limit,
         metric,
         warnings,
@@ -673,4 +697,19 @@ fn example_value(t: &ClassTable, q: usize, held: &[u64], k: u64) -> String {
         Some((code, &n)) if n >= k => t.qis[q].values[code].clone(),
         _ => format!("(withheld: no value has {k} records)"),
     }
+}
+
+/// The hierarchies an anonymization built from the QIs' values as files (name
+/// `hierarchy_<QI>.csv`, ARX text: what the figures list with their SHA-256), for a report
+/// folder to keep in its `hierarchies/` (see [`crate::report::publish_with`]), so that a
+/// reviewer can read and edit what was searched and give the folder back with `--hierarchies`.
+pub fn built_hierarchy_files(outcome: &Outcome) -> Result<Vec<(String, Vec<u8>)>> {
+    outcome
+        .summary
+        .figures
+        .built_hierarchies
+        .iter()
+        .zip(&outcome.built_hierarchies)
+        .map(|(b, h)| Ok((b.file.clone(), h.arx_text()?)))
+        .collect()
 }

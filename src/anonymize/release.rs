@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::{LocalColumn, NULL_TEXT};
 use crate::input::{Chunk, Input};
-use crate::output::table::{write_chunks, WriteOptions};
+use crate::output::table::{write_chunks_with_text, WriteOptions};
 use crate::policy::Roles;
 use crate::progress::Progress;
 
@@ -245,6 +245,30 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
         chunks.push(chunk);
     }
     let written = chunks.iter().map(|c| c.rows as u64).sum();
-    write_chunks(out, &names, &chunks, &WriteOptions::default())?;
+    // Pseudonyms that safe-harbor marked stay marked (and text) in a Parquet release.
+    let marked: Vec<&String> = match input {
+        Input::Parquet(p) => {
+            let p = p.pseudonymized();
+            names.iter().filter(|n| p.contains(n)).collect()
+        }
+        Input::Csv(_) => Vec::new(),
+    };
+    let text: Vec<bool> = names.iter().map(|n| marked.contains(&n)).collect();
+    let metadata = if marked.is_empty() {
+        Vec::new()
+    } else {
+        vec![(
+            crate::input::parquet::PSEUDONYMIZED_KEY.to_string(),
+            serde_json::to_string(&marked).unwrap_or_default(),
+        )]
+    };
+    write_chunks_with_text(
+        out,
+        &names,
+        &chunks,
+        &WriteOptions::default(),
+        &text,
+        &metadata,
+    )?;
     Ok(written)
 }

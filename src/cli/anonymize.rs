@@ -49,6 +49,15 @@ pub struct Args {
     /// A QI generalized only by suppression (value, then `*`).
     #[arg(long, value_name = "COLUMN")]
     pub suppress: Vec<String>,
+    /// Build these QIs' hierarchies from their values, the kind chosen from them (nice
+    /// intervals for numbers, month/year/5y/decade for dates, masks for ZIP-like codes,
+    /// suppression for text).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub auto: Vec<String>,
+    /// Every QI without a hierarchy (no file, no builder, none in the folder) gets one built
+    /// from its values, as --auto; the report lists them and its folder keeps them.
+    #[arg(long)]
+    pub auto_hierarchies: bool,
     #[command(flatten)]
     pub targets: super::TargetArgs,
     /// Share of records that may be suppressed, 0 to 1 (default: the policy's, else 0).
@@ -213,9 +222,11 @@ impl Args {
             }
         }
         built.extend(self.suppress.iter().map(|c| (c.clone(), Spec::Suppress)));
+        built.extend(self.auto.iter().map(|c| (c.clone(), Spec::Auto)));
         Ok(QiHierarchies {
             files: super::files("--hierarchy", &self.hierarchy)?,
             built,
+            auto: self.auto_hierarchies,
         })
     }
 }
@@ -225,11 +236,20 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     let outcome = reident::anonymize::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
     super::warn(&outcome.notices);
-    let (_, dir) = super::publish(&report, false, |cl, show| {
+    let built = reident::anonymize::built_hierarchy_files(&outcome)?;
+    let (_, dir) = super::publish_with(&report, false, &built, |cl, show| {
         reident::report::build::anonymization(&outcome, cl, show)
     })?;
-    if let Some(dir) = dir.filter(|_| !args.json) {
+    if let (Some(dir), false) = (&dir, args.json) {
         eprintln!("report written to {}", dir.display());
+        if !built.is_empty() {
+            eprintln!(
+                "{} built hierarchies written to {}",
+                built.len(),
+                dir.join(reident::report::publish::BUILT_HIERARCHIES)
+                    .display()
+            );
+        }
     }
     if args.json {
         super::print_json(&outcome.summary)?;

@@ -53,6 +53,10 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
     std::fs::create_dir(tmp).map_err(|e| Error::io(tmp, e))?;
     for (file, bytes) in files {
         let path = tmp.join(file);
+        // A file in a sub-folder (`hierarchies/…`): the sub-folder first.
+        if let Some(sub) = path.parent().filter(|s| *s != tmp && !s.exists()) {
+            std::fs::create_dir_all(sub).map_err(|e| Error::io(sub, e))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

@@ -72,7 +72,18 @@ pub(crate) fn write_atomically(
         std::process::id()
     ));
     let result = (|| {
-        let f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let f = File::create(&tmp).map_err(|e| match out.parent() {
+            Some(dir)
+                if e.kind() == std::io::ErrorKind::NotFound && !dir.as_os_str().is_empty() =>
+            {
+                Error::Invalid(format!(
+                    "{}: the folder {} does not exist; create it first",
+                    out.display(),
+                    dir.display()
+                ))
+            }
+            _ => Error::io(&tmp, e),
+        })?;
         let mut w = BufWriter::new(f);
         write(&mut w)?;
         let f = w
@@ -85,4 +96,19 @@ pub(crate) fn write_atomically(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_folder_is_named_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("missing/out.csv");
+        let err = write_atomically(&out, |_| Ok(())).unwrap_err().to_string();
+        assert!(err.ends_with("does not exist; create it first"), "{err}");
+        assert!(!err.contains(".tmp-"), "{err}");
+        assert!(!dir.path().join("missing").exists());
+    }
 }
