@@ -45,7 +45,8 @@
 //! [`classes`] (the engine and the class-table file format), [`hierarchy`], [`criteria`] (each
 //! privacy model: its measurement and its predicate; targets and verdicts), [`risk`] (the
 //! population, the estimators, SUDA2), [`search`] (the lattice of generalizations, the metrics,
-//! the optimal and heuristic searches), [`policy`] (column roles). Items not listed in these
+//! the optimal and heuristic searches), [`sdc`] (local suppression and microaggregation: cells
+//! changed rather than whole values recoded), [`policy`] (column roles). Items not listed in these
 //! modules' documentation are internal.
 //!
 //! # Example
@@ -102,6 +103,7 @@ pub mod report;
 pub mod risk;
 pub mod safe_harbor;
 pub mod scan;
+pub mod sdc;
 pub mod search;
 pub mod sql;
 pub mod suda;

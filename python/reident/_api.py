@@ -186,6 +186,7 @@ def analyze(
     weight: Optional[str] = None,
     entity: Optional[str] = None,
     entity_signature: Optional[str] = None,
+    missing: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -231,6 +232,8 @@ def analyze(
             both people and rows).
         entity_signature: with ``entity``, a person's rows as a ``"multiset"`` (repeats
             count; the default) or a ``"set"`` (repeats ignored).
+        missing: ``"value"`` (a missing or suppressed QI value is one value, the default) or
+            ``"wildcard"`` (it matches every value: class sizes as matched records).
         policy: a policy file (JSON) or the same content as a dict; arguments given here
             replace its lists and thresholds.
         classes: a class table (from ``reident classes`` or an engine's query) in place of
@@ -266,7 +269,8 @@ def analyze(
     rr, tmp = _record_risk(record_risk)
     kwargs = dict(
         qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, entity=entity,
-        entity_signature=entity_signature, policy=policy, classes=classes, delimiter=delimiter,
+        entity_signature=entity_signature, missing=missing, policy=policy, classes=classes,
+        delimiter=delimiter,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         k=k, l_diversity=l_diversity, t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
@@ -291,6 +295,7 @@ def gate(
     weight: Optional[str] = None,
     entity: Optional[str] = None,
     entity_signature: Optional[str] = None,
+    missing: Optional[str] = None,
     policy: Optional[Policy] = None,
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
@@ -339,7 +344,8 @@ def gate(
     """
     kwargs = dict(
         qi=qi, sensitive=sensitive, identifying=identifying, weight=weight, entity=entity,
-        entity_signature=entity_signature, policy=policy, classes=classes, delimiter=delimiter,
+        entity_signature=entity_signature, missing=missing, policy=policy, classes=classes,
+        delimiter=delimiter,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         k=k, l_diversity=l_diversity, t_closeness=t_closeness, preset=preset, max_risk=max_risk,
         max_average_risk=max_average_risk, max_population_uniqueness=max_population_uniqueness,
@@ -524,6 +530,8 @@ def suda(
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
     max_size: Optional[int] = None,
+    dis_fraction: Optional[float] = None,
+    dis_linear: Optional[float] = None,
     dis: Optional[float] = None,
     top: Optional[int] = None,
     record_risk: Union[bool, PathLike, None] = None,
@@ -536,7 +544,10 @@ def suda(
         data, qi, policy, classes, delimiter: as in :func:`analyze` (``entity`` is refused:
             SUDA is defined on records).
         max_size: the largest MSU searched (default: the number of QIs).
-        dis: the file-level DIS probability DIS-SUDA spreads over the records (default 0.1).
+        dis_fraction: DIS-SUDA as sdcMicro computes it, from this sampling fraction (its
+            DisFraction; the default, 0.01).
+        dis_linear: DIS-SUDA as a file-level DIS probability spread linearly over the records
+            with an MSU instead (``dis=`` is the same, as the CLI's ``--dis``).
         top: the riskiest records listed, by row number (default 10).
         record_risk: ``True`` for every record's scores as a table (``result.record_risk``),
             or a path to write them to (Parquet).
@@ -549,7 +560,8 @@ def suda(
     rr, tmp = _record_risk(record_risk)
     kwargs = dict(
         qi=qi, entity=entity, entity_signature=entity_signature, policy=policy,
-        classes=classes, delimiter=delimiter, max_size=max_size, dis=dis,
+        classes=classes, delimiter=delimiter, max_size=max_size, dis_fraction=dis_fraction,
+        dis_linear=dis_linear, dis=dis,
         top=top, record_risk=rr, progress=progress, _hide_record_risk=tmp is not None,
     )
     try:

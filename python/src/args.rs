@@ -11,8 +11,10 @@ use reident::classes::people::Signature;
 use reident::criteria::targets::TargetSpec;
 use reident::hierarchy::build::Spec;
 use reident::options::{Flags, PopulationOptions, Settings};
+use reident::policy::Missing;
 use reident::risk::estimators::SnbVariant;
 use reident::risk::population::PopulationSpec;
+use reident::risk::suda::{Dis, DEFAULT_DIS_FRACTION};
 
 use crate::error::invalid;
 
@@ -153,6 +155,7 @@ impl<'py> Args<'py> {
             weight: self.get("weight")?,
             entity: self.get("entity")?,
             entity_signature: self.signature()?,
+            missing: self.missing()?,
             targets: self.targets()?,
             hierarchies: self.path("hierarchies")?,
             suppression_limit: self.get("suppression_limit")?,
@@ -171,6 +174,38 @@ impl<'py> Args<'py> {
             Some(other) => Err(invalid(format!(
                 "entity_signature {other:?}: use \"multiset\" or \"set\""
             ))),
+        }
+    }
+
+    /// `missing`: `"value"` (a missing value is one value, the default) or `"wildcard"` (it
+    /// matches every value), as the CLI's `--missing`.
+    fn missing(&self) -> PyResult<Option<Missing>> {
+        match self.get::<String>("missing")?.as_deref() {
+            None => Ok(None),
+            Some("value") => Ok(Some(Missing::Value)),
+            Some("wildcard") => Ok(Some(Missing::Wildcard)),
+            Some(other) => Err(invalid(format!(
+                "missing {other:?}: use \"value\" or \"wildcard\""
+            ))),
+        }
+    }
+
+    /// DIS-SUDA's method, as the CLI's `--dis-fraction F` (sdcMicro's, the default) or
+    /// `--dis-linear P` (`dis=` is the same).
+    pub fn dis(&self) -> PyResult<Dis> {
+        let fraction: Option<f64> = self.get("dis_fraction")?;
+        let linear: Option<f64> = match (self.get("dis_linear")?, self.get("dis")?) {
+            (Some(_), Some(_)) => return Err(invalid("give dis_linear or dis, not both")),
+            (a, b) => a.or(b),
+        };
+        match (fraction, linear) {
+            (Some(_), Some(_)) => Err(invalid(
+                "give dis_fraction (sdcMicro's DIS-SUDA) or dis_linear, not both",
+            )),
+            (_, Some(probability)) => Ok(Dis::Linear { probability }),
+            (fraction, None) => Ok(Dis::Sdcmicro {
+                fraction: fraction.unwrap_or(DEFAULT_DIS_FRACTION),
+            }),
         }
     }
 

@@ -170,7 +170,7 @@ fn run(
         "suda" => {
             let mut o = reident::suda::Options::new(table_source(data, &a)?, a.settings()?);
             o.max_size = a.get("max_size")?;
-            o.dis = a.get("dis")?.unwrap_or(o.dis);
+            o.dis = a.dis()?;
             o.top = a.get("top")?.unwrap_or(o.top);
             o.record_risk = a.path("record_risk")?;
             o.progress = progress;

@@ -210,6 +210,17 @@ pub struct TableArgs {
     /// (repeats ignored, when the number of visits is not known to an attacker).
     #[arg(long, value_enum, value_name = "KIND")]
     pub entity_signature: Option<SignatureArg>,
+    /// A missing or suppressed QI value (NULL, *): one value (the default) or a wildcard that
+    /// matches every value, as sdcMicro and mu-Argus count (analyze, gate).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub missing: Option<MissingArg>,
+}
+
+/// `--missing`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MissingArg {
+    Value,
+    Wildcard,
 }
 
 /// `--entity-signature`.
@@ -245,6 +256,10 @@ impl TableArgs {
             qi: self.qi.clone(),
             entity: self.entity.clone(),
             entity_signature: self.entity_signature.map(SignatureArg::signature),
+            missing: self.missing.map(|m| match m {
+                MissingArg::Value => reident::policy::Missing::Value,
+                MissingArg::Wildcard => reident::policy::Missing::Wildcard,
+            }),
             ..Flags::default()
         }
     }
