@@ -13,6 +13,7 @@ use hashbrown::HashMap;
 use crate::classes::{Domain, Recode};
 use crate::error::{Error, Result};
 use crate::input::csv::detect_delimiter;
+use crate::input::encode::canonical_text;
 
 pub mod build;
 mod command;
@@ -50,7 +51,8 @@ impl Hierarchy {
             if rec.iter().all(|f| f.is_empty()) {
                 continue;
             }
-            rows.push(rec.iter().map(|f| f.to_string()).collect());
+            // Cells are canonical texts, as CSV fields are (see `input::encode`).
+            rows.push(rec.iter().map(|f| canonical_text(f).into_owned()).collect());
         }
         Self::from_rows(path, rows)
     }

@@ -3,7 +3,8 @@
 //! The delimiter is detected from the header line (the most frequent of `;`, `,` and tab, `;` on a
 //! tie) unless given. LF and CRLF line endings and a UTF-8 byte-order mark are accepted, as ARX's
 //! own exports and the shipped Adult file use them. An empty field and the text `NULL` are both the
-//! missing value. A row with a different number of fields than the header is an error, not a guess.
+//! missing value; a field starting with `hex:` is read as described in [`super::encode`]. A row
+//! with a different number of fields than the header is an error, not a guess.
 //!
 //! Parsing is sequential (the `csv` crate); encoding and grouping of each block of rows run in
 //! parallel. Parquet is the format for large data.
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::encode::{LocalColumn, NULL_TEXT};
+use super::encode::{canonical_text, LocalColumn, NULL_TEXT};
 use super::Chunk;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -185,7 +186,7 @@ impl CsvInput {
                                 ),
                             })?;
                             let code = dict.len() as u32;
-                            dict.push(text.to_string());
+                            dict.push(canonical_text(text).into_owned());
                             map.insert(field, code);
                             code
                         }
@@ -252,8 +253,25 @@ impl Records {
                 if n == 0 {
                     return Ok(false);
                 }
+                let start = *line + 1;
                 *line += 1;
                 *pos += n as u64;
+                // A quoted field may hold line breaks: read on while a quote is open.
+                while buf.first() == Some(&b'"')
+                    && buf.iter().filter(|&&b| b == b'"').count() % 2 == 1
+                {
+                    let n = reader
+                        .read_until(b'\n', &mut buf)
+                        .map_err(|e| Error::io(&*path, e))?;
+                    if n == 0 {
+                        return Err(Error::Csv {
+                            path: path.clone(),
+                            message: format!("line {start}: a quoted field is not closed"),
+                        });
+                    }
+                    *line += 1;
+                    *pos += n as u64;
+                }
                 while matches!(buf.last(), Some(b'\n' | b'\r')) {
                     buf.pop();
                 }
@@ -276,7 +294,7 @@ impl Records {
                     field => record.push_field(field),
                 }
                 let mut p = csv::Position::new();
-                p.set_line(*line);
+                p.set_line(start);
                 record.set_position(Some(p));
                 Ok(true)
             }
