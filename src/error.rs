@@ -76,3 +76,44 @@ impl Error {
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+thread_local! {
+    /// Calls of [`catch_panics`] under way on this thread.
+    static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread is inside a call whose panics reident catches and turns into errors (a
+/// library that panics on corrupt input, at a reader boundary). A panic hook that ends the
+/// process on any panic must let these through: the `reident` binary's does, and so do the fuzz
+/// targets'.
+pub fn catching_panics() -> bool {
+    CATCHING.with(|c| c.get() > 0)
+}
+
+/// Runs `f`, turning a panic inside it into the error `error(message)`: for calls into a library
+/// that panics on some corrupt inputs instead of returning an error.
+pub(crate) fn catch_panics<T>(
+    f: impl FnOnce() -> T,
+    error: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    r.map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let mut msg = one_line(&msg);
+        if msg.len() > 200 {
+            let mut end = 200;
+            while !msg.is_char_boundary(end) {
+                end -= 1;
+            }
+            msg.truncate(end);
+            msg.push_str("...");
+        }
+        error(msg)
+    })
+}

@@ -800,7 +800,12 @@ fn gate_reports_on_a_folder_of_parts() {
         dir.path().join("audit.log").to_str().unwrap(),
         "-q",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: serde_json::Value =
         serde_json::from_slice(&std::fs::read(report.join("report.json")).unwrap()).unwrap();
     assert_eq!(r["dataset"]["file_name"], "parts");

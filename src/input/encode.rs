@@ -7,15 +7,15 @@
 //! reused) and only the distinct values are formatted.
 //!
 //! Canonical text:
-//! * strings and binary values as their text when they are valid UTF-8, except three kinds of
-//!   values that would otherwise share a text with another value: the string `NULL` (the text of
-//!   a real null), the empty string (an empty CSV field is null) and a value that starts with
-//!   `hex:`; those, and every value that is not valid UTF-8, are written `hex:` followed by their
-//!   bytes in lowercase hexadecimal (`hex:4e554c4c` for the string `NULL`, `hex:` for the empty
-//!   string, `hex:ff00` for the bytes FF 00). A CSV field or hierarchy cell that starts with
-//!   `hex:` but is not such a text stands for itself ([`canonical_text`]). Distinct values therefore always
-//!   have distinct texts ([`bytes_text`] is injective, [`text_bytes`] its inverse), and the
-//!   writers turn such a text back into the value;
+//! * strings and binary values as their text when they are valid UTF-8, except two kinds of
+//!   values that would otherwise share a text with another value: the empty string (an empty CSV
+//!   field is null) and a value that starts with `hex:`; those, and every value that is not valid
+//!   UTF-8, are written `hex:` followed by their bytes in lowercase hexadecimal (`hex:` for the
+//!   empty string, `hex:ff00` for the bytes FF 00, `hex:6865783a` for the string `hex:`). A CSV
+//!   field or hierarchy cell that starts with `hex:` but is not such a text stands for itself
+//!   ([`canonical_text`]). Distinct values therefore have distinct texts ([`bytes_text`] is
+//!   injective, [`text_bytes`] its inverse), with one exception by design: the string `NULL` is
+//!   the missing value, in Parquet as in CSV. The writers turn such a text back into the value;
 //! * integers in plain decimal; decimals with their scale (`12.50`);
 //! * floats in the shortest decimal that reads back to the same number, without exponent, and
 //!   without a trailing `.0` (`2.5`, `3`);
@@ -41,7 +41,7 @@ pub(crate) const NULL_TEXT: &str = "NULL";
 pub(crate) const HEX_PREFIX: &str = "hex:";
 
 /// The canonical text of a string or binary value: the text itself when it is valid UTF-8,
-/// not empty, not `NULL` and not starting with `hex:`; otherwise `hex:` and the bytes in lowercase hex.
+/// not empty and not starting with `hex:`; otherwise `hex:` and the bytes in lowercase hex.
 pub(crate) fn bytes_text(v: &[u8]) -> String {
     match std::str::from_utf8(v) {
         Ok(s) if plain(s) => s.to_string(),
@@ -57,10 +57,10 @@ pub(crate) fn bytes_text(v: &[u8]) -> String {
     }
 }
 
-/// Whether a string is its own canonical text: not empty (an empty CSV field is null), not
-/// `NULL`, not starting with `hex:`.
+/// Whether a string is its own canonical text: not empty (an empty CSV field is null) and not
+/// starting with `hex:`. (The string `NULL` is its own text: the missing value, by design.)
 fn plain(s: &str) -> bool {
-    !s.is_empty() && s != NULL_TEXT && !s.starts_with(HEX_PREFIX)
+    !s.is_empty() && !s.starts_with(HEX_PREFIX)
 }
 
 /// The bytes a `hex:` text stands for, when it is the canonical text [`bytes_text`] writes for
@@ -508,12 +508,13 @@ mod tests {
         let texts: Vec<String> = values.iter().map(|v| bytes_text(v)).collect();
         assert_eq!(texts[0], "abc");
         assert_eq!(texts[1], "hex:");
-        assert_eq!(texts[2], "hex:4e554c4c");
+        // The string NULL is the missing value, by design (as in CSV).
+        assert_eq!(texts[2], NULL_TEXT);
+        assert_eq!(texts[3], "hex:6865783a3465353534633463");
         assert_eq!(texts[4], "hex:ff00");
         assert_eq!(texts[6], "é");
         let distinct: std::collections::HashSet<&String> = texts.iter().collect();
         assert_eq!(distinct.len(), values.len());
-        assert!(texts.iter().all(|t| t != NULL_TEXT));
         for (v, t) in values.iter().zip(&texts) {
             assert_eq!(&*text_bytes(t), *v, "{t}");
         }

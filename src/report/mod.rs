@@ -210,7 +210,9 @@ pub(crate) fn sha256_reader(f: &mut impl Read, path: &Path) -> Result<String> {
 /// of the lines `<name> <SHA-256 of the part>` in name order, and the parts' total size.
 pub(crate) fn sha256_source(path: &Path) -> Result<(String, u64)> {
     if !path.is_dir() {
-        let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?.len();
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
         return Ok((sha256_file(path)?, len));
     }
     let mut parts: Vec<PathBuf> = std::fs::read_dir(path)
