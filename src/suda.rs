@@ -154,7 +154,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let max_size = options.max_size.unwrap_or(m).clamp(1, m);
     let cards: Vec<u32> = table.qis.iter().map(|d| d.values.len() as u32).collect();
     let msus = suda2(&table.codes, &cards, &table.counts, max_size);
-    let sc = scores(&msus, &table.counts, m, max_size, options.dis);
+    let sc = scores(&msus, &table.counts, m, max_size, options.dis)?;
     if let Some(path) = &options.record_risk {
         write_record_risk(path, &rows, &table, &sc, max_size)?;
     }

@@ -202,3 +202,63 @@ fn bad_delimiter_argument() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn parquet_crate_panics_are_corrupt_file_errors() {
+    // A footer whose column chunk has a negative start: the parquet crate panics on it.
+    fails_with(
+        &[
+            "analyze",
+            "tests/fuzz_regressions/parquet/footer_negative_column_start.parquet",
+            "--qi",
+            "a,b,c",
+        ],
+        &[
+            "footer_negative_column_start.parquet",
+            "corrupt Parquet file",
+        ],
+    );
+}
+
+#[test]
+fn time_limits_that_are_not_durations_are_refused() {
+    for t in ["inf", "NaN", "1e300"] {
+        fails_with(
+            &[
+                "anonymize",
+                "datasets/adult/adult.csv",
+                "--qi",
+                "sex,age",
+                "--k",
+                "5",
+                "--heuristic",
+                "--time-limit",
+                t,
+            ],
+            &["--time-limit", "seconds"],
+        );
+    }
+}
+
+#[test]
+fn nan_is_refused_by_every_risk_threshold() {
+    for (flag, what) in [
+        ("--max-risk", "highest risk"),
+        ("--max-average-risk", "average risk"),
+        ("--max-population-uniqueness", "population uniqueness"),
+    ] {
+        fails_with(
+            &[
+                "gate",
+                "datasets/adult/adult.csv",
+                "--qi",
+                "sex,age",
+                "--sampling-fraction",
+                "0.1",
+                flag,
+                "NaN",
+            ],
+            &[what, "NaN"],
+        );
+    }
+}

@@ -287,11 +287,21 @@ fn target<'a>(
 
 /// Resolves the settings, opens the data, builds the class table, the hierarchies and the
 /// generalizer.
+/// The longest `--time-limit`, in seconds: a year.
+const MAX_TIME_LIMIT: f64 = 31_536_000.0;
+
 fn prepare(options: &Options) -> Result<Prepared> {
     let mut settings = options.settings.clone().with_target_columns();
     // Every anonymization is at least 2-anonymous unless told otherwise.
     settings.targets.k = Some(settings.targets.k.unwrap_or(2));
     let suppression_limit = settings.suppression_limit.unwrap_or(0.0);
+    // Checked before any work (a Duration cannot hold infinity, NaN or 1e300 seconds).
+    if !(options.time_limit >= 0.0 && options.time_limit <= MAX_TIME_LIMIT) {
+        return Err(Error::Invalid(format!(
+            "--time-limit {}: must be a number of seconds from 0 to {MAX_TIME_LIMIT} (a year)",
+            options.time_limit
+        )));
+    }
     let metric = match &settings.metric {
         None => &crate::search::metrics::Loss as &dyn Metric,
         Some(name) => crate::search::metrics::by_name(name).ok_or_else(|| {

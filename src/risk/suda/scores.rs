@@ -80,7 +80,7 @@ pub fn scores(
     n_attrs: usize,
     max_size: usize,
     dis: f64,
-) -> SudaScores {
+) -> crate::Result<SudaScores> {
     let n_classes = counts.len();
     let max_size = max_size.min(n_attrs);
     let weight: Vec<f64> = (0..=n_attrs).map(|s| factorial(n_attrs - s)).collect();
@@ -90,10 +90,13 @@ pub fn scores(
     let mut msus_by_size = vec![0u64; max_size];
     for m in msus {
         let (c, s) = (m.class as usize, m.size());
-        assert!(
-            (1..=max_size).contains(&s) && counts[c] == 1,
-            "an MSU of size {s} of class {c}"
-        );
+        // SUDA2 finds MSUs in unique classes only; anything else comes from counts that are
+        // not what they say (a crafted class table): an error, not a panic.
+        if !(1..=max_size).contains(&s) || counts.get(c) != Some(&1) {
+            return Err(crate::Error::Invalid(format!(
+                "SUDA2 found a minimal sample unique of size {s} in class {c}, whose count is not 1: the class table's counts are inconsistent"
+            )));
+        }
         msu_counts[c * max_size + s - 1] += 1;
         msus_by_size[s - 1] += 1;
         score[c] += weight[s];
@@ -155,7 +158,7 @@ pub fn scores(
         score_quantiles,
         dis_above,
     };
-    SudaScores {
+    Ok(SudaScores {
         n_attrs,
         max_size,
         dis,
@@ -164,13 +167,20 @@ pub fn scores(
         dis_score,
         attribute_contribution,
         summary,
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::risk::suda::test_support::msu;
+
+    #[test]
+    fn an_msu_of_a_class_that_is_not_unique_is_an_error() {
+        let err = scores(&[msu(2, &[0])], &[1, 1, 2], 3, 3, 0.5).unwrap_err();
+        assert!(err.to_string().contains("inconsistent"), "{err}");
+        assert!(scores(&[msu(5, &[0])], &[1], 3, 3, 0.5).is_err());
+    }
 
     #[test]
     fn scores_weigh_sizes_by_factorials() {
@@ -184,7 +194,7 @@ mod tests {
             msu(0, &[0, 1]),
             msu(1, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
         ];
-        let s = scores(&msus, &counts, 10, 10, 0.5);
+        let s = scores(&msus, &counts, 10, 10, 0.5).unwrap();
         assert_eq!(s.score, vec![362_880.0 + 40_320.0, 1.0, 0.0]);
         assert_eq!(s.summary.records, 4);
         assert_eq!(s.summary.records_with_msu, 2);
