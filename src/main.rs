@@ -18,6 +18,9 @@ use clap::Parser;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() {
+    // First, before any thread starts: SIGINT, SIGTERM and SIGHUP remove the temporary files
+    // under way (they may hold records) and end the process with status 128 + the signal.
+    reident::output::temporaries::remove_on_signals();
     // `reident ... | head` closes stdout early: end quietly like other Unix tools (killed by
     // SIGPIPE) instead of reporting the failed write as an internal error.
     #[cfg(unix)]
@@ -45,6 +48,7 @@ fn main() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         eprintln!("reident: internal error: {msg}{at} (please report this)");
+        reident::output::temporaries::remove_all();
         std::process::exit(2);
     }));
     let args = cli::Cli::parse();

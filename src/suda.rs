@@ -34,6 +34,9 @@ pub struct Options {
     pub top: usize,
     /// Write one row per record with its SUDA figures to this Parquet file.
     pub record_risk: Option<PathBuf>,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -49,6 +52,7 @@ impl Options {
             top: 10,
             record_risk: None,
             progress: false,
+            force: false,
         }
     }
 }
@@ -124,6 +128,13 @@ impl Outcome {
 /// SUDA2 and the scores; writes the per-record file when asked.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if let Some(p) = &options.record_risk {
+        crate::output::check_output(
+            p,
+            options.force,
+            options.table.data.iter().chain(&options.table.classes),
+        )?;
+    }
     if options.settings.entity.is_some() {
         return Err(Error::Invalid(
             "suda with --entity: SUDA's minimal sample uniques are defined over records, not over people's collections of records; run suda without --entity (or analyze and combos with it)".into(),

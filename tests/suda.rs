@@ -23,8 +23,8 @@ fn adult_subset_all_sizes_equals_brute_force() {
     }
     assert_eq!(by_size, [9, 1066, 5233, 4744, 1412, 213, 11, 0, 0]);
     assert_eq!(
-        scores(&found, &t.counts, 9, 9, DEFAULT_DIS),
-        scores(&expected, &t.counts, 9, 9, DEFAULT_DIS)
+        scores(&found, &t.counts, 9, 9, DEFAULT_DIS).unwrap(),
+        scores(&expected, &t.counts, 9, 9, DEFAULT_DIS).unwrap()
     );
 }
 
@@ -38,7 +38,7 @@ fn adult_msus_by_size() {
         by_size[m.size() - 1] += 1;
     }
     assert_eq!(by_size, [2, 1204, 14890, 26029, 15983, 4172, 498, 31, 0]);
-    let s = scores(&found, &t.counts, 9, 9, DEFAULT_DIS);
+    let s = scores(&found, &t.counts, 9, 9, DEFAULT_DIS).unwrap();
     assert_eq!(s.summary.records_with_msu, 15_512);
     assert_eq!(s.summary.total_score, 20_402_731.0);
 }

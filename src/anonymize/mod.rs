@@ -71,6 +71,9 @@ pub struct Options {
     pub keep_entity: bool,
     /// Check the columns read or written for direct identifiers (warnings in the outcome).
     pub scan: bool,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show progress bars on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -92,6 +95,7 @@ impl Options {
             keep_entity: false,
             scan: true,
             progress: false,
+            force: false,
         }
     }
 }
@@ -138,6 +142,14 @@ struct Prepared {
 /// Searches the transformation, measures it and, with an output path, writes the result.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if let Some(p) = &options.output {
+        crate::output::output_format(p)?;
+        crate::output::check_output(
+            p,
+            options.force,
+            options.table.data.iter().chain(&options.table.classes),
+        )?;
+    }
     let clock = Instant::now();
     let p = prepare(options)?;
     let g = &p.generalizer;

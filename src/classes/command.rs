@@ -27,6 +27,9 @@ pub struct Options {
     pub settings: Settings,
     /// The class table to write (Parquet).
     pub output: PathBuf,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -80,6 +83,11 @@ impl Outcome {
 
 /// Builds the class table and writes it.
 pub fn run(options: &Options) -> Result<Outcome> {
+    crate::output::check_output(
+        &options.output,
+        options.force,
+        options.table.data.iter().chain(&options.table.classes),
+    )?;
     let (source, roles) = options.table.open(&options.settings.roles())?;
     crate::output::refuse_overwrite(source.path(), &options.output)?;
     let progress = source.progress(!options.progress);

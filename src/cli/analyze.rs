@@ -74,6 +74,7 @@ impl Args {
             record_risk: self.record_risk.clone(),
             scan: !self.no_scan,
             progress,
+            force: self.report.force,
         })
     }
 }

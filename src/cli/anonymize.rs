@@ -117,6 +117,7 @@ impl Args {
             keep_entity: self.keep_entity,
             scan: !self.no_scan,
             progress,
+            force: self.report.force,
         })
     }
 

@@ -20,6 +20,9 @@ pub struct Args {
     /// Print a JSON summary instead of a line of text.
     #[arg(long)]
     pub json: bool,
+    /// Replace the output file if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -33,6 +36,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         settings,
         output: args.output.clone(),
         progress,
+        force: args.force,
     })?;
     if args.json {
         println!("{}", outcome.json()?);

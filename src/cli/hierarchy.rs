@@ -31,6 +31,9 @@ pub struct Args {
     /// CSV delimiter of the input (default: detected).
     #[arg(long, value_parser = super::parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Replace the output file if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -52,6 +55,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         builder,
         output: args.output.clone(),
         progress,
+        force: args.force,
     })?;
     if progress {
         eprintln!(

@@ -353,7 +353,8 @@ pub struct ReportArgs {
     /// The audit log that each reporting run appends one line to (default: reports/audit.log).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
-    /// Replace the --report folder if it exists (only a folder holding a report's files alone).
+    /// Replace outputs that exist (refused otherwise): the output file (--output,
+    /// --record-risk) and the --report folder (only a folder holding a report's files alone).
     #[arg(long)]
     pub force: bool,
     /// Sign the report (report.json, .md and .html get .minisig signatures) and its audit line

@@ -38,6 +38,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         top: args.top,
         record_risk: args.record_risk.clone(),
         progress,
+        force: args.report.force,
     };
     let outcome = reident::suda::run(&options)?;
     super::publish(&report, false, |cl, _| {

@@ -139,7 +139,14 @@ pub fn publish(report: &Report, options: &ReportOptions, always_audit: bool) -> 
     let written = match dir {
         Some((target, existing)) => {
             let files = folder_files(&report, options.sign.as_ref())?;
-            Some(write_folder(&target, &files, existing, report_file)?)
+            // A report that shows the values of small classes holds protected data: 0600.
+            Some(write_folder(
+                &target,
+                &files,
+                existing,
+                report_file,
+                options.show_values,
+            )?)
         }
         None => None,
     };
