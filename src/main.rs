@@ -55,7 +55,10 @@ fn main() {
     match cli::run(args) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
-            eprintln!("reident: error: {e}");
+            eprintln!(
+                "reident: error: {}",
+                reident::text::terminal(&e.to_string())
+            );
             std::process::exit(2);
         }
     }

@@ -160,7 +160,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.summary)?;
     } else {
-        print!("{}", reident::text::anonymize::anonymize(&outcome.summary));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::anonymize::anonymize(&outcome.summary))
+        );
     }
     Ok(0)
 }

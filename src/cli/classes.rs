@@ -41,7 +41,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::classes(&outcome));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::classes(&outcome))
+        );
     }
     Ok(0)
 }

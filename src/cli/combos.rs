@@ -41,7 +41,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::combos::combos(&outcome, args.top));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::combos::combos(&outcome, args.top))
+        );
     }
     Ok(0)
 }

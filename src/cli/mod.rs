@@ -432,7 +432,10 @@ pub fn publish(
 /// Prints warnings on stderr, one line each.
 pub fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!("reident: warning: {w}");
+        eprintln!(
+            "reident: warning: {}",
+            reident::text::terminal(&w.to_string())
+        );
     }
 }
 

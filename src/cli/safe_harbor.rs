@@ -85,7 +85,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     } else {
         print!(
             "{}",
-            reident::text::safe_harbor::safe_harbor(&outcome.report)
+            reident::text::terminal(&reident::text::safe_harbor::safe_harbor(&outcome.report))
         );
     }
     Ok(0)

@@ -47,7 +47,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::suda::suda(&outcome.summary));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::suda::suda(&outcome.summary))
+        );
     }
     Ok(0)
 }

@@ -158,7 +158,7 @@ impl Builder {
             } => {
                 let x: f64 = value
                     .parse()
-                    .map_err(|_| format!("{value:?} is not a number"))?;
+                    .map_err(|_| "a value is not a number (intervals need numbers)".to_string())?;
                 widths
                     .iter()
                     .map(|&w| {
@@ -190,7 +190,7 @@ impl Builder {
                     .get(..4)
                     .and_then(|y| y.parse().ok())
                     .filter(|_| value.len() >= 4)
-                    .ok_or_else(|| format!("{value:?} is not a date (YYYY-MM-DD)"))?;
+                    .ok_or_else(|| "a value is not a date (YYYY-MM-DD)".to_string())?;
                 levels
                     .iter()
                     .map(|l| match l {
@@ -212,16 +212,25 @@ impl Builder {
 
     /// A hierarchy over `values` (a column's distinct values), named after `column`.
     pub(crate) fn build(&self, column: &str, values: &[String]) -> Result<Hierarchy> {
-        let rows = values
-            .iter()
-            .map(|v| {
-                let mut row = vec![v.clone()];
-                row.extend(self.generalize(v).map_err(|why| {
-                    Error::Invalid(format!("building a hierarchy for column {column:?}: {why}"))
-                })?);
-                Ok(row)
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut rows = Vec::with_capacity(values.len());
+        let mut failed: Option<(String, usize)> = None;
+        for v in values {
+            match self.generalize(v) {
+                Ok(levels) => {
+                    let mut row = vec![v.clone()];
+                    row.extend(levels);
+                    rows.push(row);
+                }
+                Err(why) => failed.get_or_insert((why, 0)).1 += 1,
+            }
+        }
+        if let Some((why, n)) = failed {
+            // The values are not named (messages never show data values): how many, of how many.
+            return Err(Error::Invalid(format!(
+                "building a hierarchy for column {column:?}: {why}: {n} of the column's {} distinct values (values are not shown in messages)",
+                values.len()
+            )));
+        }
         Hierarchy::from_rows(Path::new(&format!("(built for {column})")), rows)
     }
 }
