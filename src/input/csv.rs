@@ -117,7 +117,7 @@ impl CsvInput {
                         done = true;
                         break;
                     }
-                    block.push(record.clone());
+                    block.push(kept_fields(&record, columns));
                 }
                 let pos = reader.byte_position();
                 progress.inc(pos.saturating_sub(last_pos));
@@ -147,7 +147,7 @@ impl CsvInput {
             if !reader.read(&mut record)? {
                 break;
             }
-            block.push(record.clone());
+            block.push(kept_fields(&record, columns));
         }
         if block.len() == rows {
             more = reader.read(&mut record)?;
@@ -160,15 +160,17 @@ impl CsvInput {
         Ok((vec![self.encode(&block, columns)?], how))
     }
 
+    /// Encodes a block of records holding the fields of `columns` ([`kept_fields`]).
     fn encode(&self, block: &[csv::ByteRecord], columns: &[usize]) -> Result<Chunk> {
         let encoded = columns
             .iter()
-            .map(|&c| {
+            .enumerate()
+            .map(|(j, &c)| {
                 let mut map: HashMap<&[u8], u32> = HashMap::new();
                 let mut dict = Vec::new();
                 let mut codes = Vec::with_capacity(block.len());
                 for rec in block {
-                    let field = rec.get(c).unwrap_or_default();
+                    let field = rec.get(j).unwrap_or_default();
                     let field: &[u8] = if field.is_empty() {
                         NULL_TEXT.as_bytes()
                     } else {
@@ -201,6 +203,22 @@ impl CsvInput {
             columns: encoded,
         })
     }
+}
+
+/// A record of the fields of `columns` only, in that order, in a buffer of their exact size:
+/// memory is the fields read, not the whole record (whose buffer, reused by the reader, is as
+/// large as the longest record so far: cloning it cost that size for every later row).
+fn kept_fields(record: &csv::ByteRecord, columns: &[usize]) -> csv::ByteRecord {
+    let len: usize = columns
+        .iter()
+        .map(|&c| record.get(c).map_or(0, <[u8]>::len))
+        .sum();
+    let mut kept = csv::ByteRecord::with_capacity(len, columns.len());
+    for &c in columns {
+        kept.push_field(record.get(c).unwrap_or_default());
+    }
+    kept.set_position(record.position().cloned());
+    kept
 }
 
 /// The data records after the header. A file with one column is read line by line: there an
