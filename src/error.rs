@@ -23,7 +23,7 @@ pub enum Error {
         column: String,
         data_type: String,
     },
-    #[error("unknown column {column:?}; the data has: {}", quote_list(available))]
+    #[error("{}", unknown_column(column, available))]
     UnknownColumn {
         column: String,
         available: Vec<String>,
@@ -47,6 +47,35 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message of an unknown column, with the likely cause when there is one: an empty name (a
+/// doubled or trailing comma), or a header read as one column because the delimiter is not the
+/// file's.
+fn unknown_column(column: &str, available: &[String]) -> String {
+    if column.is_empty() {
+        return format!(
+            "an empty column name (a doubled or trailing comma in a column list?); the data has: {}",
+            quote_list(available)
+        );
+    }
+    let mut m = format!(
+        "unknown column {column:?}; the data has: {}",
+        quote_list(available)
+    );
+    if let [one] = available {
+        if let Some(d) = [';', ',', '\t', '|'].into_iter().find(|&d| one.contains(d)) {
+            let shown = if d == '\t' {
+                "tab".to_string()
+            } else {
+                format!("'{d}'")
+            };
+            m.push_str(&format!(
+                " (one column whose name holds {shown}: the file's delimiter is probably {shown}; give --delimiter)"
+            ));
+        }
+    }
+    m
+}
 
 fn quote_list(names: &[String]) -> String {
     names

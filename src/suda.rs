@@ -37,6 +37,10 @@ pub struct Options {
     /// Replace output files that exist (without it they are refused, before any work).
     #[serde(skip)]
     pub force: bool,
+    /// The work budget (default [`crate::options::DEFAULT_MAX_WORK`]): a run estimated past
+    /// it is refused before it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<f64>,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -52,6 +56,7 @@ impl Options {
             top: 10,
             record_risk: None,
             progress: false,
+            max_work: None,
             force: false,
         }
     }
@@ -164,6 +169,18 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let m = roles.qi.len();
     let max_size = options.max_size.unwrap_or(m).clamp(1, m);
     let cards: Vec<u32> = table.qis.iter().map(|d| d.values.len() as u32).collect();
+    // SUDA2 searches the subsets of the QIs up to max_size, each over the unique classes at
+    // most: the bound it cannot pass (its pruning usually does far better).
+    let classes = table.counts.len() as f64;
+    crate::options::check_work(
+        crate::options::subsets(m, max_size) * (classes + 1000.0),
+        options.max_work,
+        &format!(
+            "{:.3e} subsets of {m} quasi-identifiers up to size {max_size} x ({classes} classes + 1000)",
+            crate::options::subsets(m, max_size)
+        ),
+        "lower --max-size",
+    )?;
     let msus = suda2(&table.codes, &cards, &table.counts, max_size);
     let sc = scores(&msus, &table.counts, m, max_size, options.dis)?;
     if let Some(path) = &options.record_risk {

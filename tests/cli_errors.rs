@@ -262,3 +262,129 @@ fn nan_is_refused_by_every_risk_threshold() {
         );
     }
 }
+
+#[test]
+fn weak_messages_name_the_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    // A ';' file read with ',' as the delimiter: one column holding the whole header.
+    let semi = dir.path().join("semi.csv");
+    std::fs::write(&semi, "sex;age\nm;3\nf;4\n").unwrap();
+    fails_with(
+        &[
+            "analyze",
+            semi.to_str().unwrap(),
+            "--delimiter",
+            ",",
+            "--qi",
+            "sex",
+        ],
+        &[
+            "unknown column \"sex\"",
+            "delimiter is probably ';'",
+            "--delimiter",
+        ],
+    );
+    // An empty QI name.
+    fails_with(
+        &["analyze", "datasets/adult/adult.csv", "--qi", ""],
+        &["empty column name"],
+    );
+    fails_with(
+        &["analyze", "datasets/adult/adult.csv", "--qi", "sex,,age"],
+        &["empty column name"],
+    );
+    // k larger than the table.
+    fails_with(
+        &[
+            "anonymize",
+            semi.to_str().unwrap(),
+            "--qi",
+            "sex",
+            "--suppress",
+            "sex",
+            "--k",
+            "5",
+        ],
+        &["k = 5 is larger than the 2 records", "lower --k"],
+    );
+    // The hierarchy file looked for.
+    fails_with(
+        &[
+            "anonymize",
+            "datasets/adult/adult.csv",
+            "--qi",
+            "sex",
+            "--hierarchies",
+            dir.path().to_str().unwrap(),
+        ],
+        &["looked for", "hierarchy_sex.csv", "does not exist"],
+    );
+    // --threads capped.
+    fails_with(
+        &[
+            "--threads",
+            "100000",
+            "analyze",
+            "datasets/adult/adult.csv",
+            "--qi",
+            "sex",
+        ],
+        &["--threads 100000: at most"],
+    );
+}
+
+#[test]
+fn parquet_duplicate_column_names_are_refused_like_csv() {
+    // pyarrow writes a schema with the name twice; reident used the first column.
+    let p = fixture("duplicate_columns.parquet");
+    fails_with(
+        &["analyze", p.to_str().unwrap(), "--qi", "a"],
+        &["column \"a\" appears twice"],
+    );
+}
+
+#[test]
+fn work_past_the_budget_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("wide.csv");
+    let names: Vec<String> = (0..40).map(|i| format!("q{i}")).collect();
+    let mut text = names.join(";") + "\n";
+    for r in 0..50 {
+        let row: Vec<String> = (0..40).map(|c| ((r * 7 + c * 3) % 3).to_string()).collect();
+        text.push_str(&(row.join(";") + "\n"));
+    }
+    std::fs::write(&p, text).unwrap();
+    let all = names.join(",");
+    let thirty = names[..30].join(",");
+    let path = p.to_str().unwrap();
+    // combos on 40 QIs up to size 40 ran until killed at 14 GB.
+    fails_with(
+        &["combos", path, "--qi", &all, "--max-size", "40"],
+        &["estimated at", "subsets of 40", "--max-work", "--max-size"],
+    );
+    // suda on 30 QIs gave no result in 120 s.
+    fails_with(
+        &["suda", path, "--qi", &thirty],
+        &["estimated at", "subsets of 30", "--max-work"],
+    );
+    // A budget given is used: a small one refuses even a small run, and names itself.
+    fails_with(
+        &["combos", path, "--qi", "q1,q2", "--max-work", "10"],
+        &["past the budget of 1e1", "--max-work"],
+    );
+    fails_with(
+        &[
+            "anonymize",
+            path,
+            "--qi",
+            "q1,q2",
+            "--suppress",
+            "q1",
+            "--suppress",
+            "q2",
+            "--max-work",
+            "10",
+        ],
+        &["lattice nodes", "--max-work"],
+    );
+}

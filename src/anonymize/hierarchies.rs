@@ -50,7 +50,16 @@ impl QiHierarchies {
             return b.build(qi, &domain.values);
         }
         match dir {
-            Some(d) => Hierarchy::load(&d.join(format!("hierarchy_{qi}.csv"))),
+            Some(d) => {
+                let path = d.join(format!("hierarchy_{qi}.csv"));
+                if !path.exists() {
+                    return Err(Error::Invalid(format!(
+                        "no hierarchy for quasi-identifier {qi:?}: looked for {}, which does not exist; add it, give --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress",
+                        path.display()
+                    )));
+                }
+                Hierarchy::load(&path)
+            }
             None => Err(Error::Invalid(format!(
                 "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress"
             ))),

@@ -74,6 +74,10 @@ pub struct Options {
     /// Replace output files that exist (without it they are refused, before any work).
     #[serde(skip)]
     pub force: bool,
+    /// The work budget (default [`crate::options::DEFAULT_MAX_WORK`]): a run estimated past
+    /// it is refused before it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<f64>,
     /// Show progress bars on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -95,6 +99,7 @@ impl Options {
             keep_entity: false,
             scan: true,
             progress: false,
+            max_work: None,
             force: false,
         }
     }
@@ -154,8 +159,15 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let p = prepare(options)?;
     let g = &p.generalizer;
     let (target, targets, suppression) = target(options, &p)?;
+    check_search_work(options, g)?;
     let result = search(options, g, &target);
     let Some(best) = result.solutions.first().cloned() else {
+        let records = g.base.n_records;
+        if let Some(k) = p.settings.targets.k.filter(|&k| k as u64 > records) {
+            return Err(Error::Invalid(format!(
+                "no transformation meets the targets: k = {k} is larger than the {records} records (no table of {records} records is {k}-anonymous); lower --k"
+            )));
+        }
         return Err(Error::Invalid(
             "no transformation meets the targets within the suppression limit".into(),
         ));
@@ -381,10 +393,46 @@ fn prepare(options: &Options) -> Result<Prepared> {
     })
 }
 
+/// The nodes of the lattice (saturating: 40 QIs of 3,000 levels do not wrap).
+fn lattice_nodes(g: &Generalizer) -> u64 {
+    g.heights()
+        .iter()
+        .fold(1u64, |a, &h| a.saturating_mul(h as u64))
+}
+
+/// The work of the search, estimated before it starts and refused past `--max-work`: the
+/// optimal search rolls the class table up once per node; the heuristic's greedy climbs visit
+/// about the sum of the heights per step, its improvement phase is bounded by the time limit.
+fn check_search_work(options: &Options, g: &Generalizer) -> Result<()> {
+    let classes = g.base.counts.len() as f64;
+    let lattice = lattice_nodes(g);
+    let heights = g.heights();
+    if lattice > MAX_OPTIMAL_NODES || options.heuristic {
+        let sum: usize = heights.iter().sum();
+        let nodes = (sum as f64) * (sum as f64);
+        crate::options::check_work(
+            nodes * (classes + 1000.0),
+            options.max_work,
+            &format!(
+                "the heuristic's climbs over {} levels in all: about {nodes:.3e} nodes x ({classes} classes + 1000)",
+                sum
+            ),
+            "use fewer quasi-identifiers or hierarchies with fewer levels",
+        )
+    } else {
+        crate::options::check_work(
+            lattice as f64 * (classes + 1000.0),
+            options.max_work,
+            &format!("{lattice} lattice nodes x ({classes} classes + 1000)"),
+            "use --heuristic (bounded by --time-limit) or hierarchies with fewer levels",
+        )
+    }
+}
+
 /// The optimal search when the lattice is small enough (and the heuristic is not asked for),
 /// else the heuristic.
 fn search(options: &Options, g: &Generalizer, target: &Target) -> SearchResult {
-    let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
+    let lattice = lattice_nodes(g);
     if lattice > MAX_OPTIMAL_NODES || options.heuristic {
         heuristic(
             g,

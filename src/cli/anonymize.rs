@@ -80,6 +80,10 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The work budget: a run estimated past it is refused before it starts, naming the
+    /// estimate (default 1e11, about 10^11 class visits).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<f64>,
     #[command(flatten)]
     pub report: super::ReportArgs,
     /// Do not check the columns read or written for direct identifiers (see `reident scan`).
@@ -102,6 +106,7 @@ impl Args {
             ..self.table.flags()
         })?;
         Ok(reident::anonymize::Options {
+            max_work: self.max_work,
             table: self.table.source(),
             settings,
             hierarchies: self.hierarchies()?,

@@ -78,6 +78,14 @@ pub enum Command {
 pub fn run(mut cli: Cli) -> Result<i32> {
     settle_data(&mut cli.command)?;
     if let Some(n) = cli.threads {
+        // Threads past a few per core only cost memory and time (each has a stack and buffers).
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let max = (4 * cpus).clamp(64, 1024);
+        if n > max {
+            return Err(Error::Invalid(format!(
+                "--threads {n}: at most {max} (4 per core, at least 64, at most 1024; this machine has {cpus} cores)"
+            )));
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()

@@ -65,12 +65,20 @@ impl ParquetInput {
             )
         })?
         .unwrap_or(plain);
-        let columns = metadata
+        let columns: Vec<String> = metadata
             .schema()
             .fields()
             .iter()
             .map(|f| f.name().clone())
             .collect();
+        // As in CSV: a name given twice would silently mean the first column.
+        let mut seen = std::collections::HashSet::with_capacity(columns.len());
+        if let Some(twice) = columns.iter().find(|c| !seen.insert(c.as_str())) {
+            return Err(Error::Invalid(format!(
+                "{}: column {twice:?} appears twice in the schema; rename one",
+                path.display()
+            )));
+        }
         Ok(ParquetInput {
             path: path.to_path_buf(),
             columns,
