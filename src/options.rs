@@ -231,12 +231,12 @@ pub(crate) fn subsets(n: usize, max_size: usize) -> f64 {
 /// for less.
 pub(crate) fn check_work(estimate: f64, max: Option<f64>, what: &str, fix: &str) -> Result<()> {
     let max = max.unwrap_or(DEFAULT_MAX_WORK);
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return Err(crate::Error::Invalid(format!(
             "--max-work {max}: must be a positive number"
         )));
     }
-    if !(estimate <= max) {
+    if estimate.is_nan() || estimate > max {
         return Err(crate::Error::Invalid(format!(
             "the work is estimated at {estimate:.2e} ({what}), past the budget of {max:.0e}: {fix}, or raise --max-work"
         )));

@@ -320,7 +320,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
     settings.targets.k = Some(settings.targets.k.unwrap_or(2));
     let suppression_limit = settings.suppression_limit.unwrap_or(0.0);
     // Checked before any work (a Duration cannot hold infinity, NaN or 1e300 seconds).
-    if !(options.time_limit >= 0.0 && options.time_limit <= MAX_TIME_LIMIT) {
+    if !(0.0..=MAX_TIME_LIMIT).contains(&options.time_limit) {
         return Err(Error::Invalid(format!(
             "--time-limit {}: must be a number of seconds from 0 to {MAX_TIME_LIMIT} (a year)",
             options.time_limit
