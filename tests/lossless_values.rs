@@ -44,6 +44,7 @@ fn convert(from: &Path, to: &Path) {
         output: to.to_path_buf(),
         write: Default::default(),
         progress: false,
+        force: true,
     };
     reident::convert::run(&o).expect("convert");
 }

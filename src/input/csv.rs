@@ -274,13 +274,16 @@ impl Records {
                 let start = *line + 1;
                 *line += 1;
                 *pos += n as u64;
-                // A quoted field may hold line breaks: read on while a quote is open.
-                while buf.first() == Some(&b'"')
-                    && buf.iter().filter(|&&b| b == b'"').count() % 2 == 1
-                {
+                // A quoted field may hold line breaks: read on while a quote is open (the quotes
+                // counted once each, in the bytes read last: linear in the field's length).
+                let quotes = |b: &[u8]| b.iter().filter(|&&c| c == b'"').count();
+                let mut open = buf.first() == Some(&b'"') && quotes(&buf) % 2 == 1;
+                while open {
+                    let from = buf.len();
                     let n = reader
                         .read_until(b'\n', &mut buf)
                         .map_err(|e| Error::io(&*path, e))?;
+                    open ^= quotes(&buf[from..]) % 2 == 1;
                     if n == 0 {
                         return Err(Error::Csv {
                             path: path.clone(),
