@@ -21,14 +21,16 @@ impl Exporter for Markdown {
 }
 
 /// Inline text, user-supplied strings included (column and file names, the user name): every
-/// character that Markdown or the HTML it may hold would interpret is backslash-escaped, so that
-/// `<script>`, `<img onerror=...>` or `[x](javascript:...)` render as the text they are; line
-/// breaks and other control characters become spaces; `|` cannot break a table cell.
+/// character that could make Markdown produce HTML, a link, an image or code is
+/// backslash-escaped (`\ ` [ ] < > & | !`), so that `<script>`, `<img onerror=...>` or
+/// `[x](javascript:...)` render as the text they are; line breaks and other control characters
+/// become spaces; `|` cannot break a table cell. Emphasis characters (`*`, `_`) are left as they
+/// are: names such as `quasi_identifiers` stay readable, and emphasis injects nothing.
 fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '#' => {
+            '\\' | '`' | '[' | ']' | '<' | '>' | '&' | '|' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
