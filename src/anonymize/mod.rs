@@ -163,7 +163,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let result = search(options, g, &target);
     let Some(best) = result.solutions.first().cloned() else {
         let records = g.base.n_records;
-        if let Some(k) = p.settings.targets.k.filter(|&k| k as u64 > records) {
+        if let Some(k) = p.settings.targets.k.filter(|&k| k > records) {
             return Err(Error::Invalid(format!(
                 "no transformation meets the targets: k = {k} is larger than the {records} records (no table of {records} records is {k}-anonymous); lower --k"
             )));

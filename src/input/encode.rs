@@ -13,8 +13,8 @@
 //!   UTF-8, are written `hex:` followed by their bytes in lowercase hexadecimal (`hex:` for the
 //!   empty string, `hex:ff00` for the bytes FF 00, `hex:6865783a` for the string `hex:`). A CSV
 //!   field or hierarchy cell that starts with `hex:` but is not such a text stands for itself
-//!   ([`canonical_text`]). Distinct values therefore have distinct texts ([`bytes_text`] is
-//!   injective, [`text_bytes`] its inverse), with one exception by design: the string `NULL` is
+//!   (`canonical_text`). Distinct values therefore have distinct texts (`bytes_text` is
+//!   injective, `text_bytes` its inverse), with one exception by design: the string `NULL` is
 //!   the missing value, in Parquet as in CSV. The writers turn such a text back into the value;
 //! * integers in plain decimal; decimals with their scale (`12.50`);
 //! * floats in the shortest decimal that reads back to the same number, without exponent, and
