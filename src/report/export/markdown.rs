@@ -22,20 +22,30 @@ impl Exporter for Markdown {
 
 /// Inline text, user-supplied strings included (column and file names, the user name): every
 /// character that could make Markdown produce HTML, a link, an image or code is
-/// backslash-escaped (`\ ` [ ] < > & | !`), so that `<script>`, `<img onerror=...>` or
-/// `[x](javascript:...)` render as the text they are; line breaks and other control characters
-/// become spaces; `|` cannot break a table cell. Emphasis characters (`*`, `_`) are left as they
-/// are: names such as `quasi_identifiers` stay readable, and emphasis injects nothing.
+/// backslash-escaped, so that `<script>`, `<img onerror=...>` or `[x](javascript:...)` render as
+/// the text they are: `\`, `` ` ``, `[`, `]` and `|` always; `<` when it could open a tag or an
+/// autolink (before a letter, `/`, `!` or `?`) and `&` when it could open an entity (before a
+/// letter, a digit or `#`), so that `risk <= 0.2` stays as it is. Line breaks and other control
+/// characters become spaces. Emphasis characters (`*`, `_`) are left alone: names such as
+/// `quasi_identifiers` stay readable, and emphasis injects nothing.
 fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '[' | ']' | '<' | '>' | '&' | '|' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        let escape = match c {
+            '\\' | '`' | '[' | ']' | '|' => true,
+            '<' => next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?'),
+            '&' => next.is_ascii_alphanumeric() || next == '#',
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
         }
     }
     out
