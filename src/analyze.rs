@@ -144,6 +144,23 @@ pub fn run(options: &Options) -> Result<Outcome> {
         write_record_risk(path, rows, table, &population)?;
     }
     let population_size = population.size;
+    if settings.missing == crate::policy::Missing::Wildcard {
+        return run_wildcard(
+            options,
+            &settings,
+            source,
+            roles,
+            classes,
+            population,
+            Wildcard {
+                row_classes,
+                warnings,
+                notices,
+                hierarchy_files,
+                started,
+            },
+        );
+    }
     let mut report = AnalyzeReport::with_models(&source, &roles, table, population, &models)?;
     if let (Some(p), Some(entity)) = (&classes.people, roles.entity) {
         report.dataset.records = p.rows;
@@ -184,6 +201,149 @@ pub fn run(options: &Options) -> Result<Outcome> {
         notices,
         started,
     })
+}
+
+/// What `run` hands over to [`run_wildcard`].
+struct Wildcard {
+    row_classes: Option<Vec<u32>>,
+    warnings: Vec<String>,
+    notices: Vec<String>,
+    hierarchy_files: Vec<(String, PathBuf)>,
+    started: SystemTime,
+}
+
+/// The analysis when missing values are wildcards ([`crate::classes::wildcard`]): every figure
+/// from the classes' matched sizes ([`crate::risk::wildcard`]), the population models invalid,
+/// and the verdicts of minimum-size targets. Models that need a partition into classes
+/// (sensitive attributes, people, population tables, average-risk and population-uniqueness
+/// targets) are refused with the reason.
+fn run_wildcard(
+    options: &Options,
+    settings: &Settings,
+    source: Source,
+    roles: Roles,
+    classes: Counted,
+    population: Population,
+    w: Wildcard,
+) -> Result<Outcome> {
+    use crate::risk::wildcard as wc;
+    let refuse = |what: &str| {
+        Err(Error::Invalid(format!(
+            "--missing wildcard with {what}: a record with a missing value counts towards several classes, and {what} needs each record in one class; use --missing value"
+        )))
+    };
+    if roles.entity.is_some() {
+        return refuse("--entity");
+    }
+    if !roles.sensitive.is_empty() {
+        return refuse("sensitive columns (l-diversity, t-closeness)");
+    }
+    if matches!(options.population.spec, PopulationSpec::Table { .. }) {
+        return refuse("--population-table");
+    }
+    let t = &settings.targets;
+    if t.max_average_risk.is_some() || t.max_population_uniqueness.is_some() {
+        return refuse("--max-average-risk or --max-population-uniqueness");
+    }
+    let table = classes.counted();
+    let matched = crate::classes::wildcard::matched_sizes(table);
+    let (source_kind, big) = wc::population_sizes(&matched, &population);
+    if let (Some(path), Some(rows)) = (&options.record_risk, &w.row_classes) {
+        let journalist: Vec<f64> = big.iter().map(|&f| 1.0 / f).collect();
+        RecordRisk {
+            row_classes: rows,
+            class_sizes: &matched.sizes,
+            per_class: vec![("journalist_risk", &journalist)],
+        }
+        .write(path)?;
+    }
+    let (journalist, marketer) = wc::attackers(table, source_kind, &big);
+    let weight_name = roles
+        .weight
+        .map(|i| roles.columns[i].clone())
+        .unwrap_or_default();
+    let min_size = matched.sizes.iter().copied().min().unwrap_or(0);
+    let missing_records: u64 = crate::classes::wildcard::patterns(table)
+        .iter()
+        .zip(&table.counts)
+        .filter(|(&p, _)| p != 0)
+        .map(|(_, &f)| f)
+        .sum();
+    let report = AnalyzeReport {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo::current(),
+        dataset: DatasetInfo {
+            path: source.path().display().to_string(),
+            format: source.format(),
+            records: table.n_records,
+            columns: source.columns().len(),
+            class_table: source.is_class_table(),
+        },
+        figures: Figures {
+            roles: RoleNames::of(&roles),
+            people: None,
+            missing: Some(MissingInfo {
+                counting: crate::policy::Missing::Wildcard,
+                records_with_missing: missing_records,
+            }),
+            classes: wc::class_sizes(table, &matched),
+            prosecutor: wc::prosecutor(table, &matched),
+            sample_uniques: wc::sample_uniques(table, &matched),
+            k_anonymity: crate::criteria::k_anonymity::COMMON_K
+                .iter()
+                .map(|&k| KCheck {
+                    k,
+                    met: min_size >= k,
+                })
+                .collect(),
+            population_uniqueness: wc::population_uniqueness(
+                table,
+                &matched,
+                population.size,
+                options.population.snb,
+            ),
+            journalist,
+            marketer,
+            individual_risk: wc::individual(table, &matched, &weight_name),
+            sensitive: Vec::new(),
+            population,
+        },
+    };
+    let (criteria, _) = settings.targets.build(
+        table,
+        &TargetContext {
+            sensitive: &[],
+            hierarchy_dir: settings.hierarchies.as_deref(),
+            population: None,
+            snb: options.population.snb,
+        },
+    )?;
+    let Some(verdicts) = crate::criteria::verdict::check_matched(table, &matched.sizes, &criteria)
+    else {
+        return refuse("l-diversity or t-closeness targets");
+    };
+    Ok(Outcome {
+        options: options.clone(),
+        report,
+        verdicts,
+        classes,
+        roles,
+        hierarchy_files: w.hierarchy_files,
+        disclosure_k: settings.targets.disclosure_k(),
+        warnings: w.warnings,
+        notices: w.notices,
+        started: w.started,
+    })
+}
+
+/// How missing values were counted, when not as one value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingInfo {
+    /// `wildcard`: a missing or suppressed QI value (`NULL`, `*`) matches every value, and each
+    /// figure reads the classes' matched sizes.
+    pub counting: crate::policy::Missing,
+    /// Records with at least one missing or suppressed QI value.
+    pub records_with_missing: u64,
 }
 
 /// The class tables: the rows' (with each row's class for a per-record file), and with an
@@ -375,6 +535,9 @@ pub struct Figures {
     /// With an entity column: classes count these people (every figure below), not rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<PeopleInfo>,
+    /// With `--missing wildcard`: every figure below reads matched class sizes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingInfo>,
     pub classes: ClassSizes,
     pub prosecutor: ProsecutorRisk,
     pub sample_uniques: SampleUniques,
@@ -481,6 +644,7 @@ impl AnalyzeReport {
             figures: Figures {
                 roles: RoleNames::of(roles),
                 people: None,
+                missing: None,
                 classes: ClassSizes::of(table),
                 prosecutor: ProsecutorRisk::of(table),
                 sample_uniques: SampleUniques::of(table),

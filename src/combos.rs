@@ -110,6 +110,11 @@ impl Outcome {
 /// The figures of every subset of QIs up to the largest size.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if options.settings.missing == crate::policy::Missing::Wildcard {
+        return Err(crate::error::Error::Invalid(
+            "combos counts a missing value as one value; --missing wildcard (or the policy's \"missing\") is for analyze, gate and anonymize: leave it out here".into(),
+        ));
+    }
     let (source, mut roles) = options.table.open(&options.settings.roles())?;
     roles.sensitive.clear();
     roles.weight = None;

@@ -25,6 +25,8 @@
 //!   least information loss, and the transformed data;
 //! * [`combos`] and [`suda`]: which combinations of QIs single people out;
 //! * [`scan`] and [`safe_harbor`]: HIPAA Safe Harbor identifiers found and removed;
+//! * [`init`]: a starter policy from the scan (roles, the entity, a target, and every QI's
+//!   hierarchy chosen from its values), for a person to review;
 //! * [`classes`], [`sql`], [`convert`], [`hierarchy`]: class tables as files, the SQL that lets an
 //!   engine compute them, CSV and Parquet conversion, generalization hierarchies;
 //! * [`verify`]: a report's signature, integrity and consistency, and with the data a re-run of
@@ -42,7 +44,8 @@
 //! [`classes`] (the engine and the class-table file format), [`hierarchy`], [`criteria`] (each
 //! privacy model: its measurement and its predicate; targets and verdicts), [`risk`] (the
 //! population, the estimators, SUDA2), [`search`] (the lattice of generalizations, the metrics,
-//! the optimal and heuristic searches), [`policy`] (column roles). Items not listed in these
+//! the optimal and heuristic searches), [`sdc`] (local suppression and microaggregation: cells
+//! changed rather than whole values recoded), [`policy`] (column roles). Items not listed in these
 //! modules' documentation are internal.
 //!
 //! # Example
@@ -88,6 +91,7 @@ pub mod criteria;
 pub mod error;
 pub mod gate;
 pub mod hierarchy;
+pub mod init;
 pub mod input;
 pub mod keygen;
 pub mod options;
@@ -98,6 +102,7 @@ pub mod report;
 pub mod risk;
 pub mod safe_harbor;
 pub mod scan;
+pub mod sdc;
 pub mod search;
 pub mod sql;
 pub mod suda;

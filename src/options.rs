@@ -15,7 +15,7 @@ use crate::classes::Source;
 use crate::criteria::targets::TargetSpec;
 use crate::error::Result;
 use crate::input::InputOptions;
-use crate::policy::{Policy, Roles};
+use crate::policy::{Missing, Policy, Roles};
 use crate::risk::estimators::SnbVariant;
 use crate::risk::population::PopulationSpec;
 
@@ -116,6 +116,8 @@ pub struct Flags {
     /// The column that identifies the person (classes then count people).
     pub entity: Option<String>,
     pub entity_signature: Option<Signature>,
+    /// How missing and suppressed QI values count (`--missing`).
+    pub missing: Option<Missing>,
     pub targets: TargetSpec,
     /// The hierarchy folder.
     pub hierarchies: Option<PathBuf>,
@@ -139,6 +141,9 @@ pub struct Settings {
     /// How a person's rows form their quasi-identifier (with an entity).
     #[serde(default)]
     pub entity_signature: Signature,
+    /// How a missing or suppressed QI value counts when classes are sized.
+    #[serde(default, skip_serializing_if = "Missing::is_value")]
+    pub missing: Missing,
     pub targets: TargetSpec,
     /// The folder of `hierarchy_<column>.csv` files (a policy's is relative to the policy file).
     pub hierarchies: Option<PathBuf>,
@@ -176,6 +181,7 @@ impl Settings {
                 .entity_signature
                 .or(policy.entity_signature)
                 .unwrap_or_default(),
+            missing: flags.missing.or(policy.missing).unwrap_or_default(),
             targets: TargetSpec::from_policy(&an).overridden_by(&flags.targets),
             hierarchies: flags
                 .hierarchies

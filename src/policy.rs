@@ -60,6 +60,11 @@ pub struct Policy {
     /// or `set` (repeats ignored, for data where visit counts are not known to an attacker).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_signature: Option<Signature>,
+    /// How a missing or suppressed QI value (`NULL`, `*`) counts when classes are sized:
+    /// `value` (the default: one value like any other) or `wildcard` (it matches every value,
+    /// as sdcMicro and mu-Argus count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Missing>,
     /// Anonymization targets and settings (used by `anonymize`); flags override them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymization: Option<Anonymization>,
@@ -87,27 +92,27 @@ pub struct Policy {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Anonymization {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hierarchies: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression_limit: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub l_diversity: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub t_closeness: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_risk: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_average_risk: Option<f64>,
     /// Estimated population uniqueness (Dankar et al.'s rule) at most this; the population is
     /// given on the command line.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_population_uniqueness: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub presets: Vec<String>,
 }
 
@@ -161,6 +166,26 @@ impl Policy {
             self.weight = Some(w.clone());
         }
         self
+    }
+}
+
+/// How a missing or suppressed quasi-identifier value (`NULL`, `*`) counts when class sizes are
+/// counted (see [`crate::classes::wildcard`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// One value like any other: records with `NULL` in age form their own age group (ARX's
+    /// counting; reident's default).
+    #[default]
+    Value,
+    /// A wildcard that matches every value: a record with `*` in age is in every age's class for
+    /// the rest of its key (sdcMicro's `alpha = 1`, mu-Argus).
+    Wildcard,
+}
+
+impl Missing {
+    pub(crate) fn is_value(&self) -> bool {
+        *self == Missing::Value
     }
 }
 

@@ -15,7 +15,8 @@ use crate::options::{Settings, TableSource};
 use crate::output::record_risk::RecordRisk;
 use crate::policy::Roles;
 use crate::risk::suda::{
-    scores, suda2, SudaScores, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, MAX_ATTRS, SCORE_QUANTILES,
+    suda2_visit, Dis, ScoreTally, SudaScores, SudaSummary, DIS_THRESHOLDS, MAX_ATTRS,
+    SCORE_QUANTILES,
 };
 use crate::tool::ToolInfo;
 use crate::ClassTable;
@@ -28,8 +29,10 @@ pub struct Options {
     pub settings: Settings,
     /// Largest MSU size searched (default: the number of QIs).
     pub max_size: Option<usize>,
-    /// File-level DIS probability that DIS-SUDA spreads over the records.
-    pub dis: f64,
+    /// How the DIS-SUDA scores are computed: sdcMicro's method from a sampling fraction (the
+    /// default, fraction 0.01 as sdcMicro's), or a file-level probability spread linearly. (A
+    /// bare number, as reports before reident 0.1 recorded it, is the linear spreading.)
+    pub dis: Dis,
     /// Riskiest records listed (row numbers only, never values).
     pub top: usize,
     /// Write one row per record with its SUDA figures to this Parquet file.
@@ -52,7 +55,7 @@ impl Options {
             table,
             settings,
             max_size: None,
-            dis: DEFAULT_DIS,
+            dis: Dis::default(),
             top: 10,
             record_risk: None,
             progress: false,
@@ -101,7 +104,8 @@ impl std::ops::Deref for Summary {
 pub struct Figures {
     pub attributes: Vec<String>,
     pub max_size: usize,
-    pub dis: f64,
+    /// The DIS-SUDA method and its parameter.
+    pub dis: Dis,
     pub summary: SudaSummary,
     pub score_quantiles_at: Vec<f64>,
     pub dis_thresholds: Vec<f64>,
@@ -145,6 +149,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
             "suda with --entity: SUDA's minimal sample uniques are defined over records, not over people's collections of records; run suda without --entity (or analyze and combos with it)".into(),
         ));
     }
+    if options.settings.missing == crate::policy::Missing::Wildcard {
+        return Err(Error::Invalid(
+            "suda counts a missing value as one value (as sdcMicro's suda2 does with its missing code); --missing wildcard (or the policy's \"missing\") is for analyze, gate and anonymize: leave it out here".into(),
+        ));
+    }
     let (source, mut roles) = options.table.open(&options.settings.roles())?;
     roles.sensitive.clear();
     roles.weight = None;
@@ -155,11 +164,18 @@ pub fn run(options: &Options) -> Result<Outcome> {
             MAX_ATTRS
         )));
     }
-    if !(0.0..=1.0).contains(&options.dis) {
-        return Err(Error::Invalid(format!(
-            "--dis {}: must be in [0, 1]",
-            options.dis
-        )));
+    match options.dis {
+        Dis::Sdcmicro { fraction } if !(fraction > 0.0 && fraction <= 1.0) => {
+            return Err(Error::Invalid(format!(
+                "--dis-fraction {fraction}: a sampling fraction must be above 0 and at most 1"
+            )));
+        }
+        Dis::Linear { probability } if !(0.0..=1.0).contains(&probability) => {
+            return Err(Error::Invalid(format!(
+                "--dis-linear {probability}: a probability must be in [0, 1]"
+            )));
+        }
+        _ => {}
     }
     // A class table has no row numbers: the riskiest classes are listed without them, and a
     // per-record output is refused by the build.
@@ -181,8 +197,17 @@ pub fn run(options: &Options) -> Result<Outcome> {
         ),
         "lower --max-size",
     )?;
-    let msus = suda2(&table.codes, &cards, &table.counts, max_size);
-    let sc = scores(&msus, &table.counts, m, max_size, options.dis)?;
+    // The MSUs are counted as they are found, never held.
+    let mut tally = ScoreTally::new(table.n_classes(), m, max_size);
+    suda2_visit(&table.codes, &cards, &table.counts, max_size, &mut |msu| {
+        tally.add(msu)
+    });
+    if !tally.consistent(&table.counts) {
+        return Err(Error::Invalid(
+            "SUDA2 found a minimal sample unique in a class whose count is not 1: the class table's counts are inconsistent".into(),
+        ));
+    }
+    let sc = tally.finish(&table.counts, options.dis);
     if let Some(path) = &options.record_risk {
         write_record_risk(path, &rows, &table, &sc, max_size)?;
     }

@@ -64,6 +64,17 @@ pub struct Figures {
     /// With an entity: classes, suppression and the limit count these people, not rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub people: Option<crate::analyze::PeopleInfo>,
+    /// Local suppression after the transformation: cells blanked per QI (the records of failing
+    /// classes are kept; classes are then matched with blanks as wildcards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_suppression: Option<crate::sdc::LocalFigures>,
+    /// Microaggregation of numeric columns: the groups and the information loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microaggregation: Option<crate::sdc::MicroFigures>,
+    /// The hierarchies built from the QIs' values (stated builders and automatic ones), each
+    /// with its builder and the SHA-256 of the file a report folder keeps it in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub built_hierarchies: Vec<super::BuiltHierarchy>,
 }
 
 /// How failing classes are suppressed.

@@ -1,5 +1,6 @@
 //! The hierarchy of each QI: a file, one built from the QI's values, or the file named after the
-//! QI in the hierarchy folder.
+//! QI in the hierarchy folder; with `auto`, one chosen from the values for every QI left
+//! without one.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::classes::Domain;
 use crate::error::{Error, Result};
-use crate::hierarchy::build::{Builder, Spec};
+use crate::hierarchy::build::Spec;
 use crate::hierarchy::Hierarchy;
 
 /// Hierarchies stated per QI.
@@ -15,8 +16,28 @@ use crate::hierarchy::Hierarchy;
 pub struct QiHierarchies {
     /// A QI's hierarchy file (ARX format).
     pub files: Vec<(String, PathBuf)>,
-    /// A QI's hierarchy built from its values.
+    /// A QI's hierarchy built from its values ([`Spec::Auto`]: chosen from them).
     pub built: Vec<(String, Spec)>,
+    /// Every QI without a file, a builder or a file in the hierarchy folder gets a hierarchy
+    /// chosen from its values ([`Spec::Auto`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto: bool,
+}
+
+/// A hierarchy built from a QI's values: what the report lists, and the folder keeps as a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuiltHierarchy {
+    pub qi: String,
+    /// The builder used (an automatic one: the one chosen), e.g. `{"intervals": "5,10,20"}`.
+    pub builder: Spec,
+    /// Levels, the original values and `*` included.
+    pub levels: usize,
+    /// Rows: the QI's distinct values.
+    pub values: usize,
+    /// The file the report folder keeps it in, under `hierarchies/` (ARX format).
+    pub file: String,
+    /// The SHA-256 of that file.
+    pub sha256: String,
 }
 
 impl QiHierarchies {
@@ -25,45 +46,64 @@ impl QiHierarchies {
         self.files.iter().find(|(c, _)| c == qi).map(|(_, f)| f)
     }
 
-    /// The builder for `qi`, if one is stated (intervals before masks, dates and suppression).
-    fn builder(&self, qi: &str) -> Result<Option<Builder>> {
+    /// The builder for `qi`, if one is stated (intervals before masks, dates, suppression and
+    /// the automatic choice).
+    fn builder(&self, qi: &str) -> Option<&Spec> {
         let of_kind = |want: fn(&Spec) -> bool| {
             self.built
                 .iter()
                 .find(|(c, b)| c == qi && want(b))
                 .map(|(_, b)| b)
         };
-        let found = of_kind(|b| matches!(b, Spec::Intervals(_)))
+        of_kind(|b| matches!(b, Spec::Intervals(_)))
             .or_else(|| of_kind(|b| matches!(b, Spec::Mask(_))))
             .or_else(|| of_kind(|b| matches!(b, Spec::Dates(_))))
-            .or_else(|| of_kind(|b| matches!(b, Spec::Suppress)));
-        found.map(Spec::builder).transpose()
+            .or_else(|| of_kind(|b| matches!(b, Spec::Suppress)))
+            .or_else(|| of_kind(|b| matches!(b, Spec::Auto)))
     }
 
-    /// A QI's hierarchy: its file, else one built from its values, else `hierarchy_<QI>.csv` in
-    /// the folder.
-    pub(super) fn load(&self, qi: &str, domain: &Domain, dir: Option<&Path>) -> Result<Hierarchy> {
+    /// A QI's hierarchy: its file, else one built from its values, else its file in the folder,
+    /// else (with `auto`) one chosen from its values; with what was built, if it was.
+    /// `locate` gives the rows of example values for messages.
+    pub(super) fn load(
+        &self,
+        qi: &str,
+        domain: &Domain,
+        dir: Option<&Path>,
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> Result<(Hierarchy, Option<BuiltHierarchy>)> {
         if let Some(file) = self.file(qi) {
-            return Hierarchy::load(file);
+            return Ok((Hierarchy::load(file)?, None));
         }
-        if let Some(b) = self.builder(qi)? {
-            return b.build(qi, &domain.values);
-        }
-        match dir {
-            Some(d) => {
-                let path = d.join(format!("hierarchy_{qi}.csv"));
-                if !path.exists() {
+        let in_dir = dir.map(|d| d.join(Hierarchy::file_name(qi)));
+        let spec = match (self.builder(qi), &in_dir) {
+            (Some(b), _) => b.clone(),
+            (None, Some(f)) if !self.auto || f.exists() => {
+                if !f.exists() {
                     return Err(Error::Invalid(format!(
-                        "no hierarchy for quasi-identifier {qi:?}: looked for {}, which does not exist; add it, give --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress",
-                        path.display()
+                        "no hierarchy for quasi-identifier {qi:?}: looked for {}, which does not exist; add it, give --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress/--auto",
+                        f.display()
                     )));
                 }
-                Hierarchy::load(&path)
+                return Ok((Hierarchy::load(f)?, None));
             }
-            None => Err(Error::Invalid(format!(
-                "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress"
-            ))),
-        }
+            (None, _) if self.auto => Spec::Auto,
+            (None, _) => {
+                return Err(Error::Invalid(format!(
+                    "no hierarchy for quasi-identifier {qi:?}: give --hierarchies DIR (or the policy's \"hierarchies\"), --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress/--auto (--auto-hierarchies: for every QI without one)"
+                )))
+            }
+        };
+        let (h, used) = spec.build(qi, &domain.values, locate)?;
+        let built = BuiltHierarchy {
+            qi: qi.to_string(),
+            builder: used,
+            levels: h.levels(),
+            values: h.rows.len(),
+            file: Hierarchy::file_name(qi),
+            sha256: h.sha256()?,
+        };
+        Ok((h, Some(built)))
     }
 
     /// The file a QI's hierarchy was read from, if it came from a file.
@@ -71,9 +111,10 @@ impl QiHierarchies {
         if let Some(f) = self.file(qi) {
             return Some(f.clone());
         }
-        if self.built.iter().any(|(c, _)| c == qi) {
+        if self.builder(qi).is_some() {
             return None;
         }
-        dir.map(|d| d.join(format!("hierarchy_{qi}.csv")))
+        let f = dir.map(|d| d.join(Hierarchy::file_name(qi)))?;
+        (!self.auto || f.exists()).then_some(f)
     }
 }

@@ -33,12 +33,13 @@ use crate::search::{
 use crate::tool::ToolInfo;
 use release::{write_transformed, Release, SuppressBy};
 
+mod cells;
 mod figures;
 mod hierarchies;
 mod release;
 
 pub use figures::{Figures, Level, Risk, Summary, Suppression};
-pub use hierarchies::QiHierarchies;
+pub use hierarchies::{BuiltHierarchy, QiHierarchies};
 pub use release::Suppressed;
 
 /// Lattices larger than this are searched by the heuristic (not proven optimal).
@@ -78,6 +79,18 @@ pub struct Options {
     /// it is refused before it starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_work: Option<f64>,
+    /// Blank the fewest QI cells (by importance) that make every record k-anonymous when a
+    /// blank matches every value, after the transformation: the records of classes that fail
+    /// are kept with cells blanked instead of removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_suppression: Option<crate::sdc::LocalOptions>,
+    /// Replace these numeric columns by the means (or medians) of MDAV groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub microaggregation: Option<crate::sdc::MicroOptions>,
+    /// No generalization: every QI stays at level 0 (no hierarchies needed), for local
+    /// suppression or microaggregation alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_generalization: bool,
     /// Show progress bars on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -98,6 +111,9 @@ impl Options {
             suppressed: Suppressed::Remove,
             keep_entity: false,
             scan: true,
+            local_suppression: None,
+            microaggregation: None,
+            no_generalization: false,
             progress: false,
             max_work: None,
             force: false,
@@ -118,6 +134,9 @@ pub struct Outcome {
     pub disclosure_k: u64,
     /// The hierarchy files read, for the report.
     pub hierarchy_files: Vec<(String, PathBuf)>,
+    /// The hierarchies built from the QIs' values (the figures list them too): a report folder
+    /// keeps them as files ([`built_hierarchy_files`]).
+    pub built_hierarchies: Vec<Hierarchy>,
     /// Warnings for the user (direct identifiers read or written as something else).
     pub warnings: Vec<String>,
     /// Warnings the report carries too (rows counted where a person may have several rows).
@@ -132,6 +151,8 @@ struct Prepared {
     settings: Settings,
     generalizer: Generalizer,
     hierarchies: Vec<Hierarchy>,
+    /// Which of them were built from the values, and how.
+    built: Vec<Option<BuiltHierarchy>>,
     suppression_limit: f64,
     metric: &'static dyn Metric,
     warnings: Vec<String>,
@@ -142,6 +163,16 @@ struct Prepared {
     /// Whether the output keeps the entity column: asked for, or it holds the pseudonyms that
     /// `safe-harbor --pseudonymize` wrote (a permitted re-identification code, 164.514(c)).
     keep_entity: bool,
+    /// The microaggregated columns that were QIs (taken out of the generalization).
+    micro_qis: Vec<String>,
+    /// The microaggregated columns, as indices into the source's columns.
+    micro_columns: Vec<usize>,
+}
+
+/// What the cell-level steps did, for the writer.
+struct Cells<'a> {
+    local: Option<&'a cells::Local>,
+    micro: Option<&'a cells::Micro>,
 }
 
 /// Searches the transformation, measures it and, with an output path, writes the result.
@@ -159,9 +190,22 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let p = prepare(options)?;
     let g = &p.generalizer;
     let (target, targets, suppression) = target(options, &p)?;
-    check_search_work(options, g)?;
-    let result = search(options, g, &target);
-    let Some(best) = result.solutions.first().cloned() else {
+    if !options.no_generalization {
+        check_search_work(options, g)?;
+    }
+    let result = if options.no_generalization {
+        let zeros = vec![0; g.qis.len()];
+        let node = evaluate_counted(g, &zeros, &g.counted(&zeros, None), &target);
+        SearchResult {
+            solutions: vec![node],
+            nodes_in_lattice: 1,
+            nodes_evaluated: 1,
+            optimal: true,
+        }
+    } else {
+        search(options, g, &target)
+    };
+    let Some(mut best) = result.solutions.first().cloned() else {
         let records = g.base.n_records;
         if let Some(k) = p.settings.targets.k.filter(|&k| k > records) {
             return Err(Error::Invalid(format!(
@@ -169,15 +213,68 @@ pub fn run(options: &Options) -> Result<Outcome> {
             )));
         }
         return Err(Error::Invalid(
-            "no transformation meets the targets within the suppression limit".into(),
+            "no transformation meets the targets within the suppression limit (with --local-suppression, the limit is the share of records whose cells may be blanked)".into(),
         ));
     };
+    if !best.anonymous && options.local_suppression.is_none() {
+        return Err(Error::Invalid(format!(
+            "the data without generalization misses the targets ({} records in failing classes): add --local-suppression, or leave out --no-generalization",
+            best.suppressed
+        )));
+    }
     let node = g.counted(&best.levels, None);
     let table = node.counted();
-    let failing = failing_classes(table, &target);
+    let mut failing = failing_classes(table, &target);
     let kept = table.retain(|c| !failing[c]);
     let disclosure_k = p.settings.targets.disclosure_k();
-    let verdicts = crate::criteria::verdict::check(&kept, &target.criteria, &target.table_criteria);
+    let mut verdicts =
+        crate::criteria::verdict::check(&kept, &target.criteria, &target.table_criteria);
+    let mut after = Risk::of(table, Some(&failing));
+    // Local suppression: the failing classes' records are kept, with cells blanked.
+    let local = match &options.local_suppression {
+        Some(o) => {
+            let l = cells::local_suppression(o, &node.rows, &target)?;
+            failing = vec![false; table.n_classes()];
+            verdicts = l.verdicts.clone();
+            after = l.after.clone();
+            best.suppressed = 0;
+            best.suppressed_rows = None;
+            best.classes = l.after.classes;
+            best.smallest = l.after.smallest_class;
+            best.anonymous = true;
+            best.loss = Some(p.metric.loss(g, &best.levels, &node.rows, &failing));
+            Some(l)
+        }
+        None => None,
+    };
+    let micro = match (&options.microaggregation, p.source.records()) {
+        (Some(o), Some(input)) => {
+            let m = cells::microaggregate(input, &p.roles, o)?;
+            if !p.micro_qis.is_empty() {
+                // The aggregated columns are QIs: the release's classes are over both.
+                cells::required_k(&target, "microaggregation of quasi-identifiers")?;
+                let (rows, row_class) = p.source.build(&p.roles, true, &Progress::hidden())?;
+                let _ = rows;
+                let to_node = g.base_map(&best.levels);
+                let row_class: Vec<u32> = row_class
+                    .expect("asked for row classes")
+                    .iter()
+                    .map(|&c| to_node[c as usize])
+                    .collect();
+                let (v, r) = cells::joint_verdicts(&row_class, &failing, &m, &target)?;
+                verdicts = v;
+                after = r;
+            }
+            Some(m)
+        }
+        (Some(_), None) => {
+            return Err(crate::input::records_unavailable(
+                p.source.path(),
+                "microaggregation",
+            ))
+        }
+        (None, _) => None,
+    };
     let qi_names = p.roles.names(&p.roles.qi);
     let examples = examples(&node, &failing, disclosure_k);
     let figures = Figures {
@@ -194,10 +291,14 @@ pub fn run(options: &Options) -> Result<Outcome> {
                 example: examples[q].clone(),
             })
             .collect(),
-        best: evaluate_counted(g, &best.levels, &node, &target),
+        best: match &local {
+            // The records of failing classes are kept, with cells blanked.
+            Some(_) => best.clone(),
+            None => evaluate_counted(g, &best.levels, &node, &target),
+        },
         top: result.solutions.clone(),
         before: Risk::of(g.base_counted(), None),
-        after: Risk::of(table, Some(&failing)),
+        after,
         before_records: g.base.n_records,
         utility_before: p.metric.loss(
             g,
@@ -219,6 +320,9 @@ pub fn run(options: &Options) -> Result<Outcome> {
             people: people.people,
             rows: people.rows,
         }),
+        local_suppression: local.as_ref().map(|l| l.figures.clone()),
+        microaggregation: micro.as_ref().map(|m| m.figures.clone()),
+        built_hierarchies: p.built.iter().flatten().cloned().collect(),
     };
     let mut summary = Summary {
         schema_version: 1,
@@ -227,7 +331,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
         figures,
     };
     if let Some(out) = &options.output {
-        let written = write_output(options, &p, &best.levels, &node, &failing, out)?;
+        let cells = Cells {
+            local: local.as_ref(),
+            micro: micro.as_ref(),
+        };
+        let written = write_output(options, &p, &best.levels, &node, &failing, &cells, out)?;
         summary.figures.output = Some(out.display().to_string());
         summary.figures.records_written = Some(written);
     }
@@ -248,6 +356,13 @@ pub fn run(options: &Options) -> Result<Outcome> {
         roles: p.roles.clone(),
         disclosure_k,
         hierarchy_files,
+        built_hierarchies: p
+            .built
+            .iter()
+            .zip(&p.hierarchies)
+            .filter(|(b, _)| b.is_some())
+            .map(|(_, h)| h.clone())
+            .collect(),
         warnings: p.warnings.clone(),
         notices: p.notices.clone(),
         started,
@@ -316,6 +431,36 @@ const MAX_TIME_LIMIT: f64 = 31_536_000.0;
 
 fn prepare(options: &Options) -> Result<Prepared> {
     let mut settings = options.settings.clone().with_target_columns();
+    let cell_level = options.local_suppression.is_some() || options.microaggregation.is_some();
+    if cell_level && settings.entity.is_some() {
+        return Err(Error::Invalid(
+            "--local-suppression and --microaggregate with --entity: blanking cells or averaging values per row does not yet have a people-level guarantee (a person's rows could be blanked differently); leave --entity out, or use the generalization with whole-people suppression".into(),
+        ));
+    }
+    if settings.missing == crate::policy::Missing::Wildcard && options.local_suppression.is_none() {
+        return Err(Error::Invalid(
+            "anonymize with --missing wildcard: the generalization search counts a missing value as one value; wildcard counting comes with --local-suppression (its blanks are wildcards)".into(),
+        ));
+    }
+    // Microaggregated columns are not generalized: out of the lattice (their classes are
+    // checked jointly after).
+    let mut micro_qis = Vec::new();
+    if let Some(m) = &options.microaggregation {
+        micro_qis = settings
+            .quasi_identifiers
+            .iter()
+            .filter(|q| m.columns.contains(q))
+            .cloned()
+            .collect();
+        settings
+            .quasi_identifiers
+            .retain(|q| !m.columns.contains(q));
+        if settings.quasi_identifiers.is_empty() {
+            return Err(Error::Invalid(
+                "--microaggregate: every quasi-identifier is microaggregated; name at least one other QI (the k of the release is checked over all of them)".into(),
+            ));
+        }
+    }
     // Every anonymization is at least 2-anonymous unless told otherwise.
     settings.targets.k = Some(settings.targets.k.unwrap_or(2));
     let suppression_limit = settings.suppression_limit.unwrap_or(0.0);
@@ -340,6 +485,21 @@ fn prepare(options: &Options) -> Result<Prepared> {
         Vec::new()
     };
     let notices = crate::scan::row_counting_warnings(&source, &roles);
+    let micro_columns = match &options.microaggregation {
+        Some(m) => m
+            .columns
+            .iter()
+            .map(|c| {
+                source.columns().iter().position(|x| x == c).ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "--microaggregate: no column {c:?} in {}",
+                        source.path().display()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        None => Vec::new(),
+    };
     if !(0.0..=1.0).contains(&suppression_limit) {
         return Err(Error::Invalid(
             "--suppression-limit must be between 0 and 1".into(),
@@ -358,15 +518,29 @@ fn prepare(options: &Options) -> Result<Prepared> {
     } else {
         (source.class_table(&roles, &progress)?, None)
     };
-    let hierarchies = qi_names
-        .iter()
-        .zip(&base.qis)
-        .map(|(q, domain)| {
-            options
-                .hierarchies
-                .load(q, domain, settings.hierarchies.as_deref())
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let (hierarchies, built): (Vec<Hierarchy>, Vec<Option<BuiltHierarchy>>) =
+        if options.no_generalization {
+            let h = cells::identity_hierarchies(&base)?;
+            let none = vec![None; h.len()];
+            (h, none)
+        } else {
+            qi_names
+                .iter()
+                .zip(&base.qis)
+                .zip(&roles.qi)
+                .map(|((q, domain), &column)| {
+                    let locate = |values: &[&str]| match source.records() {
+                        Some(input) => crate::hierarchy::locator(input, column)(values),
+                        None => None,
+                    };
+                    options
+                        .hierarchies
+                        .load(q, domain, settings.hierarchies.as_deref(), &locate)
+                })
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .unzip()
+        };
     let keep_entity = options.keep_entity
         || match (&source, roles.entity) {
             (Source::Records(crate::input::Input::Parquet(p)), Some(e)) => {
@@ -384,12 +558,15 @@ fn prepare(options: &Options) -> Result<Prepared> {
         settings,
         generalizer,
         hierarchies,
+        built,
         suppression_limit,
         metric,
         warnings,
         notices,
         people,
         keep_entity,
+        micro_qis,
+        micro_columns,
     })
 }
 
@@ -477,14 +654,18 @@ fn write_output(
     levels: &[usize],
     node: &Counted,
     failing: &[bool],
+    cells: &Cells,
     out: &std::path::Path,
 ) -> Result<u64> {
     match &p.source {
         Source::Classes(file) => {
             crate::output::refuse_overwrite(&file.path, out)?;
-            let released = node
-                .rows
-                .suppress(failing, options.suppressed == Suppressed::Star);
+            let released = match cells.local {
+                Some(l) => l.released.clone(),
+                None => node
+                    .rows
+                    .suppress(failing, options.suppressed == Suppressed::Star),
+            };
             crate::classes::io::write_class_table(
                 &released,
                 p.roles.weight.map(|w| p.roles.columns[w].as_str()),
@@ -521,6 +702,20 @@ fn write_output(
                     levels,
                     suppressed: options.suppressed,
                     by,
+                    blanks: cells.local.map(|l| {
+                        (
+                            &node.rows,
+                            l.suppressions.added.as_slice(),
+                            options
+                                .local_suppression
+                                .as_ref()
+                                .map(|o| o.blank)
+                                .unwrap_or_default(),
+                        )
+                    }),
+                    aggregated: cells
+                        .micro
+                        .map(|m| (p.micro_columns.as_slice(), m.values.as_slice())),
                 },
                 out,
             )
@@ -574,4 +769,19 @@ fn example_value(t: &ClassTable, q: usize, held: &[u64], k: u64) -> String {
         Some((code, &n)) if n >= k => t.qis[q].values[code].clone(),
         _ => format!("(withheld: no value has {k} records)"),
     }
+}
+
+/// The hierarchies an anonymization built from the QIs' values as files (name
+/// `hierarchy_<QI>.csv`, ARX text: what the figures list with their SHA-256), for a report
+/// folder to keep in its `hierarchies/` (see [`crate::report::publish_with`]), so that a
+/// reviewer can read and edit what was searched and give the folder back with `--hierarchies`.
+pub fn built_hierarchy_files(outcome: &Outcome) -> Result<Vec<(String, Vec<u8>)>> {
+    outcome
+        .summary
+        .figures
+        .built_hierarchies
+        .iter()
+        .zip(&outcome.built_hierarchies)
+        .map(|(b, h)| Ok((b.file.clone(), h.arx_text()?)))
+        .collect()
 }

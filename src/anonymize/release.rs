@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::hierarchy::Hierarchy;
 use crate::input::encode::{LocalColumn, NULL_TEXT};
 use crate::input::{Chunk, Input};
-use crate::output::table::{write_chunks, WriteOptions};
+use crate::output::table::{write_chunks_with_text, WriteOptions};
 use crate::policy::Roles;
 use crate::progress::Progress;
 
@@ -57,6 +57,22 @@ pub(crate) struct Release<'a> {
     pub levels: &'a [usize],
     pub suppressed: Suppressed,
     pub by: SuppressBy<'a>,
+    /// Local suppression: the generalized table, each class's blanked QIs, and what a blank
+    /// becomes.
+    pub blanks: Option<(&'a ClassTable, &'a [u128], crate::sdc::Blank)>,
+    /// Microaggregation: the columns (indices into the input's) and each record's released
+    /// values, per column.
+    pub aggregated: Option<(&'a [usize], &'a [Vec<f64>])>,
+}
+
+/// A released number as text: integers without a fraction, others as the shortest decimal
+/// that reads back to the same value.
+fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Writes the transformed data. Returns the number of records written.
@@ -68,7 +84,21 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
         levels,
         suppressed,
         by,
+        blanks,
+        aggregated,
     } = release;
+    let blank_of: HashMap<Vec<&str>, u128> = match blanks {
+        Some((t, masks, _)) => (0..t.n_classes())
+            .filter(|&c| masks[c] != 0)
+            .map(|c| (t.key_text(c), masks[c]))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let blank_text = match blanks {
+        Some((_, _, crate::sdc::Blank::Null)) => NULL_TEXT,
+        _ => "*",
+    };
+
     let suppressed = *suppressed;
     crate::output::refuse_overwrite(input.path(), out)?;
     let suppressed_keys: HashMap<Vec<&str>, bool> = match by {
@@ -106,7 +136,7 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
         .iter()
         .map(|c| roles.qi.iter().position(|q| q == c))
         .collect();
-    let chunks = input.map_chunks(&keep_cols, &Progress::hidden(), |chunk| {
+    let written = input.map_chunks(&keep_cols, &Progress::hidden(), |chunk| {
         // Each QI's local dictionary generalized once.
         let general: Vec<Option<Vec<String>>> = chunk
             .columns
@@ -125,7 +155,10 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
             })
             .collect();
         let mut keep_rows = Vec::with_capacity(chunk.rows);
+        // Rows whose QIs are all written as `*` (suppressed records), and the QIs blanked by
+        // local suppression in each row.
         let mut star_rows = vec![false; chunk.rows];
+        let mut blank_rows = vec![0u128; chunk.rows];
         for r in 0..chunk.rows {
             let mut key = vec![""; roles.qi.len()];
             for (c, q) in qi_pos.iter().enumerate() {
@@ -146,7 +179,10 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
                     star_rows[r] = true;
                     keep_rows.push(r);
                 }
-                (false, _) => keep_rows.push(r),
+                (false, _) => {
+                    blank_rows[r] = blank_of.get(&key).copied().unwrap_or(0);
+                    keep_rows.push(r);
+                }
             }
         }
         let columns = chunk
@@ -154,30 +190,85 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
             .iter()
             .take(written_cols)
             .zip(&general)
-            .map(|(col, g)| {
+            .zip(&qi_pos)
+            .map(|((col, g), q)| {
                 let mut dict = g.clone().unwrap_or_else(|| col.dict.clone());
-                let star = if g.is_some() {
+                let star = q.map(|q| {
+                    // Whole records suppressed get `*`; blanked cells get the blank.
                     dict.push("*".into());
-                    Some((dict.len() - 1) as u32)
-                } else {
-                    None
-                };
+                    dict.push(blank_text.into());
+                    ((dict.len() - 2) as u32, (dict.len() - 1) as u32, q)
+                });
                 let codes = keep_rows
                     .iter()
                     .map(|&r| match star {
-                        Some(s) if star_rows[r] => s,
+                        Some((s, _, _)) if star_rows[r] => s,
+                        Some((_, b, q)) if blank_rows[r] >> q & 1 == 1 => b,
                         _ => col.codes[r],
                     })
                     .collect();
                 LocalColumn { dict, codes }
             })
             .collect();
-        Chunk {
-            rows: keep_rows.len(),
-            columns,
-        }
+        (
+            Chunk {
+                rows: keep_rows.len(),
+                columns,
+            },
+            keep_rows,
+            chunk.rows,
+        )
     })?;
+    let mut chunks: Vec<Chunk> = Vec::with_capacity(written.len());
+    let mut offset = 0usize;
+    for (mut chunk, kept, rows) in written {
+        if let Some((cols, values)) = aggregated {
+            for (&col, vals) in cols.iter().zip(values.iter()) {
+                if let Some(p) = keep_cols[..written_cols].iter().position(|&c| c == col) {
+                    let mut dict: Vec<String> = Vec::new();
+                    let mut index: HashMap<u64, u32> = HashMap::new();
+                    let codes = kept
+                        .iter()
+                        .map(|&r| {
+                            let x = vals[offset + r];
+                            *index.entry(x.to_bits()).or_insert_with(|| {
+                                dict.push(number_text(x));
+                                (dict.len() - 1) as u32
+                            })
+                        })
+                        .collect();
+                    chunk.columns[p] = LocalColumn { dict, codes };
+                }
+            }
+        }
+        offset += rows;
+        chunks.push(chunk);
+    }
     let written = chunks.iter().map(|c| c.rows as u64).sum();
-    write_chunks(out, &names, &chunks, &WriteOptions::default())?;
+    // Pseudonyms that safe-harbor marked stay marked (and text) in a Parquet release.
+    let marked: Vec<&String> = match input {
+        Input::Parquet(p) => {
+            let p = p.pseudonymized();
+            names.iter().filter(|n| p.contains(n)).collect()
+        }
+        Input::Csv(_) => Vec::new(),
+    };
+    let text: Vec<bool> = names.iter().map(|n| marked.contains(&n)).collect();
+    let metadata = if marked.is_empty() {
+        Vec::new()
+    } else {
+        vec![(
+            crate::input::parquet::PSEUDONYMIZED_KEY.to_string(),
+            serde_json::to_string(&marked).unwrap_or_default(),
+        )]
+    };
+    write_chunks_with_text(
+        out,
+        &names,
+        &chunks,
+        &WriteOptions::default(),
+        &text,
+        &metadata,
+    )?;
     Ok(written)
 }

@@ -88,6 +88,11 @@ pub fn run(options: &Options) -> Result<Outcome> {
         options.force,
         options.table.data.iter().chain(&options.table.classes),
     )?;
+    if options.settings.missing == crate::policy::Missing::Wildcard {
+        return Err(Error::Invalid(
+            "classes with --missing wildcard: a class table holds the distinct tuples with a missing value as a value of its own; leave --missing out here and give it to analyze or gate when they read the class table".into(),
+        ));
+    }
     let (source, roles) = options.table.open(&options.settings.roles())?;
     crate::output::refuse_overwrite(source.path(), &options.output)?;
     let progress = source.progress(!options.progress);

@@ -29,6 +29,7 @@ pub mod io;
 mod local;
 mod merge;
 pub mod people;
+pub mod wildcard;
 
 pub use build::{build_class_table, build_classes, Source};
 pub use command::{run, Options, Outcome, PeopleWritten};

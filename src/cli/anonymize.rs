@@ -49,6 +49,15 @@ pub struct Args {
     /// A QI generalized only by suppression (value, then `*`).
     #[arg(long, value_name = "COLUMN")]
     pub suppress: Vec<String>,
+    /// Build these QIs' hierarchies from their values, the kind chosen from them (nice
+    /// intervals for numbers, month/year/5y/decade for dates, masks for ZIP-like codes,
+    /// suppression for text).
+    #[arg(long, value_delimiter = ',', value_name = "COLUMNS")]
+    pub auto: Vec<String>,
+    /// Every QI without a hierarchy (no file, no builder, none in the folder) gets one built
+    /// from its values, as --auto; the report lists them and its folder keeps them.
+    #[arg(long)]
+    pub auto_hierarchies: bool,
     #[command(flatten)]
     pub targets: super::TargetArgs,
     /// Share of records that may be suppressed, 0 to 1 (default: the policy's, else 0).
@@ -89,6 +98,38 @@ pub struct Args {
     /// Do not check the columns read or written for direct identifiers (see `reident scan`).
     #[arg(long)]
     pub no_scan: bool,
+    /// Blank the fewest QI cells that make every record k-anonymous (blanks match every value)
+    /// instead of removing the records of failing classes.
+    #[arg(long)]
+    pub local_suppression: bool,
+    /// Local suppression's importance ranks, QI=RANK,... (1 = most important; default:
+    /// sdcMicro's, fewer distinct values more important).
+    #[arg(long, value_delimiter = ',', value_name = "QI=RANK")]
+    pub importance: Vec<String>,
+    /// What a blanked cell becomes.
+    #[arg(long, value_enum, default_value = "star")]
+    pub blank: BlankArg,
+    /// Keep every QI at level 0 (no hierarchies): local suppression or microaggregation alone.
+    #[arg(long)]
+    pub no_generalization: bool,
+    /// Microaggregate these numeric columns by MDAV, COL,COL,...:k.
+    #[arg(long, value_name = "COLS:K")]
+    pub microaggregate: Option<String>,
+    /// What replaces a microaggregation group's values.
+    #[arg(long, value_enum, default_value = "mean")]
+    pub microaggregate_measure: MeasureArg,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BlankArg {
+    Star,
+    Null,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MeasureArg {
+    Mean,
+    Median,
 }
 
 impl Args {
@@ -121,9 +162,52 @@ impl Args {
             },
             keep_entity: self.keep_entity,
             scan: !self.no_scan,
+            local_suppression: self.local_suppression.then(|| reident::sdc::LocalOptions {
+                importance: Vec::new(),
+                blank: match self.blank {
+                    BlankArg::Star => reident::sdc::Blank::Star,
+                    BlankArg::Null => reident::sdc::Blank::Null,
+                },
+            }),
+            microaggregation: self.microaggregation()?,
+            no_generalization: self.no_generalization,
             progress,
             force: self.report.force,
         })
+        .and_then(|mut o| {
+            if !self.importance.is_empty() && !self.local_suppression {
+                return Err(reident::Error::Invalid("--importance ranks the QIs of --local-suppression: add it".into()));
+            }
+            if let Some(l) = o.local_suppression.as_mut() {
+                for (qi, rank) in super::pairs("--importance", &self.importance, '=', "QI=RANK")? {
+                    let r = rank.parse().map_err(|_| {
+                        reident::Error::Invalid(format!("--importance {qi}={rank}: the rank is a whole number (1 = most important)"))
+                    })?;
+                    l.importance.push((qi, r));
+                }
+            }
+            Ok(o)
+        })
+    }
+
+    fn microaggregation(&self) -> Result<Option<reident::sdc::MicroOptions>> {
+        let Some(spec) = &self.microaggregate else {
+            return Ok(None);
+        };
+        let bad = || {
+            reident::Error::Invalid(format!(
+                "--microaggregate {spec:?}: expected COL,COL,...:k (e.g. income,age:5)"
+            ))
+        };
+        let (cols, k) = spec.rsplit_once(':').ok_or_else(bad)?;
+        Ok(Some(reident::sdc::MicroOptions {
+            columns: cols.split(',').map(|c| c.trim().to_string()).collect(),
+            k: k.parse().map_err(|_| bad())?,
+            measure: match self.microaggregate_measure {
+                MeasureArg::Mean => reident::sdc::mdav::Measure::Mean,
+                MeasureArg::Median => reident::sdc::mdav::Measure::Median,
+            },
+        }))
     }
 
     /// The hierarchies stated per QI: files, and the builders of `--interval`, `--mask`,
@@ -144,9 +228,11 @@ impl Args {
             }
         }
         built.extend(self.suppress.iter().map(|c| (c.clone(), Spec::Suppress)));
+        built.extend(self.auto.iter().map(|c| (c.clone(), Spec::Auto)));
         Ok(QiHierarchies {
             files: super::files("--hierarchy", &self.hierarchy)?,
             built,
+            auto: self.auto_hierarchies,
         })
     }
 }
@@ -156,11 +242,20 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     let outcome = reident::anonymize::run(&args.options(progress)?)?;
     super::warn(&outcome.warnings);
     super::warn(&outcome.notices);
-    let (_, dir) = super::publish(&report, false, |cl, show| {
+    let built = reident::anonymize::built_hierarchy_files(&outcome)?;
+    let (_, dir) = super::publish_with(&report, false, &built, |cl, show| {
         reident::report::build::anonymization(&outcome, cl, show)
     })?;
-    if let Some(dir) = dir.filter(|_| !args.json) {
+    if let (Some(dir), false) = (&dir, args.json) {
         eprintln!("report written to {}", dir.display());
+        if !built.is_empty() {
+            eprintln!(
+                "{} built hierarchies written to {}",
+                built.len(),
+                dir.join(reident::report::publish::BUILT_HIERARCHIES)
+                    .display()
+            );
+        }
     }
     if args.json {
         super::print_json(&outcome.summary)?;

@@ -1,4 +1,4 @@
-//! `reident hierarchy DATA --column COL --interval 5,10,20 -o hierarchy_COL.csv`
+//! `reident hierarchy DATA --column COL --interval 5,10,20 -o hierarchy_COL.csv` (or `--auto`)
 
 use std::path::PathBuf;
 
@@ -25,6 +25,10 @@ pub struct Args {
     /// Plain suppression: the value, then `*`.
     #[arg(long, group = "kind")]
     pub suppress: bool,
+    /// Chosen from the values: intervals of nice widths for numbers, month/year/5y/decade for
+    /// dates, masking for fixed-length digit codes (ZIP), suppression for other text.
+    #[arg(long, group = "kind")]
+    pub auto: bool,
     /// Output file (ARX format).
     #[arg(short, long)]
     pub output: PathBuf,
@@ -42,9 +46,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         (_, Some(s), _, _) => Spec::Mask(s.clone()),
         (_, _, Some(s), _) => Spec::Dates(s.clone()),
         (_, _, _, true) => Spec::Suppress,
+        _ if args.auto => Spec::Auto,
         _ => {
             return Err(Error::Invalid(
-                "choose --interval, --mask, --date or --suppress".into(),
+                "choose --interval, --mask, --date, --suppress or --auto".into(),
             ))
         }
     };
@@ -57,11 +62,12 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         progress,
         force: args.force,
     })?;
-    if progress {
+    if progress || args.auto {
         eprintln!(
-            "wrote {} values x {} levels to {}",
+            "wrote {} values x {} levels ({}) to {}",
             outcome.values,
             outcome.levels,
+            outcome.builder.describe(),
             outcome.output.display()
         );
     }

@@ -8,6 +8,7 @@ mod combos;
 mod convert;
 mod gate;
 mod hierarchy;
+mod init;
 mod keygen;
 mod safe_harbor;
 mod scan;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Apply the HIPAA Safe Harbor transformations: drop or pseudonymize identifiers, dates to
     /// year, ages 90+, ZIP3.
     SafeHarbor(safe_harbor::Args),
+    /// Write a starter policy from the scan: roles, the entity, a target, and every QI's
+    /// hierarchy built from its values (in hierarchies/ beside the policy), to review.
+    Init(init::Args),
 }
 
 /// Runs the command; returns the exit status.
@@ -106,6 +110,7 @@ pub fn run(mut cli: Cli) -> Result<i32> {
         Command::Keygen(a) => keygen::run(a),
         Command::Scan(a) => scan::run(a),
         Command::SafeHarbor(a) => safe_harbor::run(a, progress),
+        Command::Init(a) => init::run(a, progress),
     }
 }
 
@@ -213,6 +218,17 @@ pub struct TableArgs {
     /// (repeats ignored, when the number of visits is not known to an attacker).
     #[arg(long, value_enum, value_name = "KIND")]
     pub entity_signature: Option<SignatureArg>,
+    /// A missing or suppressed QI value (NULL, *): one value (the default) or a wildcard that
+    /// matches every value, as sdcMicro and mu-Argus count (analyze, gate).
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub missing: Option<MissingArg>,
+}
+
+/// `--missing`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum MissingArg {
+    Value,
+    Wildcard,
 }
 
 /// `--entity-signature`.
@@ -247,6 +263,10 @@ impl TableArgs {
             qi: self.qi.clone(),
             entity: self.entity.clone(),
             entity_signature: self.entity_signature.map(SignatureArg::signature),
+            missing: self.missing.map(|m| match m {
+                MissingArg::Value => reident::policy::Missing::Value,
+                MissingArg::Wildcard => reident::policy::Missing::Wildcard,
+            }),
             ..Flags::default()
         }
     }
@@ -429,11 +449,21 @@ pub fn publish(
     always: bool,
     build: impl FnOnce(Vec<String>, bool) -> Result<Report>,
 ) -> Result<(Option<Report>, Option<PathBuf>)> {
+    publish_with(options, always, &[], build)
+}
+
+/// [`publish`], with built hierarchies (file name, ARX text) kept in the folder.
+pub fn publish_with(
+    options: &ReportOptions,
+    always: bool,
+    built: &[(String, Vec<u8>)],
+    build: impl FnOnce(Vec<String>, bool) -> Result<Report>,
+) -> Result<(Option<Report>, Option<PathBuf>)> {
     if !(always || options.wanted()) {
         return Ok((None, None));
     }
     let report = build(command_line(), options.show_values)?;
-    let published = reident::report::publish(&report, options, always)?;
+    let published = reident::report::publish_with(&report, options, always, built)?;
     Ok((Some(published.report), published.dir))
 }
 

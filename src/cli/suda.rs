@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use reident::error::Result;
-use reident::risk::suda::DEFAULT_DIS;
+use reident::risk::suda::{Dis, DEFAULT_DIS_FRACTION};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -12,9 +12,14 @@ pub struct Args {
     /// Largest MSU size searched (default: the number of QIs).
     #[arg(long, value_name = "M")]
     pub max_size: Option<usize>,
-    /// File-level DIS probability that DIS-SUDA spreads over the records.
-    #[arg(long, default_value_t = DEFAULT_DIS)]
-    pub dis: f64,
+    /// DIS-SUDA as sdcMicro computes it, from this sampling fraction (sdcMicro's DisFraction;
+    /// default 0.01).
+    #[arg(long, value_name = "F", conflicts_with = "dis_linear")]
+    pub dis_fraction: Option<f64>,
+    /// DIS-SUDA as a file-level DIS probability P spread linearly over the records with an MSU
+    /// (reident's earlier method; `--dis` is the same).
+    #[arg(long, alias = "dis", value_name = "P")]
+    pub dis_linear: Option<f64>,
     /// Riskiest records listed (row numbers only, never values).
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -39,7 +44,12 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         table: args.table.source(),
         settings: super::settings(&args.table.flags())?,
         max_size: args.max_size,
-        dis: args.dis,
+        dis: match (args.dis_fraction, args.dis_linear) {
+            (_, Some(probability)) => Dis::Linear { probability },
+            (fraction, None) => Dis::Sdcmicro {
+                fraction: fraction.unwrap_or(DEFAULT_DIS_FRACTION),
+            },
+        },
         top: args.top,
         record_risk: args.record_risk.clone(),
         progress,

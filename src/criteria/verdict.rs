@@ -101,6 +101,44 @@ pub(crate) fn check(
     out
 }
 
+/// One verdict per criterion when missing values are wildcards: each criterion must be a
+/// minimum class size (k-anonymity, a highest-risk bound, their presets), checked against each
+/// class's matched size (`sizes`, [`crate::classes::wildcard`]). `None` when one is not.
+pub(crate) fn check_matched(
+    table: &ClassTable,
+    sizes: &[u64],
+    criteria: &[Box<dyn Criterion + '_>],
+) -> Option<Vec<Verdict>> {
+    criteria
+        .iter()
+        .map(|cr| {
+            let Some(super::ClassRule::MinSize(min)) = cr.class_rule() else {
+                return None;
+            };
+            // The minimum-size criteria measure the size itself (k-anonymity: the lowest is the
+            // worst) or the risk 1/size (the highest is the worst).
+            let (measure, size_itself) = cr.measure();
+            let failing: Vec<usize> = (0..table.n_classes()).filter(|&c| sizes[c] < min).collect();
+            let smallest = sizes.iter().copied().min();
+            let measured = smallest.map(|k| {
+                if size_itself {
+                    k as f64
+                } else {
+                    1.0 / k as f64
+                }
+            });
+            Some(Verdict {
+                threshold: cr.describe(),
+                measure: measure.to_string(),
+                measured,
+                classes_failing: failing.len() as u64,
+                records_failing: failing.iter().map(|&c| table.counts[c]).sum(),
+                passed: failing.is_empty() && table.n_classes() > 0,
+            })
+        })
+        .collect()
+}
+
 /// `pass` when every verdict passed, `fail` when one did not, `not assessed` without any.
 pub(crate) fn overall(verdicts: &[Verdict]) -> &'static str {
     if verdicts.is_empty() {

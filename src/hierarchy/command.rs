@@ -1,5 +1,6 @@
-//! `hierarchy`: builds a generalization hierarchy from a column's values and writes it in the
-//! ARX format, to review and edit before a search uses it.
+//! `hierarchy`: builds a generalization hierarchy from a column's values (with a builder stated,
+//! or chosen from the values with `--auto`) and writes it in the ARX format, to review and edit
+//! before a search uses it.
 
 use std::path::PathBuf;
 
@@ -36,12 +37,16 @@ pub struct Outcome {
     pub values: usize,
     pub levels: usize,
     pub output: PathBuf,
+    /// The builder used (for [`Spec::Auto`], the one chosen from the values).
+    pub builder: Spec,
 }
 
 /// Reads the column's distinct values, builds the hierarchy and writes it.
 pub fn run(options: &Options) -> Result<Outcome> {
     crate::output::check_output(&options.output, options.force, [&options.data])?;
-    let builder = options.builder.builder()?;
+    if options.builder != Spec::Auto {
+        options.builder.builder()?;
+    }
     let input = Input::open(
         &options.data,
         &InputOptions {
@@ -53,11 +58,17 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let (total, unit) = input.progress_total();
     let progress = crate::progress::Progress::new(total, unit, !options.progress);
     let table = crate::classes::build_class_table(&input, &roles, &progress)?;
-    let hierarchy = builder.build(&options.column, &table.qis[0].values)?;
+    let column = input.column_index(&options.column)?;
+    let (hierarchy, builder) = options.builder.build(
+        &options.column,
+        &table.qis[0].values,
+        &super::locator(&input, column),
+    )?;
     hierarchy.write(&options.output)?;
     Ok(Outcome {
         values: hierarchy.rows.len(),
         levels: hierarchy.levels(),
         output: options.output.clone(),
+        builder,
     })
 }

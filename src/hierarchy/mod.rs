@@ -14,10 +14,15 @@ use crate::classes::{Domain, Recode};
 use crate::error::{Error, Result};
 use crate::input::csv::detect_delimiter;
 use crate::input::encode::canonical_text;
+use crate::input::Input;
 
+mod auto;
 pub mod build;
 mod command;
+mod intervals;
+mod values;
 
+use build::Spec;
 pub use command::{run, Options, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,20 +111,52 @@ impl Hierarchy {
         })
     }
 
-    /// Writes the hierarchy in the ARX format (`;`-separated, no header), atomically.
+    /// The hierarchy in the ARX format: `;`-separated, no header, one row per original value.
+    pub(crate) fn arx_text(&self) -> Result<Vec<u8>> {
+        let mut out = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for row in &self.rows {
+            out.write_record(row)
+                .map_err(|e| Error::Invalid(format!("{}: {e}", self.path.display())))?;
+        }
+        out.into_inner()
+            .map_err(|e| Error::Invalid(format!("{}: {e}", self.path.display())))
+    }
+
+    /// The SHA-256 of the ARX text, as lowercase hex.
+    pub(crate) fn sha256(&self) -> Result<String> {
+        use sha2::{Digest, Sha256};
+        Ok(Sha256::digest(self.arx_text()?)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
+
+    /// Writes the hierarchy in the ARX format, atomically.
     pub(crate) fn write(&self, path: &Path) -> Result<()> {
+        let text = self.arx_text()?;
         crate::output::write_atomically(path, |w| {
-            let mut out = csv::WriterBuilder::new()
-                .delimiter(b';')
-                .has_headers(false)
-                .from_writer(w);
-            for row in &self.rows {
-                out.write_record(row)
-                    .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-            }
-            out.flush().map_err(|e| Error::io(path, e))?;
-            Ok(())
+            use std::io::Write;
+            w.write_all(&text).map_err(|e| Error::io(path, e))
         })
+    }
+
+    /// The file name of a column's hierarchy in a hierarchy folder: `hierarchy_<column>.csv`
+    /// (characters that cannot be in a file name replaced by `_`).
+    pub fn file_name(column: &str) -> String {
+        let safe: String = column
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | '\0') || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        format!("hierarchy_{safe}.csv")
     }
 
     /// Number of levels, level 0 (the original values) included.
@@ -173,6 +210,73 @@ impl Hierarchy {
             domain.name,
             domain.values.len()
         ))
+    }
+}
+
+impl Spec {
+    /// The specification a hierarchy over `values` is built with: the automatic choice for
+    /// [`Spec::Auto`], else itself.
+    pub fn resolve(&self, values: &[String]) -> Spec {
+        match self {
+            Spec::Auto => auto::choose(values),
+            other => other.clone(),
+        }
+    }
+
+    /// Builds the hierarchy of `column` over its distinct `values` (an automatic one is
+    /// resolved first); returns it with the specification used. `locate` gives the rows (1 for
+    /// the first data row) of example values, for error messages, when the data is at hand.
+    pub(crate) fn build(
+        &self,
+        column: &str,
+        values: &[String],
+        locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+    ) -> Result<(Hierarchy, Spec)> {
+        let spec = self.resolve(values);
+        let h = spec.builder()?.build_locating(column, values, locate)?;
+        Ok((h, spec))
+    }
+}
+
+/// The row (1 for the first data row) where each of `values` first appears in `column` of
+/// `input`, for messages that must point at data without showing it; `None` for a value not
+/// found. Reads the one column through.
+pub(crate) fn first_rows(
+    input: &Input,
+    column: usize,
+    values: &[&str],
+) -> Result<Vec<Option<u64>>> {
+    let per_chunk = input.map_chunks(&[column], &crate::progress::Progress::hidden(), |chunk| {
+        let col = &chunk.columns[0];
+        let firsts: Vec<Option<usize>> = values
+            .iter()
+            .map(|v| {
+                let code = col.dict.iter().position(|d| d == v)? as u32;
+                col.codes.iter().position(|&c| c == code)
+            })
+            .collect();
+        (chunk.rows, firsts)
+    })?;
+    let mut out = vec![None; values.len()];
+    let mut offset = 0u64;
+    for (rows, firsts) in per_chunk {
+        for (o, f) in out.iter_mut().zip(firsts) {
+            if o.is_none() {
+                *o = f.map(|r| offset + r as u64 + 1);
+            }
+        }
+        offset += rows as u64;
+    }
+    Ok(out)
+}
+
+/// A locator of example values' rows in one column (for [`build::Spec::build`]).
+pub(crate) fn locator(input: &Input, column: usize) -> impl Fn(&[&str]) -> Option<Vec<u64>> + '_ {
+    move |values| {
+        first_rows(input, column, values)
+            .ok()?
+            .into_iter()
+            .collect::<Option<Vec<u64>>>()
     }
 }
 

@@ -51,6 +51,10 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)], private: bool) -> Result<()> {
     std::fs::create_dir(tmp).map_err(|e| Error::io(tmp, e))?;
     for (file, bytes) in files {
         let path = tmp.join(file);
+        // A file in a sub-folder (`hierarchies/…`): the sub-folder first.
+        if let Some(sub) = path.parent().filter(|s| *s != tmp && !s.exists()) {
+            std::fs::create_dir_all(sub).map_err(|e| Error::io(sub, e))?;
+        }
         let mut f = if private {
             super::create_private(&path)?
         } else {
@@ -60,6 +64,7 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)], private: bool) -> Result<()> {
                 .open(&path)
                 .map_err(|e| Error::io(&path, e))?
         };
+
         f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
         f.sync_all().map_err(|e| Error::io(&path, e))?;
     }

@@ -136,9 +136,18 @@ pub(crate) fn write_atomically(
     )));
     let _ = std::fs::remove_file(tmp.path());
     let io = |e: std::io::Error| Error::io(out, e);
-    let f = create_private(tmp.path()).map_err(|e| match e {
-        Error::Io { source, .. } => io(source),
-        e => e,
+    let f = create_private(tmp.path()).map_err(|e| match (e, out.parent()) {
+        (Error::Io { source, .. }, Some(dir))
+            if source.kind() == std::io::ErrorKind::NotFound && !dir.as_os_str().is_empty() =>
+        {
+            Error::Invalid(format!(
+                "{}: the folder {} does not exist; create it first",
+                out.display(),
+                dir.display()
+            ))
+        }
+        (Error::Io { source, .. }, _) => io(source),
+        (e, _) => e,
     })?;
     let mut w = BufWriter::new(f);
     write(&mut w)?;
@@ -184,5 +193,15 @@ mod tests {
             .to_string();
         assert!(e.contains("does not exist"), "{e}");
         assert!(check_output(dir.path(), true, []).is_err());
+    }
+
+    #[test]
+    fn a_missing_folder_is_named_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("missing/out.csv");
+        let err = write_atomically(&out, |_| Ok(())).unwrap_err().to_string();
+        assert!(err.ends_with("does not exist; create it first"), "{err}");
+        assert!(!err.contains(".tmp-"), "{err}");
+        assert!(!dir.path().join("missing").exists());
     }
 }

@@ -20,7 +20,7 @@ pub mod publish;
 pub mod sign;
 
 pub use figures::{Figures, SmallClasses};
-pub use publish::{publish, Published, ReportOptions};
+pub use publish::{publish, publish_with, Published, ReportOptions};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

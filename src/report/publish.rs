@@ -68,10 +68,17 @@ pub struct Published {
     pub audit_log: Option<PathBuf>,
 }
 
+/// The folder of a report folder that keeps the hierarchies a run built (see
+/// [`publish_with`]).
+pub const BUILT_HIERARCHIES: &str = "hierarchies";
+
 /// The names a report folder holds (what `force` may replace).
 fn report_file(name: &str) -> bool {
     let base = name.strip_suffix(SIGNATURE_SUFFIX).unwrap_or(name);
-    matches!(base, "report.json" | "report.md" | "report.html")
+    matches!(
+        base,
+        "report.json" | "report.md" | "report.html" | BUILT_HIERARCHIES
+    )
 }
 
 /// The signing key a run uses: `flag` (`--sign`), else `env` (`REIDENT_SIGNING_KEY`), else the
@@ -101,6 +108,17 @@ pub fn signing_key_path(
 /// Writes the report folder (when asked) and appends the audit line (when a folder or a log is
 /// asked for, or `always_audit`); returns the report as written and where it went.
 pub fn publish(report: &Report, options: &ReportOptions, always_audit: bool) -> Result<Published> {
+    publish_with(report, options, always_audit, &[])
+}
+
+/// [`publish`], with `built` hierarchies (file name, ARX text) kept in the report folder's
+/// [`BUILT_HIERARCHIES`] folder, written with the report at once.
+pub fn publish_with(
+    report: &Report,
+    options: &ReportOptions,
+    always_audit: bool,
+    built: &[(String, Vec<u8>)],
+) -> Result<Published> {
     let mut report = report.clone();
     let dir = options.dir.as_ref().map(|d| {
         if d.as_os_str().is_empty() {
@@ -138,7 +156,12 @@ pub fn publish(report: &Report, options: &ReportOptions, always_audit: bool) -> 
     };
     let written = match dir {
         Some((target, existing)) => {
-            let files = folder_files(&report, options.sign.as_ref())?;
+            let mut files = folder_files(&report, options.sign.as_ref())?;
+            files.extend(
+                built
+                    .iter()
+                    .map(|(name, text)| (format!("{BUILT_HIERARCHIES}/{name}"), text.clone())),
+            );
             // A report that shows the values of small classes holds protected data: 0600.
             Some(write_folder(
                 &target,

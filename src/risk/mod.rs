@@ -9,3 +9,4 @@ pub mod population;
 pub mod prosecutor;
 pub mod suda;
 pub mod uniqueness;
+pub(crate) mod wildcard;

@@ -125,6 +125,13 @@ pub fn safe_harbor(
         &metadata,
     )?;
 
+    let pseudonymized: Vec<String> = pseudonymized.into_iter().cloned().collect();
+    if format == crate::input::Format::Csv && !pseudonymized.is_empty() {
+        warnings.push(format!(
+            "{} hold pseudonyms, but a CSV file cannot carry the mark that tells scan and anonymize so (write Parquet to keep it): scan judges the column by its name and values, and anonymize --entity drops it unless --keep-entity",
+            pseudonymized.join(", ")
+        ));
+    }
     let columns = column_reports(&names, &plan, findings, &keep, &totals, &mut warnings);
     Ok(SafeHarborReport {
         schema_version: SCHEMA_VERSION,
@@ -139,6 +146,7 @@ pub fn safe_harbor(
         pseudonyms: "HMAC-SHA256 under a random per-run key (never stored), first 80 bits in hex"
             .into(),
         scan_sample: Some(scan.sample),
+        pseudonymized,
         columns,
         warnings,
     })
@@ -218,8 +226,19 @@ fn plan_findings(
         }
         let (step, flag_hint) = scan_step(action);
         match step {
-            Some(t) if options.use_scan && level >= Level::Medium => {
+            // Mechanical steps (dates, ages, ZIP codes) are applied at any confidence, and a low
+            // one is listed; dropping needs medium confidence or more.
+            Some(t)
+                if options.use_scan && (level >= Level::Medium || t != Transformation::Drop) =>
+            {
                 plan[c] = (t, Source::Scan);
+                if level < Level::Medium {
+                    warnings.push(format!(
+                        "column {:?}: scan flags it with low confidence ({what}); its step ({}) is mechanical and was applied: review it",
+                        names[c],
+                        t.as_str()
+                    ));
+                }
             }
             _ => {
                 let why = if action == Action::Review {
@@ -227,13 +246,38 @@ fn plan_findings(
                 } else if !options.use_scan {
                     "not named, and --no-scan was given"
                 } else {
-                    "the confidence is too low to act on"
+                    "the confidence is too low to drop it"
                 };
                 warnings.push(format!(
                     "column {:?}: scan flags it ({what}); left unchanged ({why}): review it, and name it with {flag_hint} if it must go",
                     names[c]
                 ));
             }
+        }
+    }
+    // A column whose sampled values are mostly dates is reduced to the year, whatever its name
+    // and its finding say (unless it is named, or dropped).
+    for (c, cs) in scan.columns.iter().enumerate() {
+        let keeps_values = !matches!(
+            plan[c].0,
+            Transformation::Drop
+                | Transformation::Pseudonymize
+                | Transformation::Year
+                | Transformation::BirthYear
+        );
+        if options.use_scan && named[c].is_none() && keeps_values && cs.date_share >= 0.5 {
+            let birth = cs.action == Some(Action::BirthYear);
+            let t = if birth {
+                Transformation::BirthYear
+            } else {
+                Transformation::Year
+            };
+            plan[c] = (t, Source::Scan);
+            warnings.push(format!(
+                "column {:?}: {:.0}% of its sampled values are dates; reduced to the year whatever its name says: review it",
+                names[c],
+                100.0 * cs.date_share
+            ));
         }
     }
     findings

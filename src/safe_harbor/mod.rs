@@ -8,18 +8,26 @@
 //!   key, which is gone when the run ends, a pseudonym cannot be computed from a value nor turned
 //!   back into one, which is what 164.514(c) asks of a re-identification code. A later run draws a
 //!   new key, so two outputs cannot be linked through their pseudonyms;
-//! * dates become their year ((C): "all elements of dates (except year)"); in any format the
-//!   scan rules know, and Unix times; for dates of birth the years that reveal an age over 89 at the
-//!   reference year are aggregated into one `<=YYYY` category ((C): "all elements of dates
-//!   (including year) indicative of such age");
+//! * dates become their year ((C): "all elements of dates (except year)"); in any form the date
+//!   reader knows ([`crate::scan::dates`], any mix of forms in one column), and Unix times; for
+//!   dates of birth the years that reveal an age over 89 at the reference year are aggregated
+//!   into one `<=YYYY` category ((C): "all elements of dates (including year) indicative of such
+//!   age"). A column whose sampled values are mostly dates is reduced to the year whatever its
+//!   name says;
 //! * ages of 90 and over become `90+` (89 stays 89); values that are not numbers stay as they are
 //!   and are counted;
 //! * ZIP codes (5 digits, ZIP+4 with or without the dash, 4 digits taken as a ZIP that lost its
 //!   leading zero when stored as a number, 3 digits taken as a ZIP3 already) become their first
 //!   three digits, and `000` for the three-digit areas of 20,000 people or fewer
 //!   ([`RestrictedZip3`]); anything else stays as it is and is counted;
-//! * a column the scan flags but whose step needs a decision (a city, a low-confidence finding)
-//!   is left alone with a warning.
+//! * the scan's findings are applied: a mechanical step (dates, ages, ZIP codes) at any
+//!   confidence, a low one listed in the warnings; dropping a column at medium confidence or
+//!   more. A column whose step needs a person (a city, free text) or a low-confidence
+//!   identifier is left alone with a warning;
+//! * pseudonymized columns are listed in the report, and in a Parquet output's metadata
+//!   (`reident:pseudonymized`), so that `scan` reports them as permitted codes and `anonymize`
+//!   keeps them. A CSV file cannot carry that mark: the report says so, and its columns are then
+//!   judged by their names and values like any other.
 //!
 //! Nulls stay null. Every step is idempotent: running `safe-harbor` on its own output changes
 //! nothing. The output is written through a temporary file (`crate::output::write_atomically`)

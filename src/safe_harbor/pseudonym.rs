@@ -6,8 +6,8 @@ use sha2::Sha256;
 use crate::error::{Error, Result};
 
 /// Hex digits of a pseudonym (80 bits: for 100 million distinct values the chance that two share
-/// a pseudonym is about 4e-9).
-const PSEUDONYM_HEX: usize = 20;
+/// a pseudonym is about 4e-9); `scan` recognizes the form.
+use crate::scan::PSEUDONYM_HEX;
 
 /// Keyed pseudonyms for one run.
 pub(crate) struct Pseudonymizer {

@@ -105,6 +105,10 @@ pub struct SafeHarborReport {
     /// The scan's sample, when the scan ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan_sample: Option<SampleInfo>,
+    /// The columns of the output that hold pseudonyms (re-identification codes, 164.514(c));
+    /// a Parquet output lists them in its metadata (`reident:pseudonymized`) too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pseudonymized: Vec<String>,
     /// Every column of the input, in order, with what was done to it.
     pub columns: Vec<ColumnReport>,
     /// Flagged columns left alone, values left unchanged: one line each, no values.

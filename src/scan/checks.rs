@@ -6,8 +6,9 @@
 //! Every check is written from the published definition (cited on each function), not from other
 //! code. A check sees one trimmed value and, for dates, the named groups of the rule's regex.
 //!
-//! This file depends on nothing else in `scan`: the data a check needs ([`PersonNames`], the
-//! `AGE_TOP_CODE` that `safe-harbor` writes) is defined here.
+//! This file depends only on the date reader (`super::dates`, for the calendar and the dates in
+//! any form): the data a check needs ([`PersonNames`], the `AGE_TOP_CODE` that `safe-harbor`
+//! writes) is defined here.
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -16,7 +17,7 @@ use regex::bytes::Captures;
 
 /// The single category that ages of 90 and over are aggregated into (what `safe-harbor` writes,
 /// and what the `age_safe` check accepts).
-pub(crate) const AGE_TOP_CODE: &str = "90+";
+pub(crate) use super::safe_forms::AGE_TOP_CODE;
 
 /// The lists of common first and last names (lowercase) for the `person_name` check.
 #[derive(Debug, Clone, Default)]
@@ -46,8 +47,10 @@ pub(crate) enum Check {
     NotHex,
     E164,
     Date,
+    DateAny,
     Epoch,
     Year,
+    YearSafe,
     Age,
     Over89,
     AgeSafe,
@@ -56,6 +59,7 @@ pub(crate) enum Check {
     Code,
     LatLon,
     Coordinate,
+    Zip3Safe,
 }
 
 impl Check {
@@ -77,6 +81,9 @@ impl Check {
             "nanp" => Check::Nanp,
             "e164" => Check::E164,
             "date" => Check::Date,
+            "date_any" => Check::DateAny,
+            "year_safe" => Check::YearSafe,
+            "zip3_safe" => Check::Zip3Safe,
             "epoch" => Check::Epoch,
             "year" => Check::Year,
             "age" => Check::Age,
@@ -120,6 +127,9 @@ impl Check {
             Check::Nanp => nanp(&digits(v)),
             Check::E164 => e164(v),
             Check::Date => caps.is_some_and(|c| captured_date(c, 2000).is_some()),
+            Check::DateAny => super::dates::read(v, 2000).is_some(),
+            Check::YearSafe => super::safe_forms::year_safe(v),
+            Check::Zip3Safe => super::safe_forms::zip3_safe(v),
             Check::Epoch => epoch_year(v).is_some(),
             Check::Year => caps
                 .and_then(|c| group(c, "y"))
@@ -127,9 +137,7 @@ impl Check {
                 .is_some_and(|y| (1800..=2200).contains(&y)),
             Check::Age => number(v).is_some_and(|a| (0.0..=130.0).contains(&a)),
             Check::Over89 => number(v).is_some_and(|a| (90.0..=130.0).contains(&a)),
-            Check::AgeSafe => {
-                v == AGE_TOP_CODE || number(v).is_some_and(|a| (0.0..90.0).contains(&a))
-            }
+            Check::AgeSafe => super::safe_forms::age_safe(v),
             Check::Email => email(v),
             Check::PersonName => person_name(v, names),
             Check::Code => code(v),
@@ -380,20 +388,6 @@ pub(crate) fn lat_lon(v: &str) -> bool {
     parts.len() == 2 && parts[0].abs() <= 90.0 && parts[1].abs() <= 180.0
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
 /// A named group of a match, as text.
 pub(crate) fn group<'a>(c: &Captures<'a>, name: &str) -> Option<&'a str> {
     c.name(name)
@@ -418,22 +412,14 @@ pub(crate) fn captured_date(c: &Captures, pivot: i32) -> Option<i32> {
     };
     let m = match (group(c, "m"), group(c, "mon")) {
         (Some(m), _) => m.parse::<u32>().ok()?,
-        (None, Some(mon)) => {
-            let key = mon.to_ascii_lowercase();
-            MONTHS.iter().position(|&x| key.starts_with(x))? as u32 + 1
-        }
+        (None, Some(mon)) => super::dates::month_of_name(mon)?,
         _ => return None,
     };
-    if !(1800..=2200).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    if let Some(d) = group(c, "d") {
-        let d: u32 = d.parse().ok()?;
-        if d == 0 || d > days_in_month(y, m) {
-            return None;
-        }
-    }
-    Some(y)
+    let d = match group(c, "d") {
+        Some(d) => Some(d.parse::<u32>().ok()?),
+        None => None,
+    };
+    super::dates::valid(y, m, d).map(|date| date.year)
 }
 
 /// The civil year of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's

@@ -44,6 +44,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The columns that still hold a Safe Harbor element: direct identifiers (medium or high
+    /// confidence), and dates, ages or geography not in the form Safe Harbor allows (what
+    /// `scan --fail-on-identifying` fails on). Pseudonyms that `safe-harbor` wrote and marked are
+    /// permitted codes, not elements.
+    pub fn remaining(&self) -> Vec<&str> {
+        self.report
+            .columns
+            .iter()
+            .filter(|c| c.holds_safe_harbor_element())
+            .map(|c| c.column.as_str())
+            .collect()
+    }
+
     /// The columns flagged as direct identifiers with at least medium confidence.
     pub fn identifying(&self) -> Vec<&str> {
         self.report

@@ -69,12 +69,35 @@ pub struct ColumnScan {
     pub evidence: Vec<Evidence>,
     /// Other categories that reached the report threshold.
     pub alternatives: Vec<Alternative>,
+    /// The column holds the pseudonyms `safe-harbor --pseudonymize` wrote (marked in the Parquet
+    /// file's metadata, every sampled value a pseudonym): a re-identification code permitted by
+    /// 45 CFR 164.514(c), not an identifier. The category the rules would give it is then among
+    /// the alternatives.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pseudonymized: bool,
+    /// Share of the sampled non-null values that are dates (other than a year alone) in some form
+    /// (`safe-harbor` reduces a column of mostly dates to the year whatever its name says).
+    #[serde(skip)]
+    pub(crate) date_share: f64,
 }
 
 impl ColumnScan {
     /// A direct identifier flagged at this level or above.
     pub(crate) fn is_identifying(&self, at_least: Level) -> bool {
         self.suggested_role == Role::Identifying && self.level.is_some_and(|l| l >= at_least)
+    }
+
+    /// Whether the column still holds a Safe Harbor element: a direct identifier (medium or high
+    /// confidence), or dates, ages or geography (at any confidence reported) whose sampled
+    /// values are not all in the form Safe Harbor allows. Pseudonyms are permitted codes.
+    pub(crate) fn holds_safe_harbor_element(&self) -> bool {
+        if self.pseudonymized {
+            return false;
+        }
+        if self.suggested_role == Role::Identifying {
+            return self.is_identifying(Level::Medium);
+        }
+        self.category.is_some() && !self.safe_harbor_form
     }
 
     /// The strongest fired rule and its share, for one-line messages.
@@ -126,6 +149,10 @@ pub struct Summary {
     pub insensitive: Vec<String>,
     /// Columns whose Safe Harbor step needs a person's decision, and low-confidence identifiers.
     pub review: Vec<String>,
+    /// Columns of pseudonyms written by `safe-harbor --pseudonymize`: re-identification codes
+    /// permitted by 164.514(c).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permitted_codes: Vec<String>,
 }
 
 /// Everything `scan` reports. Serialized as is for `--json`.

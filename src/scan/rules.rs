@@ -76,6 +76,8 @@ struct RuleDef {
     action: Option<Action>,
     #[serde(default)]
     compliant: bool,
+    #[serde(default)]
+    group: Option<String>,
     description: String,
 }
 
@@ -135,6 +137,9 @@ pub struct Rule {
     pub role: Option<Role>,
     pub action: Option<Action>,
     pub compliant: bool,
+    /// Rules of one group read the same evidence in different ways (the forms of a date): only
+    /// the highest-scoring of them counts towards a category.
+    pub group: Option<String>,
     pub description: String,
 }
 
@@ -233,30 +238,22 @@ impl Rules {
         }
     }
 
-    /// The year of a value in any of the date formats the rules know (the value rules with the
-    /// `date` or `year` check, in file order), or of a Unix time when `epoch` is set. Two-digit
-    /// years are read as 20yy up to `pivot`'s last two digits, else 19yy.
+    /// The year of a value: a date in any form the date reader knows ([`super::dates`]), a plain
+    /// year, else a date in a form that a rule with the `date` check describes (a rules file may
+    /// add forms), or a Unix time when `epoch` is set. Two-digit years are read as 20yy up to
+    /// `pivot`'s last two digits, else 19yy.
     pub(crate) fn date_year(&self, v: &str, pivot: i32, epoch: bool) -> Option<i32> {
+        if let Some(y) = super::dates::year_of(v, pivot) {
+            return Some(y);
+        }
         for r in &self.rules {
-            match (r.check, &r.regex) {
-                (Some(Check::Date), Some(re)) => {
-                    if let Some(y) = re
-                        .captures(v.as_bytes())
-                        .and_then(|c| checks::captured_date(&c, pivot))
-                    {
-                        return Some(y);
-                    }
+            if let (Some(Check::Date), Some(re)) = (r.check, &r.regex) {
+                if let Some(y) = re
+                    .captures(v.as_bytes())
+                    .and_then(|c| checks::captured_date(&c, pivot))
+                {
+                    return Some(y);
                 }
-                (Some(Check::Year), Some(re)) => {
-                    if let Some(c) = re.captures(v.as_bytes()) {
-                        if c.get(1).is_none() {
-                            if let Some(y) = checks::group(&c, "y").and_then(|y| y.parse().ok()) {
-                                return Some(y);
-                            }
-                        }
-                    }
-                }
-                _ => {}
             }
         }
         if epoch {
@@ -349,6 +346,7 @@ fn compile_rule(
         role: r.role,
         action: r.action,
         compliant: r.compliant,
+        group: r.group.clone(),
         description: r.description.clone(),
     })
 }

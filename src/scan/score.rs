@@ -108,14 +108,32 @@ impl<'a> Matches<'a> {
         }
     }
 
-    /// Whether rule `r` counts for category `c`.
-    fn counts_for(&self, r: usize, c: usize) -> bool {
+    /// Whether rule `r` fired for category `c`.
+    fn fires_for(&self, r: usize, c: usize) -> bool {
         let rule = &self.rules.rules[r];
         rule.categories.contains(&c)
             && match rule.on {
                 On::Name => self.name_fired[r],
                 On::Values => self.value_fired[r] && (!rule.needs_name || self.category_named[c]),
             }
+    }
+
+    /// Whether rule `r` counts for category `c`: it fired, and no rule of its group that fired
+    /// scores more (ties: the later rule counts).
+    fn counts_for(&self, r: usize, c: usize) -> bool {
+        if !self.fires_for(r, c) {
+            return false;
+        }
+        let Some(group) = &self.rules.rules[r].group else {
+            return true;
+        };
+        let mine = self.score(r);
+        !(0..self.rules.rules.len()).any(|o| {
+            o != r
+                && self.rules.rules[o].group.as_ref() == Some(group)
+                && self.fires_for(o, c)
+                && (self.score(o) > mine || (self.score(o) == mine && o > r))
+        })
     }
 
     /// Each category's confidence, and the categories above 0 from the most to the least likely
@@ -185,6 +203,8 @@ impl Rules {
             safe_harbor_form: false,
             evidence: Vec::new(),
             alternatives: Vec::new(),
+            pseudonymized: false,
+            date_share: date_share(sample, non_null),
         };
         match best {
             Some(c) => {
@@ -325,6 +345,21 @@ impl Rules {
             });
         }
     }
+}
+
+/// Share of the non-null sampled values that are dates (other than a year alone) in some form
+/// of the date reader.
+fn date_share(sample: &ColumnSample, non_null: u64) -> f64 {
+    if non_null == 0 {
+        return 0.0;
+    }
+    let dates: u64 = sample
+        .values
+        .iter()
+        .filter(|(v, _)| super::dates::read(v, 2000).is_some())
+        .map(|(_, n)| n)
+        .sum();
+    dates as f64 / non_null as f64
 }
 
 /// Value lengths in characters over the non-null sampled values (`None` when there are none).

@@ -42,6 +42,13 @@ fn header(s: &mut String, r: &AnalyzeReport) {
             p.rows
         );
     }
+    if let Some(m) = &r.missing {
+        let _ = writeln!(
+            s,
+            "missing values are wildcards: {} records with a missing or suppressed QI value match every value there; class sizes are matched sizes",
+            m.records_with_missing
+        );
+    }
     if !r.roles.identifying.is_empty() {
         let _ = writeln!(
             s,

@@ -69,6 +69,16 @@ pub fn anonymize(r: &Summary) -> String {
             );
         }
     }
+    for b in &r.built_hierarchies {
+        let _ = writeln!(
+            s,
+            "hierarchy of {} built from its values: {} ({} values, {} levels)",
+            b.qi,
+            b.builder.describe(),
+            b.values,
+            b.levels
+        );
+    }
     if let (Some(o), Some(w)) = (&r.output, r.records_written) {
         let _ = writeln!(s, "wrote {w} records to {o}");
     }

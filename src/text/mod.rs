@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod anonymize;
 pub mod combos;
+pub mod init;
 pub mod safe_harbor;
 pub mod scan;
 pub mod suda;

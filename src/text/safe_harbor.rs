@@ -64,6 +64,18 @@ pub fn safe_harbor(report: &SafeHarborReport) -> String {
         ]);
     }
     s.push_str(&t.render());
+    if !report.pseudonymized.is_empty() {
+        let _ = writeln!(
+            s,
+            "pseudonyms (re-identification codes, 164.514(c)): {}{}",
+            report.pseudonymized.join(", "),
+            if report.format == crate::input::Format::Parquet {
+                "; marked in the file's metadata"
+            } else {
+                ""
+            }
+        );
+    }
     for warning in &report.warnings {
         let _ = writeln!(s, "warning: {warning}");
     }

@@ -61,6 +61,13 @@ pub fn scan(report: &ScanReport) -> String {
         "quasi-identifiers:  {}",
         list(&report.summary.quasi_identifiers)
     );
+    if !report.summary.permitted_codes.is_empty() {
+        let _ = writeln!(
+            s,
+            "pseudonyms:         {} (re-identification codes, 164.514(c))",
+            list(&report.summary.permitted_codes)
+        );
+    }
     if !report.summary.review.is_empty() {
         let _ = writeln!(s, "to review:          {}", list(&report.summary.review));
     }
@@ -79,7 +86,9 @@ fn cells(c: &ColumnScan) -> [String; 7] {
         (Some(a), false) => a.as_str().to_string(),
         (None, _) => "-".into(),
     };
-    let evidence = if c.category.is_some() {
+    let evidence = if c.pseudonymized {
+        "pseudonyms marked by safe-harbor (permitted code)".to_string()
+    } else if c.category.is_some() {
         c.main_evidence()
     } else {
         c.evidence

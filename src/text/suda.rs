@@ -46,6 +46,7 @@ pub fn suda(r: &Summary) -> String {
         .zip(&su.dis_above)
         .map(|(t, n)| format!("> {t}: {n}"))
         .collect();
+    let _ = writeln!(s, "DIS-SUDA                       {}", r.dis.describe());
     let _ = writeln!(s, "records by DIS-SUDA score      {}", d.join(", "));
     let _ = writeln!(s);
     let _ = writeln!(s, "contribution to the total SUDA score");

@@ -165,10 +165,39 @@ pub(crate) fn methods(report: &Report) -> Vec<(String, String)> {
             format!("{}. Journalist and marketer risk and the population-uniqueness estimators (Zayatz, SNB, Pitman, and the decision rule of Dankar et al. 2012) use this population size.", a.population.description),
         ));
     }
-    if report.figures.anonymization.is_some() {
+    if let Some(m) = report
+        .figures
+        .analysis
+        .as_ref()
+        .and_then(|a| a.missing.as_ref())
+    {
+        out.push((
+            "Missing values as wildcards".to_string(),
+            format!("A missing or suppressed quasi-identifier value (NULL, *) matches every value, as sdcMicro (alpha = 1) and mu-Argus count: a record's class size is the number of records that agree with it wherever neither is missing ({} records have such a value). Class sizes then overlap, so the population-uniqueness models, which need a partition of the records, give no figure.", m.records_with_missing),
+        ));
+    }
+    if let Some(an) = &report.figures.anonymization {
         out.push((
             "Anonymization".to_string(),
             "Full-domain generalization: every value of a quasi-identifier is replaced by its ancestor at one level of its hierarchy; records of classes that still miss the targets are suppressed, up to the suppression limit. The transformation shown is the one with the least information loss by the chosen metric.".to_string(),
+        ));
+        if an.local_suppression.is_some() {
+            out.push((
+                "Local suppression".to_string(),
+                "Instead of removing the records of classes that miss k, single quasi-identifier cells are blanked: the fewest cells, each weighted by its quasi-identifier's importance, so that every record agrees with at least k records wherever neither is blank (a blank matches every value, as in sdcMicro's localSuppression). Small tables are solved exactly; larger ones by a greedy search that takes the least-matched records first and blanks each one's cheapest set of cells.".to_string(),
+            ));
+        }
+        if let Some(m) = &an.microaggregation {
+            out.push((
+                "Microaggregation".to_string(),
+                format!("{}. Information loss: the within-group sum of squares over the total sum of squares of the standardized columns (SSE/SST), and IL1, the mean absolute change in standard deviations over the square root of 2.", m.method),
+            ));
+        }
+    }
+    if let Some(s) = &report.figures.suda {
+        out.push((
+            "SUDA and DIS-SUDA".to_string(),
+            format!("Minimal sample uniques (the smallest sets of a record's values that no other record shares) found by SUDA2; a record's SUDA score adds (M - s)! for each of its MSUs of size s among M attributes (Elliot et al.). DIS-SUDA: {}.", s.dis.describe()),
         ));
     }
     out.push((
@@ -195,6 +224,15 @@ pub(crate) fn key_figures(analysis: Option<&Analysis>) -> Vec<(String, String)> 
     };
     let risk = |x: f64| finite(x).map(|x| format!("{x:.6}"));
     push("records", Some(a.classes.records.to_string()));
+    push(
+        "missing values",
+        a.missing.as_ref().map(|m| {
+            format!(
+                "wildcards: class sizes are matched sizes ({} records with a missing or suppressed value)",
+                m.records_with_missing
+            )
+        }),
+    );
     push("equivalence classes", Some(a.classes.classes.to_string()));
     push("smallest class (k)", Some(a.classes.smallest.to_string()));
     push("largest class", Some(a.classes.largest.to_string()));
@@ -343,6 +381,10 @@ pub(crate) fn column_tables(report: &Report) -> Vec<ColumnTable> {
     let mut out: Vec<ColumnTable> = f.scan.iter().map(scan_table).collect();
     out.extend(f.safe_harbor.iter().map(safe_harbor_table));
     out.extend(f.suda.iter().flat_map(suda_tables));
+    if let Some(an) = &f.anonymization {
+        out.extend(an.local_suppression.iter().map(local_table));
+        out.extend(an.microaggregation.iter().map(micro_table));
+    }
     if let Some(sh) = f.safe_harbor.as_ref().filter(|s| !s.warnings.is_empty()) {
         out.push(ColumnTable {
             title: "Left for the user to decide",
@@ -410,8 +452,74 @@ fn safe_harbor_table(sh: &SafeHarborReport) -> ColumnTable {
     }
 }
 
-fn suda_tables(suda: &Suda) -> [ColumnTable; 2] {
+fn local_table(l: &crate::sdc::LocalFigures) -> ColumnTable {
+    let mut rows: Vec<Vec<String>> = l
+        .qis
+        .iter()
+        .map(|q| {
+            vec![
+                q.qi.clone(),
+                q.importance.to_string(),
+                q.weight.to_string(),
+                q.cells.to_string(),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        format!(
+            "all ({} records touched; {}; smallest matched class {})",
+            l.records,
+            if l.optimal {
+                "proven optimal"
+            } else {
+                "greedy, not proven optimal"
+            },
+            l.smallest_matched
+        ),
+        String::new(),
+        format!("cost {}", l.cost),
+        l.cells.to_string(),
+    ]);
+    ColumnTable {
+        title: "Local suppression: cells blanked per quasi-identifier",
+        header: &[
+            "quasi-identifier",
+            "importance (1 = kept longest)",
+            "weight",
+            "cells",
+        ],
+        rows,
+    }
+}
+
+fn micro_table(m: &crate::sdc::MicroFigures) -> ColumnTable {
+    let row = |a: &str, b: String| vec![a.to_string(), b];
+    ColumnTable {
+        title: "Microaggregation (MDAV)",
+        header: &["figure", "value"],
+        rows: vec![
+            row("columns", m.columns.join(", ")),
+            row("method", m.method.clone()),
+            row("records", m.records.to_string()),
+            row(
+                "groups (smallest, largest)",
+                format!("{} ({}, {})", m.groups, m.smallest_group, m.largest_group),
+            ),
+            row("distinct released tuples", m.distinct.to_string()),
+            row("SSE / SST (standardized)", format!("{:.6}", m.sse_sst)),
+            row("SSE (original scale)", number(m.sse)),
+            row("IL1", format!("{:.6}", m.il1)),
+        ],
+    }
+}
+
+fn suda_tables(suda: &Suda) -> [ColumnTable; 3] {
     [
+        ColumnTable {
+            title: "SUDA: the DIS-SUDA method",
+            header: &["method"],
+            rows: vec![vec![suda.dis.describe()]],
+        },
         ColumnTable {
             title: "SUDA: each attribute's share of the total score",
             header: &["attribute", "percent"],

@@ -480,7 +480,32 @@ fn anonymization(r: &Report) -> Option<Vec<Table>> {
             .map(|c| row([c.name, c.before.to_string(), c.after.to_string()]))
             .collect(),
     );
-    Some(vec![levels, changes])
+    let mut tables = vec![levels, changes];
+    let built = an
+        .map(|a| a.built_hierarchies.as_slice())
+        .unwrap_or_default();
+    if !built.is_empty() {
+        tables.push(Table::new(
+            vec![
+                Column::left("hierarchy built from the values"),
+                Column::left("builder"),
+                Column::right("levels"),
+                Column::left("file (in the report folder), SHA-256"),
+            ],
+            built
+                .iter()
+                .map(|b| {
+                    row([
+                        b.qi.clone(),
+                        b.builder.describe(),
+                        b.levels.to_string(),
+                        format!("hierarchies/{} {}", b.file, b.sha256),
+                    ])
+                })
+                .collect(),
+        ));
+    }
+    Some(tables)
 }
 
 #[cfg(test)]

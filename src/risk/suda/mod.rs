@@ -61,16 +61,19 @@
 //! it still has, holding local item ranks, with the list of classes of each of its items; the
 //! subtables of its items count and copy rows of that matrix only.
 //!
-//! The top-level items' sub-searches run in parallel (rayon); the result is sorted, so it is the
-//! same for any number of threads.
+//! The top-level items' sub-searches run in parallel (rayon), a batch of ranks at a time from the
+//! highest down; the MSUs found are kept per class as sorted attribute masks (2 bytes each for up
+//! to 16 attributes), the only memory that grows with their number. [`suda2_visit`] hands each
+//! MSU to the caller (the scores tally them, [`ScoreTally`]); [`suda2`] collects and sorts them,
+//! so both are the same for any number of threads.
 //!
 //! # Scores
 //!
 //! [`scores`] turns the MSUs into per-class scores (a record's scores are its class's): the
 //! number of MSUs of each size, the SUDA score (Elliot et al., "SUDA: a program for detecting
-//! special uniques": each MSU of size `s` adds `(M - s)!`), the DIS-SUDA score (the file-level DIS
-//! probability spread over the records in proportion to their SUDA scores), each attribute's
-//! contribution to the total score, and a summary.
+//! special uniques": each MSU of size `s` adds `(M - s)!`), the DIS-SUDA score ([`Dis`]: as
+//! sdcMicro computes it from a sampling fraction, or a file-level probability spread linearly),
+//! each attribute's contribution to the total score, and a summary.
 //!
 //! [`brute_force_msus`] is an independent, exhaustive reference for tests.
 
@@ -85,8 +88,11 @@ mod test_support;
 mod tests;
 
 pub use brute_force::brute_force_msus;
-pub use scores::{scores, SudaScores, SudaSummary, DEFAULT_DIS, DIS_THRESHOLDS, SCORE_QUANTILES};
-pub use search::suda2;
+pub use scores::{
+    scores, scores_with, Dis, ScoreTally, SudaScores, SudaSummary, DEFAULT_DIS,
+    DEFAULT_DIS_FRACTION, DIS_THRESHOLDS, SCORE_QUANTILES,
+};
+pub use search::{suda2, suda2_visit};
 
 /// The most attributes an analysis can have (itemsets are `u64` attribute masks).
 pub(crate) const MAX_ATTRS: usize = 64;

@@ -28,7 +28,7 @@ fn sdcmicro_contribution_example() {
     ];
     assert_eq!(found, expected);
     assert_eq!(brute_force_msus(&codes, &counts, 3), expected);
-    let s = scores(&found, &counts, 3, 3, DEFAULT_DIS).unwrap();
+    let s = scores(&found, &counts, 3, 3, DEFAULT_DIS);
     assert_eq!(s.attribute_contribution, vec![50.0, 37.5, 37.5]);
     assert_eq!(s.score, vec![2.0, 4.0, 2.0]);
     assert_eq!(s.msus_of(1), &[2, 0, 0]);
@@ -49,7 +49,7 @@ fn sdcmicro_contribution_example() {
     // The same with the columns a, c, b.
     let rows = columns_to_rows(&[&[2, 1, 1], &[0, 6, 0], &[0, 3, 0]]);
     let (codes, cards, counts) = class_table(&rows, 3);
-    let s = scores(&suda2(&codes, &cards, &counts, 3), &counts, 3, 3, 0.01).unwrap();
+    let s = scores(&suda2(&codes, &cards, &counts, 3), &counts, 3, 3, 0.01);
     assert_eq!(s.attribute_contribution, vec![50.0, 37.5, 37.5]);
 }
 
@@ -67,7 +67,7 @@ fn shared_tuples_hold_no_msus() {
     // No attributes, or max_size 0.
     assert!(suda2(&[], &[], &[3], 0).is_empty());
     assert!(suda2(&codes, &cards, &counts, 0).is_empty());
-    let s = scores(&[], &counts, 2, 2, DEFAULT_DIS).unwrap();
+    let s = scores(&[], &counts, 2, 2, DEFAULT_DIS);
     assert_eq!(s.dis_score, vec![0.0, 0.0]);
     assert_eq!(s.attribute_contribution, vec![0.0, 0.0]);
     assert!(s.summary.score_quantiles.is_empty());
@@ -160,8 +160,8 @@ proptest! {
         let expected = brute_force_msus(&codes, &counts, max_size);
         prop_assert_eq!(&found, &expected);
         prop_assert_eq!(
-            scores(&found, &counts, n_attrs, max_size, DEFAULT_DIS).unwrap(),
-            scores(&expected, &counts, n_attrs, max_size, DEFAULT_DIS).unwrap()
+            scores(&found, &counts, n_attrs, max_size, DEFAULT_DIS),
+            scores(&expected, &counts, n_attrs, max_size, DEFAULT_DIS)
         );
     }
 }
