@@ -398,7 +398,7 @@ mod tests {
             msu(0, &[0, 1]),
             msu(1, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]),
         ];
-        let s = scores(&msus, &counts, 10, 10, 0.5).unwrap();
+        let s = scores(&msus, &counts, 10, 10, 0.5);
         assert_eq!(s.score, vec![362_880.0 + 40_320.0, 1.0, 0.0]);
         assert_eq!(s.summary.records, 4);
         assert_eq!(s.summary.records_with_msu, 2);
