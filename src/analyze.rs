@@ -52,6 +52,9 @@ pub struct Options {
     pub record_risk: Option<PathBuf>,
     /// Check the columns read for direct identifiers (warnings in the outcome).
     pub scan: bool,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -71,6 +74,7 @@ impl Options {
             record_risk: None,
             scan: true,
             progress: false,
+            force: false,
         }
     }
 }
@@ -101,6 +105,13 @@ pub struct Outcome {
 /// Reads the data and computes every figure and verdict; writes the per-record file when asked.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if let Some(p) = &options.record_risk {
+        crate::output::check_output(
+            p,
+            options.force,
+            options.table.data.iter().chain(&options.table.classes),
+        )?;
+    }
     let settings = options.settings.clone().with_target_columns();
     let (source, roles) = options.table.open(&settings.roles())?;
     let warnings = if options.scan {

@@ -29,6 +29,10 @@ pub struct Options {
     /// Per-size thresholds `SIZE:K,...`: flag subsets of that size whose smallest class is <= K.
     pub thresholds: Option<String>,
     pub population: PopulationOptions,
+    /// The work budget (default [`crate::options::DEFAULT_MAX_WORK`]): a run estimated past
+    /// it is refused before it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<f64>,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -43,6 +47,7 @@ impl Options {
             thresholds: None,
             population: PopulationOptions::default(),
             progress: false,
+            max_work: None,
         }
     }
 }
@@ -135,6 +140,18 @@ pub fn run(options: &Options) -> Result<Outcome> {
             Some((p.size, options.population.snb))
         }
     };
+    let n = roles.qi.len();
+    let classes = table.counts.len() as f64;
+    crate::options::check_work(
+        crate::options::subsets(n, max_size) * (classes + 1000.0),
+        options.max_work,
+        &format!(
+            "{:.3e} subsets of {n} quasi-identifiers up to size {} x ({classes} classes + 1000)",
+            crate::options::subsets(n, max_size),
+            max_size.min(n)
+        ),
+        "lower --max-size",
+    )?;
     let combos = combos_of(&counted, max_size, &thresholds, population)?;
     Ok(Outcome {
         options: options.clone(),

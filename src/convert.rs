@@ -54,6 +54,9 @@ pub struct Options {
     pub output: PathBuf,
     /// Parquet compression and the delimiter of a CSV output.
     pub write: WriteOptions,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -61,6 +64,8 @@ pub struct Options {
 
 /// Converts the input to the output's format.
 pub fn run(options: &Options) -> Result<ConvertSummary> {
+    output_format(&options.output)?;
+    crate::output::check_output(&options.output, options.force, [&options.input])?;
     let input = Input::open(
         &options.input,
         &InputOptions {

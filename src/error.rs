@@ -23,7 +23,7 @@ pub enum Error {
         column: String,
         data_type: String,
     },
-    #[error("unknown column {column:?}; the data has: {}", quote_list(available))]
+    #[error("{}", unknown_column(column, available))]
     UnknownColumn {
         column: String,
         available: Vec<String>,
@@ -47,6 +47,35 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message of an unknown column, with the likely cause when there is one: an empty name (a
+/// doubled or trailing comma), or a header read as one column because the delimiter is not the
+/// file's.
+fn unknown_column(column: &str, available: &[String]) -> String {
+    if column.is_empty() {
+        return format!(
+            "an empty column name (a doubled or trailing comma in a column list?); the data has: {}",
+            quote_list(available)
+        );
+    }
+    let mut m = format!(
+        "unknown column {column:?}; the data has: {}",
+        quote_list(available)
+    );
+    if let [one] = available {
+        if let Some(d) = [';', ',', '\t', '|'].into_iter().find(|&d| one.contains(d)) {
+            let shown = if d == '\t' {
+                "tab".to_string()
+            } else {
+                format!("'{d}'")
+            };
+            m.push_str(&format!(
+                " (one column whose name holds {shown}: the file's delimiter is probably {shown}; give --delimiter)"
+            ));
+        }
+    }
+    m
+}
 
 fn quote_list(names: &[String]) -> String {
     names
@@ -75,4 +104,45 @@ impl Error {
 /// Library errors (parquet's in particular) sometimes span lines; the CLI promises one line.
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+thread_local! {
+    /// Calls of [`catch_panics`] under way on this thread.
+    static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread is inside a call whose panics reident catches and turns into errors (a
+/// library that panics on corrupt input, at a reader boundary). A panic hook that ends the
+/// process on any panic must let these through: the `reident` binary's does, and so do the fuzz
+/// targets'.
+pub fn catching_panics() -> bool {
+    CATCHING.with(|c| c.get() > 0)
+}
+
+/// Runs `f`, turning a panic inside it into the error `error(message)`: for calls into a library
+/// that panics on some corrupt inputs instead of returning an error.
+pub(crate) fn catch_panics<T>(
+    f: impl FnOnce() -> T,
+    error: impl FnOnce(String) -> Error,
+) -> Result<T> {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    r.map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let mut msg = one_line(&msg);
+        if msg.len() > 200 {
+            let mut end = 200;
+            while !msg.is_char_boundary(end) {
+                end -= 1;
+            }
+            msg.truncate(end);
+            msg.push_str("...");
+        }
+        error(msg)
+    })
 }

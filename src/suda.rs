@@ -37,6 +37,13 @@ pub struct Options {
     pub top: usize,
     /// Write one row per record with its SUDA figures to this Parquet file.
     pub record_risk: Option<PathBuf>,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
+    /// The work budget (default [`crate::options::DEFAULT_MAX_WORK`]): a run estimated past
+    /// it is refused before it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<f64>,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -52,6 +59,8 @@ impl Options {
             top: 10,
             record_risk: None,
             progress: false,
+            max_work: None,
+            force: false,
         }
     }
 }
@@ -128,6 +137,13 @@ impl Outcome {
 /// SUDA2 and the scores; writes the per-record file when asked.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if let Some(p) = &options.record_risk {
+        crate::output::check_output(
+            p,
+            options.force,
+            options.table.data.iter().chain(&options.table.classes),
+        )?;
+    }
     if options.settings.entity.is_some() {
         return Err(Error::Invalid(
             "suda with --entity: SUDA's minimal sample uniques are defined over records, not over people's collections of records; run suda without --entity (or analyze and combos with it)".into(),
@@ -169,11 +185,28 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let m = roles.qi.len();
     let max_size = options.max_size.unwrap_or(m).clamp(1, m);
     let cards: Vec<u32> = table.qis.iter().map(|d| d.values.len() as u32).collect();
+    // SUDA2 searches the subsets of the QIs up to max_size, each over the unique classes at
+    // most: the bound it cannot pass (its pruning usually does far better).
+    let classes = table.counts.len() as f64;
+    crate::options::check_work(
+        crate::options::subsets(m, max_size) * (classes + 1000.0),
+        options.max_work,
+        &format!(
+            "{:.3e} subsets of {m} quasi-identifiers up to size {max_size} x ({classes} classes + 1000)",
+            crate::options::subsets(m, max_size)
+        ),
+        "lower --max-size",
+    )?;
     // The MSUs are counted as they are found, never held.
     let mut tally = ScoreTally::new(table.n_classes(), m, max_size);
     suda2_visit(&table.codes, &cards, &table.counts, max_size, &mut |msu| {
         tally.add(msu)
     });
+    if !tally.consistent(&table.counts) {
+        return Err(Error::Invalid(
+            "SUDA2 found a minimal sample unique in a class whose count is not 1: the class table's counts are inconsistent".into(),
+        ));
+    }
     let sc = tally.finish(&table.counts, options.dis);
     if let Some(path) = &options.record_risk {
         write_record_risk(path, &rows, &table, &sc, max_size)?;

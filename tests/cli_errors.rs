@@ -202,3 +202,205 @@ fn bad_delimiter_argument() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn parquet_crate_panics_are_corrupt_file_errors() {
+    // A footer whose column chunk has a negative start: the parquet crate panics on it.
+    fails_with(
+        &[
+            "analyze",
+            "tests/fuzz_regressions/parquet/footer_negative_column_start.parquet",
+            "--qi",
+            "a,b,c",
+        ],
+        &[
+            "footer_negative_column_start.parquet",
+            "corrupt Parquet file",
+        ],
+    );
+}
+
+#[test]
+fn time_limits_that_are_not_durations_are_refused() {
+    for t in ["inf", "NaN", "1e300"] {
+        fails_with(
+            &[
+                "anonymize",
+                "datasets/adult/adult.csv",
+                "--qi",
+                "sex,age",
+                "--k",
+                "5",
+                "--heuristic",
+                "--time-limit",
+                t,
+            ],
+            &["--time-limit", "seconds"],
+        );
+    }
+}
+
+#[test]
+fn nan_is_refused_by_every_risk_threshold() {
+    for (flag, what) in [
+        ("--max-risk", "highest risk"),
+        ("--max-average-risk", "average risk"),
+        ("--max-population-uniqueness", "population uniqueness"),
+    ] {
+        fails_with(
+            &[
+                "gate",
+                "datasets/adult/adult.csv",
+                "--qi",
+                "sex,age",
+                "--sampling-fraction",
+                "0.1",
+                flag,
+                "NaN",
+            ],
+            &[what, "NaN"],
+        );
+    }
+}
+
+#[test]
+fn weak_messages_name_the_likely_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    // A ';' file read with ',' as the delimiter: one column holding the whole header.
+    let semi = dir.path().join("semi.csv");
+    std::fs::write(&semi, "sex;age\nm;3\nf;4\n").unwrap();
+    fails_with(
+        &[
+            "analyze",
+            semi.to_str().unwrap(),
+            "--delimiter",
+            ",",
+            "--qi",
+            "sex",
+        ],
+        &[
+            "unknown column \"sex\"",
+            "delimiter is probably ';'",
+            "--delimiter",
+        ],
+    );
+    // An empty QI name.
+    fails_with(
+        &["analyze", "datasets/adult/adult.csv", "--qi", ""],
+        &["empty column name"],
+    );
+    fails_with(
+        &["analyze", "datasets/adult/adult.csv", "--qi", "sex,,age"],
+        &["empty column name"],
+    );
+    // k larger than the table.
+    fails_with(
+        &[
+            "anonymize",
+            semi.to_str().unwrap(),
+            "--qi",
+            "sex",
+            "--suppress",
+            "sex",
+            "--k",
+            "5",
+        ],
+        &["k = 5 is larger than the 2 records", "lower --k"],
+    );
+    // The hierarchy file looked for.
+    fails_with(
+        &[
+            "anonymize",
+            "datasets/adult/adult.csv",
+            "--qi",
+            "sex",
+            "--hierarchies",
+            dir.path().to_str().unwrap(),
+        ],
+        &["looked for", "hierarchy_sex.csv", "does not exist"],
+    );
+    // --threads capped.
+    fails_with(
+        &[
+            "--threads",
+            "100000",
+            "analyze",
+            "datasets/adult/adult.csv",
+            "--qi",
+            "sex",
+        ],
+        &["--threads 100000: at most"],
+    );
+}
+
+#[test]
+fn parquet_duplicate_column_names_are_refused_like_csv() {
+    // pyarrow writes a schema with the name twice; reident used the first column.
+    let p = fixture("duplicate_columns.parquet");
+    fails_with(
+        &["analyze", p.to_str().unwrap(), "--qi", "a"],
+        &["column \"a\" appears twice"],
+    );
+}
+
+#[test]
+fn work_past_the_budget_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("wide.csv");
+    let names: Vec<String> = (0..40).map(|i| format!("q{i}")).collect();
+    let mut text = names.join(";") + "\n";
+    for r in 0..50 {
+        let row: Vec<String> = (0..40).map(|c| ((r * 7 + c * 3) % 3).to_string()).collect();
+        text.push_str(&(row.join(";") + "\n"));
+    }
+    std::fs::write(&p, text).unwrap();
+    let all = names.join(",");
+    let thirty = names[..30].join(",");
+    let path = p.to_str().unwrap();
+    // combos on 40 QIs up to size 40 ran until killed at 14 GB.
+    fails_with(
+        &["combos", path, "--qi", &all, "--max-size", "40"],
+        &["estimated at", "subsets of 40", "--max-work", "--max-size"],
+    );
+    // suda on 30 QIs gave no result in 120 s.
+    fails_with(
+        &["suda", path, "--qi", &thirty],
+        &["estimated at", "subsets of 30", "--max-work"],
+    );
+    // A budget given is used: a small one refuses even a small run, and names itself.
+    fails_with(
+        &["combos", path, "--qi", "q1,q2", "--max-work", "10"],
+        &["past the budget of 1e1", "--max-work"],
+    );
+    fails_with(
+        &[
+            "anonymize",
+            path,
+            "--qi",
+            "q1,q2",
+            "--suppress",
+            "q1",
+            "--suppress",
+            "q2",
+            "--max-work",
+            "10",
+        ],
+        &["lattice nodes", "--max-work"],
+    );
+}
+
+#[test]
+fn a_long_quoted_field_in_a_one_column_file_is_read_in_linear_time() {
+    // Found by the csv fuzz target: the quotes of the whole field were counted again after each
+    // of its lines (quadratic: a 171 KB file took over 10 s). 200,000 lines here: a hang before,
+    // a fraction of a second now; the bound only tells a hang from a result.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("quoted.csv");
+    std::fs::write(&p, format!("v\n\"{}\"\nb\n", "x\n".repeat(200_000))).unwrap();
+    let started = std::time::Instant::now();
+    let out = run_cli(&["analyze", p.to_str().unwrap(), "--qi", "v", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["classes"]["records"], 2);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}

@@ -190,6 +190,8 @@ fn ambiguous_and_mixed_orders_name_rows_not_values() {
         "month,year",
         "-o",
         h.to_str().unwrap(),
+        // The same output again (issue 16: refused without it).
+        "--force",
     ]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -218,6 +220,8 @@ fn ambiguous_and_mixed_orders_name_rows_not_values() {
         "year,5y",
         "-o",
         h.to_str().unwrap(),
+        // The same output again (issue 16: refused without it).
+        "--force",
     ]);
     assert_eq!(code, 0, "{err}");
     let sh = dir.path().join("sh.csv");
@@ -246,6 +250,8 @@ fn ambiguous_and_mixed_orders_name_rows_not_values() {
         "month",
         "-o",
         h.to_str().unwrap(),
+        // The same output again (issue 16: refused without it).
+        "--force",
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(row_of(&hierarchy_rows(&h), "03/04/2020")[1], "2020-03");
@@ -266,6 +272,8 @@ fn ambiguous_and_mixed_orders_name_rows_not_values() {
         "month",
         "-o",
         h.to_str().unwrap(),
+        // The same output again (issue 16: refused without it).
+        "--force",
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("row 3") && err.contains("row 4"), "{err}");
@@ -313,6 +321,8 @@ fn parquet_dates_and_timestamps() {
         "--auto",
         "-o",
         h.to_str().unwrap(),
+        // The same output again (issue 16: refused without it).
+        "--force",
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("dates month"), "{err}");
@@ -347,7 +357,17 @@ fn builders_read_the_codes_safe_harbor_writes() {
     let h = dir.path().join("h.csv");
     let hs = h.to_str().unwrap();
     let build = |column: &str, kind: &[&str]| {
-        let mut args = vec!["-q", "hierarchy", sh, "--column", column, "-o", hs];
+        // The same output each time (issue 16: refused without --force).
+        let mut args = vec![
+            "-q",
+            "hierarchy",
+            sh,
+            "--column",
+            column,
+            "-o",
+            hs,
+            "--force",
+        ];
         args.extend(kind);
         let (code, _, err) = status(&args);
         assert_eq!(code, 0, "{column} {kind:?}: {err}");
@@ -427,6 +447,8 @@ fn builders_read_the_codes_safe_harbor_writes() {
             "month,year",
             "-o",
             hs,
+            // The same output as above (issue 16: refused without it).
+            "--force",
         ]);
         assert_eq!(code, 0, "{err}");
         hierarchy_rows(&h)

@@ -78,7 +78,15 @@ impl QiHierarchies {
         let in_dir = dir.map(|d| d.join(Hierarchy::file_name(qi)));
         let spec = match (self.builder(qi), &in_dir) {
             (Some(b), _) => b.clone(),
-            (None, Some(f)) if !self.auto || f.exists() => return Ok((Hierarchy::load(f)?, None)),
+            (None, Some(f)) if !self.auto || f.exists() => {
+                if !f.exists() {
+                    return Err(Error::Invalid(format!(
+                        "no hierarchy for quasi-identifier {qi:?}: looked for {}, which does not exist; add it, give --hierarchy {qi}=FILE, or build one with --interval/--mask/--date/--suppress/--auto",
+                        f.display()
+                    )));
+                }
+                return Ok((Hierarchy::load(f)?, None));
+            }
             (None, _) if self.auto => Spec::Auto,
             (None, _) => {
                 return Err(Error::Invalid(format!(

@@ -72,6 +72,13 @@ pub struct Options {
     pub keep_entity: bool,
     /// Check the columns read or written for direct identifiers (warnings in the outcome).
     pub scan: bool,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
+    /// The work budget (default [`crate::options::DEFAULT_MAX_WORK`]): a run estimated past
+    /// it is refused before it starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_work: Option<f64>,
     /// Blank the fewest QI cells (by importance) that make every record k-anonymous when a
     /// blank matches every value, after the transformation: the records of classes that fail
     /// are kept with cells blanked instead of removed.
@@ -108,6 +115,8 @@ impl Options {
             microaggregation: None,
             no_generalization: false,
             progress: false,
+            max_work: None,
+            force: false,
         }
     }
 }
@@ -169,10 +178,21 @@ struct Cells<'a> {
 /// Searches the transformation, measures it and, with an output path, writes the result.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    if let Some(p) = &options.output {
+        crate::output::output_format(p)?;
+        crate::output::check_output(
+            p,
+            options.force,
+            options.table.data.iter().chain(&options.table.classes),
+        )?;
+    }
     let clock = Instant::now();
     let p = prepare(options)?;
     let g = &p.generalizer;
     let (target, targets, suppression) = target(options, &p)?;
+    if !options.no_generalization {
+        check_search_work(options, g)?;
+    }
     let result = if options.no_generalization {
         let zeros = vec![0; g.qis.len()];
         let node = evaluate_counted(g, &zeros, &g.counted(&zeros, None), &target);
@@ -186,6 +206,12 @@ pub fn run(options: &Options) -> Result<Outcome> {
         search(options, g, &target)
     };
     let Some(mut best) = result.solutions.first().cloned() else {
+        let records = g.base.n_records;
+        if let Some(k) = p.settings.targets.k.filter(|&k| k > records) {
+            return Err(Error::Invalid(format!(
+                "no transformation meets the targets: k = {k} is larger than the {records} records (no table of {records} records is {k}-anonymous); lower --k"
+            )));
+        }
         return Err(Error::Invalid(
             "no transformation meets the targets within the suppression limit (with --local-suppression, the limit is the share of records whose cells may be blanked)".into(),
         ));
@@ -400,6 +426,9 @@ fn target<'a>(
 
 /// Resolves the settings, opens the data, builds the class table, the hierarchies and the
 /// generalizer.
+/// The longest `--time-limit`, in seconds: a year.
+const MAX_TIME_LIMIT: f64 = 31_536_000.0;
+
 fn prepare(options: &Options) -> Result<Prepared> {
     let mut settings = options.settings.clone().with_target_columns();
     let cell_level = options.local_suppression.is_some() || options.microaggregation.is_some();
@@ -435,6 +464,13 @@ fn prepare(options: &Options) -> Result<Prepared> {
     // Every anonymization is at least 2-anonymous unless told otherwise.
     settings.targets.k = Some(settings.targets.k.unwrap_or(2));
     let suppression_limit = settings.suppression_limit.unwrap_or(0.0);
+    // Checked before any work (a Duration cannot hold infinity, NaN or 1e300 seconds).
+    if !(0.0..=MAX_TIME_LIMIT).contains(&options.time_limit) {
+        return Err(Error::Invalid(format!(
+            "--time-limit {}: must be a number of seconds from 0 to {MAX_TIME_LIMIT} (a year)",
+            options.time_limit
+        )));
+    }
     let metric = match &settings.metric {
         None => &crate::search::metrics::Loss as &dyn Metric,
         Some(name) => crate::search::metrics::by_name(name).ok_or_else(|| {
@@ -532,10 +568,46 @@ fn prepare(options: &Options) -> Result<Prepared> {
     })
 }
 
+/// The nodes of the lattice (saturating: 40 QIs of 3,000 levels do not wrap).
+fn lattice_nodes(g: &Generalizer) -> u64 {
+    g.heights()
+        .iter()
+        .fold(1u64, |a, &h| a.saturating_mul(h as u64))
+}
+
+/// The work of the search, estimated before it starts and refused past `--max-work`: the
+/// optimal search rolls the class table up once per node; the heuristic's greedy climbs visit
+/// about the sum of the heights per step, its improvement phase is bounded by the time limit.
+fn check_search_work(options: &Options, g: &Generalizer) -> Result<()> {
+    let classes = g.base.counts.len() as f64;
+    let lattice = lattice_nodes(g);
+    let heights = g.heights();
+    if lattice > MAX_OPTIMAL_NODES || options.heuristic {
+        let sum: usize = heights.iter().sum();
+        let nodes = (sum as f64) * (sum as f64);
+        crate::options::check_work(
+            nodes * (classes + 1000.0),
+            options.max_work,
+            &format!(
+                "the heuristic's climbs over {} levels in all: about {nodes:.3e} nodes x ({classes} classes + 1000)",
+                sum
+            ),
+            "use fewer quasi-identifiers or hierarchies with fewer levels",
+        )
+    } else {
+        crate::options::check_work(
+            lattice as f64 * (classes + 1000.0),
+            options.max_work,
+            &format!("{lattice} lattice nodes x ({classes} classes + 1000)"),
+            "use --heuristic (bounded by --time-limit) or hierarchies with fewer levels",
+        )
+    }
+}
+
 /// The optimal search when the lattice is small enough (and the heuristic is not asked for),
 /// else the heuristic.
 fn search(options: &Options, g: &Generalizer, target: &Target) -> SearchResult {
-    let lattice: u64 = g.heights().iter().map(|&h| h as u64).product();
+    let lattice = lattice_nodes(g);
     if lattice > MAX_OPTIMAL_NODES || options.heuristic {
         heuristic(
             g,

@@ -369,9 +369,9 @@ pub fn build_classes(
             let locals = locals
                 .into_iter()
                 .collect::<std::result::Result<Vec<_>, String>>()
-                .map_err(|value| {
+                .map_err(|_value| {
                     Error::Invalid(format!(
-                    "{}: weight column {:?} holds {value:?}, which is not a non-negative number",
+                    "{}: weight column {:?} holds a value that is not a non-negative number (values are not shown in messages)",
                     input.path().display(),
                     roles.weight.map(|w| roles.columns[w].as_str()).unwrap_or_default()
                 ))

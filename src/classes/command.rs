@@ -27,6 +27,9 @@ pub struct Options {
     pub settings: Settings,
     /// The class table to write (Parquet).
     pub output: PathBuf,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -80,6 +83,11 @@ impl Outcome {
 
 /// Builds the class table and writes it.
 pub fn run(options: &Options) -> Result<Outcome> {
+    crate::output::check_output(
+        &options.output,
+        options.force,
+        options.table.data.iter().chain(&options.table.classes),
+    )?;
     if options.settings.missing == crate::policy::Missing::Wildcard {
         return Err(Error::Invalid(
             "classes with --missing wildcard: a class table holds the distinct tuples with a missing value as a value of its own; leave --missing out here and give it to analyze or gate when they read the class table".into(),

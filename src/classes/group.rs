@@ -30,7 +30,8 @@ impl Grouping {
     pub(crate) fn sum_per_group(&self, weight: impl Fn(usize) -> u64) -> Vec<u64> {
         let mut sums = vec![0u64; self.len()];
         for (i, &g) in self.group_of.iter().enumerate() {
-            sums[g as usize] += weight(i);
+            // Saturating: a class file's counts are checked against a cap after the sum.
+            sums[g as usize] = sums[g as usize].saturating_add(weight(i));
         }
         sums
     }

@@ -115,7 +115,8 @@ impl Merger {
                 .zip(self.interners.iter_mut())
                 .map(|(d, i)| i.map(d))
                 .collect();
-            self.records += local.rows as u64;
+            // Saturating: class files check their total against a cap (`io::check_total`).
+            self.records = self.records.saturating_add(local.rows as u64);
             self.buffered_items += local.n_classes();
             self.buffer.push(Buffered { local, maps });
         }
@@ -185,7 +186,8 @@ impl Merger {
         self.counts.resize(n_classes, 0);
         for (b, &off) in buffer.iter().zip(&offsets) {
             for (j, &n) in b.local.counts.iter().enumerate() {
-                self.counts[g.group_of[off + j] as usize] += n;
+                let c = &mut self.counts[g.group_of[off + j] as usize];
+                *c = c.saturating_add(n);
             }
         }
         if let Some(w) = &mut self.weights {

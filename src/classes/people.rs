@@ -356,7 +356,7 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
         let r = e.start[i]..e.start[i + 1];
         match index.lookup_hashed(hashes[i], signature, elems, &out.elements()) {
             Some(g) => {
-                counts[g as usize] += persons;
+                counts[g as usize] = counts[g as usize].saturating_add(persons);
                 let gs = out.start[g as usize];
                 // Same signature: the same row classes in the same order; add a set's rows.
                 if let (Some(out_rows), Some(rows)) = (&mut out.rows, e.rows) {
@@ -385,11 +385,11 @@ fn group(signature: Signature, e: Elements, people: &[u64]) -> (Vec<u32>, People
         None => (0..counts.len())
             .map(|c| {
                 let r = out.start[c]..out.start[c + 1];
-                counts[c] * out.mult[r].iter().map(|&m| m as u64).sum::<u64>()
+                counts[c].saturating_mul(out.mult[r].iter().map(|&m| m as u64).sum::<u64>())
             })
-            .sum(),
+            .fold(0u64, u64::saturating_add),
     };
-    let n_people: u64 = counts.iter().sum();
+    let n_people: u64 = counts.iter().fold(0u64, |a, &c| a.saturating_add(c));
     let table = ClassTable {
         n_records: n_people,
         qis: Vec::new(),
@@ -521,7 +521,8 @@ impl PeopleTable {
         let r = self.sig.start[c]..self.sig.start[c + 1];
         match &self.sig.rows {
             Some(rows) => rows[r].iter().sum(),
-            None => self.table.counts[c] * self.sig.mult[r].iter().map(|&m| m as u64).sum::<u64>(),
+            None => self.table.counts[c]
+                .saturating_mul(self.sig.mult[r].iter().map(|&m| m as u64).sum::<u64>()),
         }
     }
 

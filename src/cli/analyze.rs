@@ -74,6 +74,7 @@ impl Args {
             record_risk: self.record_risk.clone(),
             scan: !self.no_scan,
             progress,
+            force: self.report.force,
         })
     }
 }
@@ -92,9 +93,12 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.report)?;
     } else {
-        print!("{}", reident::text::analyze::analyze(&outcome.report));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::analyze::analyze(&outcome.report))
+        );
         for v in &outcome.verdicts {
-            println!("{}", v.line());
+            println!("{}", reident::text::terminal(&v.line()));
         }
     }
     Ok(0)

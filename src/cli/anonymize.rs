@@ -89,6 +89,10 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The work budget: a run estimated past it is refused before it starts, naming the
+    /// estimate (default 1e11, about 10^11 class visits).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<f64>,
     #[command(flatten)]
     pub report: super::ReportArgs,
     /// Do not check the columns read or written for direct identifiers (see `reident scan`).
@@ -143,6 +147,7 @@ impl Args {
             ..self.table.flags()
         })?;
         Ok(reident::anonymize::Options {
+            max_work: self.max_work,
             table: self.table.source(),
             settings,
             hierarchies: self.hierarchies()?,
@@ -167,6 +172,7 @@ impl Args {
             microaggregation: self.microaggregation()?,
             no_generalization: self.no_generalization,
             progress,
+            force: self.report.force,
         })
         .and_then(|mut o| {
             if !self.importance.is_empty() && !self.local_suppression {
@@ -254,7 +260,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.summary)?;
     } else {
-        print!("{}", reident::text::anonymize::anonymize(&outcome.summary));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::anonymize::anonymize(&outcome.summary))
+        );
     }
     Ok(0)
 }

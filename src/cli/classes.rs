@@ -20,6 +20,9 @@ pub struct Args {
     /// Print a JSON summary instead of a line of text.
     #[arg(long)]
     pub json: bool,
+    /// Replace the output file if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -33,11 +36,15 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         settings,
         output: args.output.clone(),
         progress,
+        force: args.force,
     })?;
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::classes(&outcome));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::classes(&outcome))
+        );
     }
     Ok(0)
 }

@@ -20,6 +20,10 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The work budget: a run estimated past it is refused before it starts, naming the
+    /// estimate (default 1e11, about 10^11 class visits).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<f64>,
     #[command(flatten)]
     pub report: super::ReportArgs,
 }
@@ -27,6 +31,7 @@ pub struct Args {
 pub fn run(args: Args, progress: bool) -> Result<i32> {
     let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let options = reident::combos::Options {
+        max_work: args.max_work,
         table: args.table.source(),
         settings: super::settings(&args.table.flags())?,
         max_size: args.max_size,
@@ -41,7 +46,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::combos::combos(&outcome, args.top));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::combos::combos(&outcome, args.top))
+        );
     }
     Ok(0)
 }

@@ -26,6 +26,9 @@ pub struct Args {
     /// Delimiter of a CSV output.
     #[arg(long, value_parser = super::parse_delimiter, default_value = ";")]
     pub output_delimiter: u8,
+    /// Replace the output file if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -41,6 +44,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
             delimiter: args.output_delimiter,
         },
         progress,
+        force: args.force,
     })?;
     if progress {
         eprintln!(

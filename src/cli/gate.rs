@@ -19,7 +19,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         if args.json {
             super::print_json(report)?;
         } else {
-            print!("{}", reident::text::gate(report));
+            print!("{}", reident::text::terminal(&reident::text::gate(report)));
         }
     }
     Ok(if outcome.passed() { 0 } else { 1 })

@@ -35,6 +35,9 @@ pub struct Args {
     /// CSV delimiter of the input (default: detected).
     #[arg(long, value_parser = super::parse_delimiter)]
     pub delimiter: Option<u8>,
+    /// Replace the output file if it exists (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -57,6 +60,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         builder,
         output: args.output.clone(),
         progress,
+        force: args.force,
     })?;
     if progress || args.auto {
         eprintln!(

@@ -47,6 +47,6 @@ pub fn run(args: Args) -> Result<i32> {
         password,
         force: args.force,
     })?;
-    print!("{}", reident::text::keygen(&keys));
+    print!("{}", reident::text::terminal(&reident::text::keygen(&keys)));
     Ok(0)
 }

@@ -82,6 +82,14 @@ pub enum Command {
 pub fn run(mut cli: Cli) -> Result<i32> {
     settle_data(&mut cli.command)?;
     if let Some(n) = cli.threads {
+        // Threads past a few per core only cost memory and time (each has a stack and buffers).
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let max = (4 * cpus).clamp(64, 1024);
+        if n > max {
+            return Err(Error::Invalid(format!(
+                "--threads {n}: at most {max} (4 per core, at least 64, at most 1024; this machine has {cpus} cores)"
+            )));
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build_global()
@@ -374,7 +382,8 @@ pub struct ReportArgs {
     /// The audit log that each reporting run appends one line to (default: reports/audit.log).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
-    /// Replace the --report folder if it exists (only a folder holding a report's files alone).
+    /// Replace outputs that exist (refused otherwise): the output file (--output,
+    /// --record-risk) and the --report folder (only a folder holding a report's files alone).
     #[arg(long)]
     pub force: bool,
     /// Sign the report (report.json, .md and .html get .minisig signatures) and its audit line
@@ -462,7 +471,10 @@ pub fn publish_with(
 /// Prints warnings on stderr, one line each.
 pub fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!("reident: warning: {w}");
+        eprintln!(
+            "reident: warning: {}",
+            reident::text::terminal(&w.to_string())
+        );
     }
 }
 

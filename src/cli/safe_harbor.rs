@@ -75,6 +75,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         restricted_zip3: args.restricted_zip3.clone(),
         reference_year: args.reference_year,
         progress,
+        force: args.report.force,
     })?;
     super::publish(&report, false, |cl, _| {
         reident::report::build::safe_harbor(&outcome, cl)
@@ -84,7 +85,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     } else {
         print!(
             "{}",
-            reident::text::safe_harbor::safe_harbor(&outcome.report)
+            reident::text::terminal(&reident::text::safe_harbor::safe_harbor(&outcome.report))
         );
     }
     Ok(0)

@@ -46,7 +46,10 @@ pub fn run(args: Args) -> Result<i32> {
     if args.json {
         super::print_json(&outcome.report)?;
     } else {
-        print!("{}", reident::text::scan::scan(&outcome.report));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::scan::scan(&outcome.report))
+        );
     }
     Ok(
         if args.fail_on_identifying && !outcome.remaining().is_empty() {

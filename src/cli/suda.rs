@@ -29,6 +29,10 @@ pub struct Args {
     /// Print one JSON document instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// The work budget: a run estimated past it is refused before it starts, naming the
+    /// estimate (default 1e11, about 10^11 class visits).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<f64>,
     #[command(flatten)]
     pub report: super::ReportArgs,
 }
@@ -36,6 +40,7 @@ pub struct Args {
 pub fn run(args: Args, progress: bool) -> Result<i32> {
     let report = args.report.prepare(args.table.policy.as_deref(), false)?;
     let options = reident::suda::Options {
+        max_work: args.max_work,
         table: args.table.source(),
         settings: super::settings(&args.table.flags())?,
         max_size: args.max_size,
@@ -48,6 +53,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         top: args.top,
         record_risk: args.record_risk.clone(),
         progress,
+        force: args.report.force,
     };
     let outcome = reident::suda::run(&options)?;
     super::publish(&report, false, |cl, _| {
@@ -56,7 +62,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         println!("{}", outcome.json()?);
     } else {
-        print!("{}", reident::text::suda::suda(&outcome.summary));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::suda::suda(&outcome.summary))
+        );
     }
     Ok(0)
 }

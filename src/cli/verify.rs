@@ -50,7 +50,10 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
     if args.json {
         super::print_json(&outcome)?;
     } else {
-        print!("{}", reident::text::verify::verify(&outcome));
+        print!(
+            "{}",
+            reident::text::terminal(&reident::text::verify::verify(&outcome))
+        );
     }
     Ok(if outcome.ok { 0 } else { 1 })
 }

@@ -215,9 +215,19 @@ impl TargetSpec {
         }
         let mut table_criteria: Vec<Box<dyn TableCriterion>> = Vec::new();
         if let Some(x) = self.max_average_risk {
+            if !(x > 0.0 && x <= 1.0) {
+                return Err(Error::Invalid(format!(
+                    "average risk target {x}: must be in (0, 1]"
+                )));
+            }
             table_criteria.push(Box::new(MaxAverageRisk(x)));
         }
         if let Some(x) = self.max_population_uniqueness {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(Error::Invalid(format!(
+                    "population uniqueness target {x}: must be in [0, 1]"
+                )));
+            }
             let population = cx.population.ok_or_else(|| {
                 Error::Invalid(
                     "a population-uniqueness target needs the population (--sampling-fraction, --population or --population-table)".into(),

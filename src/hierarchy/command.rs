@@ -23,6 +23,9 @@ pub struct Options {
     pub builder: Spec,
     /// The hierarchy file to write (ARX format).
     pub output: PathBuf,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -40,6 +43,7 @@ pub struct Outcome {
 
 /// Reads the column's distinct values, builds the hierarchy and writes it.
 pub fn run(options: &Options) -> Result<Outcome> {
+    crate::output::check_output(&options.output, options.force, [&options.data])?;
     if options.builder != Spec::Auto {
         options.builder.builder()?;
     }

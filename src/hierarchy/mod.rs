@@ -13,6 +13,7 @@ use hashbrown::HashMap;
 use crate::classes::{Domain, Recode};
 use crate::error::{Error, Result};
 use crate::input::csv::detect_delimiter;
+use crate::input::encode::canonical_text;
 use crate::input::Input;
 
 mod auto;
@@ -55,7 +56,8 @@ impl Hierarchy {
             if rec.iter().all(|f| f.is_empty()) {
                 continue;
             }
-            rows.push(rec.iter().map(|f| f.to_string()).collect());
+            // Cells are canonical texts, as CSV fields are (see `input::encode`).
+            rows.push(rec.iter().map(|f| canonical_text(f).into_owned()).collect());
         }
         Self::from_rows(path, rows)
     }
@@ -69,8 +71,9 @@ impl Hierarchy {
         }
         let mut index = HashMap::with_capacity(rows.len());
         {
-            // (level, value) -> parent at level + 1.
-            let mut parent: HashMap<(usize, &str), &str> = HashMap::new();
+            // (level, value) -> parent at level + 1, and the row that gave it. Messages name
+            // rows and levels, never values.
+            let mut parent: HashMap<(usize, &str), (&str, usize)> = HashMap::new();
             for (r, row) in rows.iter().enumerate() {
                 if row.len() != depth {
                     return Err(bad(format!(
@@ -79,19 +82,23 @@ impl Hierarchy {
                         row.len()
                     )));
                 }
-                if index.insert(row[0].clone(), r).is_some() {
-                    return Err(bad(format!("value {:?} is listed twice", row[0])));
+                if let Some(first) = index.insert(row[0].clone(), r) {
+                    return Err(bad(format!(
+                        "row {}: its value (level 0) is listed twice, first in row {}",
+                        r + 1,
+                        first + 1
+                    )));
                 }
                 for level in 0..depth - 1 {
-                    let p = parent
+                    let (p, first) = *parent
                         .entry((level, &row[level]))
-                        .or_insert(&row[level + 1]);
-                    if *p != row[level + 1] {
+                        .or_insert((&row[level + 1], r));
+                    if p != row[level + 1] {
                         return Err(bad(format!(
-                            "{:?} at level {level} has two parents: {:?} and {:?}",
-                            row[level],
-                            p,
-                            row[level + 1]
+                            "rows {} and {}: the same value at level {level} has two parents (their level {} differs); a hierarchy must be a tree",
+                            first + 1,
+                            r + 1,
+                            level + 1
                         )));
                     }
                 }
@@ -189,13 +196,19 @@ impl Hierarchy {
         })
     }
 
-    /// The error for a data value the hierarchy lacks. The value is named: it is the user's own
-    /// data shown to the user, and the fix is to add it to the file.
-    pub(crate) fn missing(&self, domain: &Domain, value: &str) -> Error {
+    /// The error for data values the hierarchy lacks. No value is named (an error message may
+    /// end up in a log): it says how many of the column's distinct values have no row.
+    pub(crate) fn missing(&self, domain: &Domain, _value: &str) -> Error {
+        let lacking = domain
+            .values
+            .iter()
+            .filter(|v| self.row(v).is_none())
+            .count();
         Error::Invalid(format!(
-            "{}: the hierarchy for column {:?} has no row for the value {value:?}",
+            "{}: the hierarchy for column {:?} has no row for {lacking} of the column's {} distinct values (level 0 must list every value of the data; values are not shown in messages)",
             self.path.display(),
-            domain.name
+            domain.name,
+            domain.values.len()
         ))
     }
 }
@@ -305,10 +318,13 @@ mod tests {
             name: "col".into(),
             values: vec!["zzz".to_string()].into(),
         };
-        assert!(h
-            .recode(&d2, 1)
-            .unwrap_err()
-            .to_string()
-            .contains("\"zzz\""));
+        // Issue 16: the message counts the missing values and never shows them (it named the
+        // value before).
+        let e = h.recode(&d2, 1).unwrap_err().to_string();
+        assert!(!e.contains("zzz"), "{e}");
+        assert!(
+            e.contains("no row for 1 of the column's 1 distinct values"),
+            "{e}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! The delimiter is detected from the header line (the most frequent of `;`, `,` and tab, `;` on a
 //! tie) unless given. LF and CRLF line endings and a UTF-8 byte-order mark are accepted, as ARX's
 //! own exports and the shipped Adult file use them. An empty field and the text `NULL` are both the
-//! missing value. A row with a different number of fields than the header is an error, not a guess.
+//! missing value; a field starting with `hex:` is read as described in [`super::encode`]. A row
+//! with a different number of fields than the header is an error, not a guess.
 //!
 //! Parsing is sequential (the `csv` crate); encoding and grouping of each block of rows run in
 //! parallel. Parquet is the format for large data.
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::encode::{LocalColumn, NULL_TEXT};
+use super::encode::{canonical_text, LocalColumn, NULL_TEXT};
 use super::Chunk;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -116,7 +117,7 @@ impl CsvInput {
                         done = true;
                         break;
                     }
-                    block.push(record.clone());
+                    block.push(kept_fields(&record, columns));
                 }
                 let pos = reader.byte_position();
                 progress.inc(pos.saturating_sub(last_pos));
@@ -146,7 +147,7 @@ impl CsvInput {
             if !reader.read(&mut record)? {
                 break;
             }
-            block.push(record.clone());
+            block.push(kept_fields(&record, columns));
         }
         if block.len() == rows {
             more = reader.read(&mut record)?;
@@ -159,15 +160,17 @@ impl CsvInput {
         Ok((vec![self.encode(&block, columns)?], how))
     }
 
+    /// Encodes a block of records holding the fields of `columns` ([`kept_fields`]).
     fn encode(&self, block: &[csv::ByteRecord], columns: &[usize]) -> Result<Chunk> {
         let encoded = columns
             .iter()
-            .map(|&c| {
+            .enumerate()
+            .map(|(j, &c)| {
                 let mut map: HashMap<&[u8], u32> = HashMap::new();
                 let mut dict = Vec::new();
                 let mut codes = Vec::with_capacity(block.len());
                 for rec in block {
-                    let field = rec.get(c).unwrap_or_default();
+                    let field = rec.get(j).unwrap_or_default();
                     let field: &[u8] = if field.is_empty() {
                         NULL_TEXT.as_bytes()
                     } else {
@@ -185,7 +188,7 @@ impl CsvInput {
                                 ),
                             })?;
                             let code = dict.len() as u32;
-                            dict.push(text.to_string());
+                            dict.push(canonical_text(text).into_owned());
                             map.insert(field, code);
                             code
                         }
@@ -200,6 +203,22 @@ impl CsvInput {
             columns: encoded,
         })
     }
+}
+
+/// A record of the fields of `columns` only, in that order, in a buffer of their exact size:
+/// memory is the fields read, not the whole record (whose buffer, reused by the reader, is as
+/// large as the longest record so far: cloning it cost that size for every later row).
+fn kept_fields(record: &csv::ByteRecord, columns: &[usize]) -> csv::ByteRecord {
+    let len: usize = columns
+        .iter()
+        .map(|&c| record.get(c).map_or(0, <[u8]>::len))
+        .sum();
+    let mut kept = csv::ByteRecord::with_capacity(len, columns.len());
+    for &c in columns {
+        kept.push_field(record.get(c).unwrap_or_default());
+    }
+    kept.set_position(record.position().cloned());
+    kept
 }
 
 /// The data records after the header. A file with one column is read line by line: there an
@@ -252,8 +271,28 @@ impl Records {
                 if n == 0 {
                     return Ok(false);
                 }
+                let start = *line + 1;
                 *line += 1;
                 *pos += n as u64;
+                // A quoted field may hold line breaks: read on while a quote is open (the quotes
+                // counted once each, in the bytes read last: linear in the field's length).
+                let quotes = |b: &[u8]| b.iter().filter(|&&c| c == b'"').count();
+                let mut open = buf.first() == Some(&b'"') && quotes(&buf) % 2 == 1;
+                while open {
+                    let from = buf.len();
+                    let n = reader
+                        .read_until(b'\n', &mut buf)
+                        .map_err(|e| Error::io(&*path, e))?;
+                    open ^= quotes(&buf[from..]) % 2 == 1;
+                    if n == 0 {
+                        return Err(Error::Csv {
+                            path: path.clone(),
+                            message: format!("line {start}: a quoted field is not closed"),
+                        });
+                    }
+                    *line += 1;
+                    *pos += n as u64;
+                }
                 while matches!(buf.last(), Some(b'\n' | b'\r')) {
                     buf.pop();
                 }
@@ -276,7 +315,7 @@ impl Records {
                     field => record.push_field(field),
                 }
                 let mut p = csv::Position::new();
-                p.set_line(*line);
+                p.set_line(start);
                 record.set_position(Some(p));
                 Ok(true)
             }

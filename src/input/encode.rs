@@ -7,7 +7,15 @@
 //! reused) and only the distinct values are formatted.
 //!
 //! Canonical text:
-//! * strings as they are; binary as UTF-8 (invalid bytes replaced by U+FFFD);
+//! * strings and binary values as their text when they are valid UTF-8, except two kinds of
+//!   values that would otherwise share a text with another value: the empty string (an empty CSV
+//!   field is null) and a value that starts with `hex:`; those, and every value that is not valid
+//!   UTF-8, are written `hex:` followed by their bytes in lowercase hexadecimal (`hex:` for the
+//!   empty string, `hex:ff00` for the bytes FF 00, `hex:6865783a` for the string `hex:`). A CSV
+//!   field or hierarchy cell that starts with `hex:` but is not such a text stands for itself
+//!   (`canonical_text`). Distinct values therefore have distinct texts (`bytes_text` is
+//!   injective, `text_bytes` its inverse), with one exception by design: the string `NULL` is
+//!   the missing value, in Parquet as in CSV. The writers turn such a text back into the value;
 //! * integers in plain decimal; decimals with their scale (`12.50`);
 //! * floats in the shortest decimal that reads back to the same number, without exponent, and
 //!   without a trailing `.0` (`2.5`, `3`);
@@ -15,7 +23,8 @@
 //! * dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS`, then `.` and the fraction of a second with
 //!   trailing zeros removed when it is not zero; a timestamp with a time zone is written as the
 //!   instant in UTC followed by `Z`; a Date64 that is not at midnight is written as a timestamp;
-//! * null as `NULL_TEXT`. A CSV field that is empty or holds `NULL` is the same value.
+//! * null as `NULL_TEXT`. A CSV field that is empty or holds `NULL` is the same value: a CSV
+//!   file holds canonical texts, read as they are (by design, CSV has one missing value).
 
 use std::hash::Hash;
 
@@ -27,6 +36,74 @@ use hashbrown::HashMap;
 
 /// The canonical text of a missing value.
 pub(crate) const NULL_TEXT: &str = "NULL";
+
+/// The prefix of the canonical text of a string or binary value written as hexadecimal.
+pub(crate) const HEX_PREFIX: &str = "hex:";
+
+/// The canonical text of a string or binary value: the text itself when it is valid UTF-8,
+/// not empty and not starting with `hex:`; otherwise `hex:` and the bytes in lowercase hex.
+pub(crate) fn bytes_text(v: &[u8]) -> String {
+    match std::str::from_utf8(v) {
+        Ok(s) if plain(s) => s.to_string(),
+        _ => {
+            let mut t = String::with_capacity(HEX_PREFIX.len() + 2 * v.len());
+            t.push_str(HEX_PREFIX);
+            for b in v {
+                t.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
+                t.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
+            }
+            t
+        }
+    }
+}
+
+/// Whether a string is its own canonical text: not empty (an empty CSV field is null) and not
+/// starting with `hex:`. (The string `NULL` is its own text: the missing value, by design.)
+fn plain(s: &str) -> bool {
+    !s.is_empty() && !s.starts_with(HEX_PREFIX)
+}
+
+/// The bytes a `hex:` text stands for, when it is the canonical text [`bytes_text`] writes for
+/// them (lowercase digits, and bytes that could not be written as they are).
+fn hex_value(t: &str) -> Option<Vec<u8>> {
+    let h = t.strip_prefix(HEX_PREFIX)?.as_bytes();
+    if h.len() % 2 != 0 {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let bytes = h
+        .chunks(2)
+        .map(|p| Some((digit(p[0])? << 4) | digit(p[1])?))
+        .collect::<Option<Vec<u8>>>()?;
+    let plain = matches!(std::str::from_utf8(&bytes), Ok(s) if plain(s));
+    (!plain).then_some(bytes)
+}
+
+/// The value of a canonical text, for writers: the bytes of a `hex:` text that [`bytes_text`]
+/// writes, else the text's own bytes. On canonical texts it is the inverse of [`bytes_text`].
+pub(crate) fn text_bytes(t: &str) -> std::borrow::Cow<'_, [u8]> {
+    match hex_value(t) {
+        Some(bytes) => std::borrow::Cow::Owned(bytes),
+        None => std::borrow::Cow::Borrowed(t.as_bytes()),
+    }
+}
+
+/// The canonical text of a text read as it is written (a CSV field, a hierarchy cell): the text
+/// itself, unless it starts with `hex:` without being the canonical text of some bytes, in which
+/// case it is the text of the string it is (`hex:41` is `hex:6865783a3431`, as the same string
+/// read from Parquet). A text and the value it stands for therefore always correspond one to one,
+/// and a written file reads back as the same texts.
+pub(crate) fn canonical_text(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.starts_with(HEX_PREFIX) && hex_value(t).is_none() {
+        std::borrow::Cow::Owned(bytes_text(t.as_bytes()))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
 
 /// One column of one chunk: a chunk-local dictionary and one code per row.
 ///
@@ -325,7 +402,7 @@ fn intern_bytes<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a [u8]) -> 
 }
 
 fn intern_slices<'a>(array: &'a dyn Array, value: impl Fn(usize) -> &'a [u8]) -> LocalColumn {
-    intern(array, value, |v| String::from_utf8_lossy(v).into_owned())
+    intern(array, value, bytes_text)
 }
 
 /// Shortest round-trip decimal, no exponent, no trailing `.0` (Rust's `Display` for floats).
@@ -431,6 +508,45 @@ mod tests {
             "2021-03-04 05:06:07.25Z"
         );
         assert_eq!(format_timestamp(-1, false), "1969-12-31 23:59:59.999999999");
+    }
+
+    #[test]
+    fn byte_values_have_injective_texts() {
+        let values: [&[u8]; 8] = [
+            b"abc",
+            b"",
+            b"NULL",
+            b"hex:4e554c4c",
+            b"\xff\x00",
+            b"hex:",
+            "é".as_bytes(),
+            b"\xc3",
+        ];
+        let texts: Vec<String> = values.iter().map(|v| bytes_text(v)).collect();
+        assert_eq!(texts[0], "abc");
+        assert_eq!(texts[1], "hex:");
+        // The string NULL is the missing value, by design (as in CSV).
+        assert_eq!(texts[2], NULL_TEXT);
+        assert_eq!(texts[3], "hex:6865783a3465353534633463");
+        assert_eq!(texts[4], "hex:ff00");
+        assert_eq!(texts[6], "é");
+        let distinct: std::collections::HashSet<&String> = texts.iter().collect();
+        assert_eq!(distinct.len(), values.len());
+        for (v, t) in values.iter().zip(&texts) {
+            assert_eq!(&*text_bytes(t), *v, "{t}");
+        }
+        // Texts no value has are read as themselves.
+        assert_eq!(&*text_bytes("hex:zz"), b"hex:zz");
+        assert_eq!(&*text_bytes("hex:FF"), b"hex:FF");
+        // `hex:41` is not the text of the string `A` (which is `A`): it is the string `hex:41`.
+        assert_eq!(&*text_bytes("hex:41"), b"hex:41");
+        assert_eq!(canonical_text("hex:41"), "hex:6865783a3431");
+        assert_eq!(canonical_text("hex:FF"), bytes_text(b"hex:FF"));
+        for t in &texts {
+            assert_eq!(canonical_text(t), t.as_str());
+            assert_eq!(bytes_text(&text_bytes(t)), *t);
+        }
+        assert_eq!(canonical_text("NULL"), "NULL");
     }
 
     #[test]

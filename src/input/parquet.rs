@@ -52,21 +52,33 @@ pub struct ParquetInput {
 impl ParquetInput {
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let plain = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
-            .map_err(|e| Error::parquet(path, e))?;
+        let plain = guarded(path, || {
+            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
+        })?
+        .map_err(|e| Error::parquet(path, e))?;
         let dict_schema = Arc::new(dictionary_schema(plain.schema()));
         // Fall back to the file's own schema if the reader refuses the dictionary form.
-        let metadata = ArrowReaderMetadata::try_new(
-            plain.metadata().clone(),
-            ArrowReaderOptions::new().with_schema(dict_schema),
-        )
+        let metadata = guarded(path, || {
+            ArrowReaderMetadata::try_new(
+                plain.metadata().clone(),
+                ArrowReaderOptions::new().with_schema(dict_schema),
+            )
+        })?
         .unwrap_or(plain);
-        let columns = metadata
+        let columns: Vec<String> = metadata
             .schema()
             .fields()
             .iter()
             .map(|f| f.name().clone())
             .collect();
+        // As in CSV: a name given twice would silently mean the first column.
+        let mut seen = std::collections::HashSet::with_capacity(columns.len());
+        if let Some(twice) = columns.iter().find(|c| !seen.insert(c.as_str())) {
+            return Err(Error::Invalid(format!(
+                "{}: column {twice:?} appears twice in the schema; rename one",
+                path.display()
+            )));
+        }
         Ok(ParquetInput {
             path: path.to_path_buf(),
             columns,
@@ -128,15 +140,16 @@ impl ParquetInput {
             }
             let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
             let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
-            let reader =
+            let mut reader = guarded(&self.path, || {
                 ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
                     .with_row_groups(vec![rg])
                     .with_projection(mask)
                     .with_limit(limit)
                     .with_batch_size(limit.min(BATCH_ROWS))
                     .build()
-                    .map_err(|e| Error::parquet(&self.path, e))?;
-            for batch in reader {
+            })?
+            .map_err(|e| Error::parquet(&self.path, e))?;
+            while let Some(batch) = guarded(&self.path, || reader.next())? {
                 let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
                 let mut encoded = Vec::with_capacity(columns.len());
                 for (&c, &p) in columns.iter().zip(&position) {
@@ -266,17 +279,19 @@ impl ParquetInput {
                 .map(|&rg| -> Result<Vec<U>> {
                     let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
                     let mask = ProjectionMask::roots(self.metadata.parquet_schema(), roots.clone());
-                    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(
-                        file,
-                        self.metadata.clone(),
-                    )
-                    .with_row_groups(vec![rg])
-                    .with_projection(mask)
-                    .with_batch_size(BATCH_ROWS)
-                    .build()
+                    let mut reader = guarded(&self.path, || {
+                        ParquetRecordBatchReaderBuilder::new_with_metadata(
+                            file,
+                            self.metadata.clone(),
+                        )
+                        .with_row_groups(vec![rg])
+                        .with_projection(mask)
+                        .with_batch_size(BATCH_ROWS)
+                        .build()
+                    })?
                     .map_err(|e| Error::parquet(&self.path, e))?;
                     let mut out = Vec::new();
-                    for batch in reader {
+                    while let Some(batch) = guarded(&self.path, || reader.next())? {
                         let batch = batch.map_err(|e| Error::parquet(&self.path, e))?;
                         let arrays = position.iter().map(|&p| batch.column(p).clone()).collect();
                         let rows = batch.num_rows();
@@ -309,6 +324,18 @@ impl ParquetInput {
             .find(|kv| kv.key == key)
             .and_then(|kv| kv.value.clone())
     }
+}
+
+/// Runs a call into the parquet crate, which panics on some corrupt files (a footer whose column
+/// chunks have negative offsets, a page whose values run past its buffer): the panic becomes the
+/// error "corrupt Parquet file".
+pub(crate) fn guarded<T>(path: &Path, f: impl FnOnce() -> T) -> Result<T> {
+    crate::error::catch_panics(f, |msg| {
+        Error::Invalid(format!(
+            "{}: corrupt Parquet file: the reader failed on it ({msg})",
+            path.display()
+        ))
+    })
 }
 
 /// The file's schema with every top-level string or binary column turned into a dictionary of it.

@@ -19,12 +19,14 @@ pub(crate) enum Existing {
     NextFree,
 }
 
-/// Writes `files` (name, content) as the folder `target`; returns the folder written.
+/// Writes `files` (name, content) as the folder `target`; returns the folder written. With
+/// `private` the files are readable by their owner only (0600: they hold data values).
 pub(crate) fn write_folder(
     target: &Path,
     files: &[(String, Vec<u8>)],
     existing: Existing,
     replaceable: impl Fn(&str) -> bool,
+    private: bool,
 ) -> Result<PathBuf> {
     let name = target
         .file_name()
@@ -36,20 +38,16 @@ pub(crate) fn write_folder(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let tmp = parent.join(format!(".{name}.tmp-{}", unique_suffix()));
-    let filled = fill(&tmp, files);
-    if let Err(e) = filled {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    let placed = place(&tmp, target, &parent, &name, existing, &replaceable);
-    if placed.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    placed
+    // Removed on failure, on a panic and on SIGINT/SIGTERM; kept once renamed into place.
+    let tmp =
+        super::temporaries::Temporary::new(parent.join(format!(".{name}.tmp-{}", unique_suffix())));
+    fill(tmp.path(), files, private)?;
+    let placed = place(tmp.path(), target, &parent, &name, existing, &replaceable)?;
+    tmp.keep();
+    Ok(placed)
 }
 
-fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+fn fill(tmp: &Path, files: &[(String, Vec<u8>)], private: bool) -> Result<()> {
     std::fs::create_dir(tmp).map_err(|e| Error::io(tmp, e))?;
     for (file, bytes) in files {
         let path = tmp.join(file);
@@ -57,11 +55,16 @@ fn fill(tmp: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
         if let Some(sub) = path.parent().filter(|s| *s != tmp && !s.exists()) {
             std::fs::create_dir_all(sub).map_err(|e| Error::io(sub, e))?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let mut f = if private {
+            super::create_private(&path)?
+        } else {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?
+        };
+
         f.write_all(bytes).map_err(|e| Error::io(&path, e))?;
         f.sync_all().map_err(|e| Error::io(&path, e))?;
     }
@@ -208,19 +211,25 @@ mod tests {
         let files = vec![("a".to_string(), b"1".to_vec())];
         let any = |_: &str| true;
         assert_eq!(
-            write_folder(&target, &files, Existing::Refuse, any).unwrap(),
+            write_folder(&target, &files, Existing::Refuse, any, false).unwrap(),
             target
         );
-        let e = write_folder(&target, &files, Existing::Refuse, any).unwrap_err();
+        let e = write_folder(&target, &files, Existing::Refuse, any, false).unwrap_err();
         assert!(e.to_string().contains("--force"), "{e}");
         assert_eq!(
-            write_folder(&target, &files, Existing::NextFree, any).unwrap(),
+            write_folder(&target, &files, Existing::NextFree, any, false).unwrap(),
             dir.path().join("r-2")
         );
         let two = vec![("b".to_string(), b"2".to_vec())];
-        write_folder(&target, &two, Existing::Replace, any).unwrap();
+        write_folder(&target, &two, Existing::Replace, any, false).unwrap();
         assert!(!target.join("a").exists() && target.join("b").exists());
-        let e = write_folder(&target, &files, Existing::Replace, |n: &str| n == "a");
+        let e = write_folder(
+            &target,
+            &files,
+            Existing::Replace,
+            |n: &str| n == "a",
+            false,
+        );
         assert!(e.unwrap_err().to_string().contains("other files"));
         // Nothing temporary is left beside it.
         let names: Vec<String> = std::fs::read_dir(dir.path())

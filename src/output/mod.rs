@@ -10,6 +10,7 @@
 pub(crate) mod folder;
 pub mod record_risk;
 pub mod table;
+pub mod temporaries;
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -58,7 +59,69 @@ pub(crate) fn refuse_overwrite(input: &Path, out: &Path) -> Result<()> {
     }
 }
 
-/// Runs `write` on a temporary file beside `out`, then renames it to `out`; removes it on failure.
+/// Refuses an output that is one of the `inputs` (even with `force`), an output file that exists
+/// (unless `force`) and an output whose folder does not exist or is not a folder: checked before
+/// any work, so that a long run does not end on it.
+pub(crate) fn check_output<'a>(
+    out: &Path,
+    force: bool,
+    inputs: impl IntoIterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    for input in inputs {
+        refuse_overwrite(input, out)?;
+    }
+    if out.file_name().is_none() {
+        return Err(Error::Invalid(format!(
+            "{}: not a file name",
+            out.display()
+        )));
+    }
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{}: the output folder {} does not exist; create it first",
+            out.display(),
+            dir.display()
+        )));
+    }
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.is_dir() => Err(Error::Invalid(format!(
+            "{}: is a folder; name a file",
+            out.display()
+        ))),
+        Ok(_) if !force => Err(Error::Invalid(format!(
+            "{}: exists; name another file, or give --force to replace it",
+            out.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a file that only its owner can read and write (0600 whatever the umask): every file
+/// reident writes may hold records or classes until a release passes.
+pub(crate) fn create_private(path: &Path) -> Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        o.mode(0o600);
+        let f = o.open(path).map_err(|e| Error::io(path, e))?;
+        // The umask only removes bits; set the mode exactly all the same.
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(path, e))?;
+        Ok(f)
+    }
+    #[cfg(not(unix))]
+    o.open(path).map_err(|e| Error::io(path, e))
+}
+
+/// Runs `write` on a temporary file beside `out` (mode 0600), then renames it to `out`; removes
+/// it on failure, on a panic, and on SIGINT/SIGTERM (see [`temporaries`]). An error names `out`,
+/// never the temporary file.
 pub(crate) fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
@@ -66,41 +129,71 @@ pub(crate) fn write_atomically(
     let name = out
         .file_name()
         .ok_or_else(|| Error::Invalid(format!("{}: not a file name", out.display())))?;
-    let tmp: PathBuf = out.with_file_name(format!(
+    let tmp = temporaries::Temporary::new(out.with_file_name(format!(
         ".{}.tmp-{}",
         name.to_string_lossy(),
         std::process::id()
-    ));
-    let result = (|| {
-        let f = File::create(&tmp).map_err(|e| match out.parent() {
-            Some(dir)
-                if e.kind() == std::io::ErrorKind::NotFound && !dir.as_os_str().is_empty() =>
-            {
-                Error::Invalid(format!(
-                    "{}: the folder {} does not exist; create it first",
-                    out.display(),
-                    dir.display()
-                ))
-            }
-            _ => Error::io(&tmp, e),
-        })?;
-        let mut w = BufWriter::new(f);
-        write(&mut w)?;
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    )));
+    let _ = std::fs::remove_file(tmp.path());
+    let io = |e: std::io::Error| Error::io(out, e);
+    let f = create_private(tmp.path()).map_err(|e| match (e, out.parent()) {
+        (Error::Io { source, .. }, Some(dir))
+            if source.kind() == std::io::ErrorKind::NotFound && !dir.as_os_str().is_empty() =>
+        {
+            Error::Invalid(format!(
+                "{}: the folder {} does not exist; create it first",
+                out.display(),
+                dir.display()
+            ))
+        }
+        (Error::Io { source, .. }, _) => io(source),
+        (e, _) => e,
+    })?;
+    let mut w = BufWriter::new(f);
+    write(&mut w)?;
+    let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+    f.sync_all().map_err(io)?;
+    std::fs::rename(tmp.path(), out).map_err(io)?;
+    tmp.keep();
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_writing_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        let r = std::panic::catch_unwind(|| {
+            let _ = write_atomically(&out, |w| {
+                use std::io::Write;
+                w.write_all(b"secret;values\n").unwrap();
+                w.flush().unwrap();
+                panic!("in the middle of the write");
+            });
+        });
+        assert!(r.is_err());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn existing_outputs_and_missing_folders_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        check_output(&out, false, []).unwrap();
+        std::fs::write(&out, "x").unwrap();
+        let e = check_output(&out, false, []).unwrap_err().to_string();
+        assert!(e.contains("exists") && e.contains("--force"), "{e}");
+        check_output(&out, true, []).unwrap();
+        let e = check_output(&dir.path().join("no/such/out.csv"), true, [])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not exist"), "{e}");
+        assert!(check_output(dir.path(), true, []).is_err());
+    }
 
     #[test]
     fn a_missing_folder_is_named_with_the_fix() {

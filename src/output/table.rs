@@ -4,13 +4,16 @@
 //! A column whose every value is an integer written the canonical way (no leading zeros, no `+`)
 //! becomes Int64 in Parquet; everything else becomes a string column (dictionary-encoded by the
 //! Parquet writer). A ZIP code such as `02134` therefore stays text. Missing values (`NULL`)
-//! become Parquet nulls and empty CSV fields.
+//! become Parquet nulls and empty CSV fields. A `hex:` text (the canonical text of a value that
+//! is not plain text, see [`crate::input::encode`]) is written to Parquet as the value it stands
+//! for: the string, or the bytes in a binary column when one of the column's values is not valid
+//! UTF-8. CSV holds the canonical texts as they are, which read back as the same values.
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, BinaryArray, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as PqCompression, ZstdLevel};
@@ -18,7 +21,7 @@ use parquet::file::properties::WriterProperties;
 
 use super::{output_format, write_atomically};
 use crate::error::{Error, Result};
-use crate::input::encode::NULL_TEXT;
+use crate::input::encode::{text_bytes, HEX_PREFIX, NULL_TEXT};
 use crate::input::{Chunk, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -78,6 +81,36 @@ pub(crate) fn write_chunks_with_text(
     Ok(format)
 }
 
+/// Whether a canonical text stands for bytes that are not valid UTF-8 (its column is then written
+/// as binary).
+pub(crate) fn is_binary_text(text: &str) -> bool {
+    text.starts_with(HEX_PREFIX) && std::str::from_utf8(&text_bytes(text)).is_err()
+}
+
+/// A column of canonical texts (`dict[code]`, `NULL` a null) as the values they stand for: a
+/// string column, or with `binary` a binary column.
+pub(crate) fn text_array(
+    dict: &[String],
+    codes: impl Iterator<Item = u32>,
+    binary: bool,
+) -> ArrayRef {
+    let values: Vec<Option<std::borrow::Cow<'_, [u8]>>> = dict
+        .iter()
+        .map(|v| (v != NULL_TEXT).then(|| text_bytes(v)))
+        .collect();
+    if binary {
+        Arc::new(BinaryArray::from_iter(
+            codes.map(|c| values[c as usize].as_deref()),
+        ))
+    } else {
+        Arc::new(StringArray::from_iter(codes.map(|c| {
+            values[c as usize]
+                .as_deref()
+                .map(|b| std::str::from_utf8(b).unwrap_or_default())
+        })))
+    }
+}
+
 /// `Some(v)` when `text` is the canonical decimal text of an i64.
 fn canonical_int(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|v| v.to_string() == text)
@@ -108,17 +141,27 @@ fn write_parquet<W: Write + Send>(
             all && any
         })
         .collect();
+    let is_binary: Vec<bool> = (0..names.len())
+        .map(|c| {
+            chunks
+                .iter()
+                .any(|ch| ch.columns[c].dict.iter().any(|v| is_binary_text(v)))
+        })
+        .collect();
     let schema = Arc::new(
         Schema::new(
             names
                 .iter()
-                .zip(&is_int)
-                .map(|(n, &int)| {
-                    Field::new(
-                        n.as_str(),
-                        if int { DataType::Int64 } else { DataType::Utf8 },
-                        true,
-                    )
+                .enumerate()
+                .map(|(c, n)| {
+                    let t = if is_int[c] {
+                        DataType::Int64
+                    } else if is_binary[c] {
+                        DataType::Binary
+                    } else {
+                        DataType::Utf8
+                    };
+                    Field::new(n.as_str(), t, true)
                 })
                 .collect::<Vec<_>>(),
         )
@@ -149,19 +192,16 @@ fn write_parquet<W: Write + Send>(
         let arrays: Vec<ArrayRef> = ch
             .columns
             .iter()
-            .zip(&is_int)
-            .map(|(col, &int)| -> ArrayRef {
-                if int {
+            .enumerate()
+            .map(|(c, col)| -> ArrayRef {
+                if is_int[c] {
                     let vals: Vec<Option<i64>> =
                         col.dict.iter().map(|v| canonical_int(v)).collect();
                     Arc::new(Int64Array::from_iter(
                         col.codes.iter().map(|&c| vals[c as usize]),
                     ))
                 } else {
-                    Arc::new(StringArray::from_iter(col.codes.iter().map(|&c| {
-                        let v = col.dict[c as usize].as_str();
-                        (v != NULL_TEXT).then_some(v)
-                    })))
+                    text_array(&col.dict, col.codes.iter().copied(), is_binary[c])
                 }
             })
             .collect();

@@ -162,7 +162,14 @@ pub fn publish_with(
                     .iter()
                     .map(|(name, text)| (format!("{BUILT_HIERARCHIES}/{name}"), text.clone())),
             );
-            Some(write_folder(&target, &files, existing, report_file)?)
+            // A report that shows the values of small classes holds protected data: 0600.
+            Some(write_folder(
+                &target,
+                &files,
+                existing,
+                report_file,
+                options.show_values,
+            )?)
         }
         None => None,
     };

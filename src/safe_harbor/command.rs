@@ -43,6 +43,9 @@ pub struct Options {
     pub restricted_zip3: Option<PathBuf>,
     /// The year ages are measured at for dates of birth (default: this year).
     pub reference_year: Option<i32>,
+    /// Replace output files that exist (without it they are refused, before any work).
+    #[serde(skip)]
+    pub force: bool,
     /// Show a progress bar on stderr.
     #[serde(skip)]
     pub progress: bool,
@@ -66,6 +69,7 @@ impl Options {
             restricted_zip3: None,
             reference_year: None,
             progress: false,
+            force: false,
         }
     }
 }
@@ -82,6 +86,7 @@ pub struct Outcome {
 /// Applies the Safe Harbor steps and writes the result.
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
+    crate::output::check_output(&options.output, options.force, [&options.data])?;
     let rules = Rules::from_file_or_builtin(options.rules.as_deref())?;
     let restricted_zip3 = match &options.restricted_zip3 {
         Some(p) => RestrictedZip3::load(p)?,

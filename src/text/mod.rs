@@ -184,3 +184,38 @@ mod tests {
         assert_eq!(t.render(), "name       n  note\né         12  x\n");
     }
 }
+
+/// Text for a terminal: every control character but the line break (an ANSI escape in a column
+/// name, a carriage return, a bell) and every bidirectional override is shown escaped (`\u{1b}`),
+/// so that names and values from the data cannot move the cursor, recolour or rewrite what the
+/// terminal shows. The CLI passes all its text output through it.
+pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(super::terminal("age\nsex"), "age\nsex");
+        assert_eq!(
+            super::terminal("\u{1b}[31mred\r\u{202e}"),
+            "\\u{1b}[31mred\\u{d}\\u{202e}"
+        );
+    }
+}

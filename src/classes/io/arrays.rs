@@ -21,7 +21,8 @@ pub(super) fn is_integer(t: &DataType) -> bool {
     )
 }
 
-/// The values of an integer column, each at least 1. The error names what is wrong.
+/// The values of an integer column, each at least 1 and at most 2^53. The error names what is
+/// wrong.
 pub(super) fn positive_integers(
     array: &dyn Array,
     what: &str,
@@ -47,10 +48,15 @@ pub(super) fn positive_integers(
         DataType::UInt64 => conv::<UInt64Type>(array, |x| x as i128),
         other => return Err(format!("{what} has type {other}, not an integer type")),
     };
-    match v.iter().find(|&&x| x < 1) {
-        Some(x) => Err(format!("{what} is {x}; counts must be positive integers")),
-        None => Ok(v.into_iter().map(|x| x as u64).collect()),
+    if let Some(x) = v.iter().find(|&&x| x < 1) {
+        return Err(format!("{what} is {x}; counts must be positive integers"));
     }
+    if let Some(x) = v.iter().find(|&&x| x > super::MAX_COUNT as i128) {
+        return Err(format!(
+            "{what} is {x}; counts must be at most 2^53 (no table holds more records)"
+        ));
+    }
+    Ok(v.into_iter().map(|x| x as u64).collect())
 }
 
 /// The values of the weight-sum column: finite, non-negative numbers.

@@ -141,6 +141,21 @@ pub(crate) const SIGNATURE_COLUMN: &str = "__reident_signature";
 pub(crate) const ROW_COUNT_COLUMN: &str = "__reident_row_count";
 /// The field of a signature element that holds one person's rows with its tuple (people form).
 pub(crate) const ROWS_FIELD: &str = "__reident_rows";
+/// The largest count a class file may hold, and the largest number of records (or people) its
+/// classes may add up to: 2^53, below which every count is exact as a floating-point number.
+/// Counts are added with saturation, so a total past it is seen and refused, never wrapped.
+pub(crate) const MAX_COUNT: u64 = 1 << 53;
+
+/// The error of a class file whose counts add up to more than [`MAX_COUNT`].
+pub(crate) fn check_total(path: &std::path::Path, total: u64, what: &str) -> crate::Result<()> {
+    if total > MAX_COUNT {
+        return Err(crate::Error::Invalid(format!(
+            "{}: the classes count more than 2^53 {what}: the counts are not real (a crafted or corrupt class table)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
 
 /// Classes per written record batch (and row group part): bounds the writer's memory.
 pub(super) const WRITE_BATCH: usize = 1 << 16;

@@ -410,8 +410,7 @@ impl ClassFile {
                 cols.push(index(ROW_COUNT_COLUMN));
             }
             cols.extend(sensitive.iter().map(|s| index(s)));
-            let (people_before, rows_before) =
-                (all.people.iter().sum::<u64>(), all.merger.records());
+            let (people_before, rows_before) = (sum_saturating(&all.people), all.merger.records());
             part.for_each_batch_window(
                 &cols,
                 progress,
@@ -425,12 +424,14 @@ impl ClassFile {
                 },
             )?;
             let got = (
-                all.people.iter().sum::<u64>() - people_before,
+                sum_saturating(&all.people) - people_before,
                 all.merger.records() - rows_before,
             );
             check_totals(part, got)?;
         }
         progress.finish();
+        super::check_total(&self.path, all.merger.records(), "records")?;
+        super::check_total(&self.path, sum_saturating(&all.people), "people")?;
         if all.merger.records() == 0 {
             return Err(Error::EmptyTable {
                 path: self.path.clone(),
@@ -566,4 +567,9 @@ pub fn write_people_table(
         writer.close().map_err(&pq)?;
         Ok(())
     })
+}
+
+/// A sum of counts that stops at `u64::MAX` (checked against the cap afterwards).
+fn sum_saturating(v: &[u64]) -> u64 {
+    v.iter().fold(0u64, |a, &c| a.saturating_add(c))
 }

@@ -301,6 +301,7 @@ impl ClassFile {
             }
         }
         progress.finish();
+        super::check_total(&self.path, merger.records(), "records")?;
         if merger.records() == 0 {
             return Err(Error::EmptyTable {
                 path: self.path.clone(),
@@ -513,7 +514,7 @@ fn local_from_batch(
         sensitive.push(triples);
     }
     let mut local = LocalClasses {
-        rows: counts.iter().sum::<u64>() as usize,
+        rows: counts.iter().fold(0u64, |a, &c| a.saturating_add(c)) as usize,
         dicts,
         keys,
         counts: class_counts,
@@ -568,7 +569,7 @@ pub(super) fn histogram_triples(
     let mut triples = Vec::with_capacity(offsets.last().copied().unwrap_or(0));
     for (row, &expected) in counts.iter().enumerate() {
         let (a, b) = (offsets[row], offsets[row + 1]);
-        let sum: u64 = n[a..b].iter().sum();
+        let sum: u64 = n[a..b].iter().fold(0u64, |s, &c| s.saturating_add(c));
         if sum != expected {
             return Err(format!(
                 "a class's histogram adds up to {sum} records, {total} {expected}"

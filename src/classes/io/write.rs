@@ -3,9 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{
-    Array, ArrayRef, Float64Array, Int64Array, ListArray, RecordBatch, StringArray, StructArray,
-};
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
@@ -26,8 +24,9 @@ fn canonical_int(text: &str) -> Option<i64> {
 }
 
 /// How a domain's values are written: Int64 when every value but `NULL` is a canonical integer
-/// (so that an engine sees numbers where the data had them), text otherwise. Either way they read
-/// back as the same canonical texts.
+/// (so that an engine sees numbers where the data had them), the values the texts stand for
+/// otherwise (strings, or binary when one is not valid UTF-8). Either way they read back as the
+/// same canonical texts.
 pub(super) fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> ArrayRef {
     let values = &domain.values;
     let ints: Option<Vec<Option<i64>>> = values
@@ -44,10 +43,13 @@ pub(super) fn value_array(domain: &Domain, codes: impl Iterator<Item = u32>) -> 
         Some(ints) if ints.iter().any(|v| v.is_some()) => {
             Arc::new(Int64Array::from_iter(codes.map(|c| ints[c as usize])))
         }
-        _ => Arc::new(StringArray::from_iter(codes.map(|c| {
-            let v = values[c as usize].as_str();
-            (v != NULL_TEXT).then_some(v)
-        }))),
+        _ => crate::output::table::text_array(
+            values,
+            codes,
+            values
+                .iter()
+                .any(|v| crate::output::table::is_binary_text(v)),
+        ),
     }
 }
 

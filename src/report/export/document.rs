@@ -570,7 +570,8 @@ mod tests {
     fn both_formats_render_every_block_of_the_same_document() {
         let r = report();
         let md = Markdown.render(&r).unwrap();
-        assert!(md.starts_with("> **a \\| notice**\n\n# Re-identification risk report: a<b>.csv\n\n**Verdict: FAIL** (1 threshold;"), "{md}");
+        // Issue 16: the file name is escaped in Markdown too (it was written raw, `a<b>.csv`).
+        assert!(md.starts_with("> **a \\| notice**\n\n# Re-identification risk report: a\\<b>.csv\n\n**Verdict: FAIL** (1 threshold;"), "{md}");
         assert!(md.contains("\n| 5-anonymity | smallest \\| class | 2 | 3 | 4 | FAIL |\n\n## Methods and assumptions\n\n* **Equivalence classes.**"), "{md}");
         assert!(md.ends_with("(content, `reident verify`): `ff`\n"), "{md}");
         let html = Html.render(&r).unwrap();

@@ -20,9 +20,56 @@ impl Exporter for Markdown {
     }
 }
 
-/// Escapes the characters that would break a Markdown table cell.
+/// Inline text, user-supplied strings included (column and file names, the user name): every
+/// character that could make Markdown produce HTML, a link, an image or code is
+/// backslash-escaped, so that `<script>`, `<img onerror=...>` or `[x](javascript:...)` render as
+/// the text they are: `\`, `` ` ``, `[`, `]` and `|` always; `<` when it could open a tag or an
+/// autolink (before a letter, `/`, `!` or `?`) and `&` when it could open an entity (before a
+/// letter, a digit or `#`), so that `risk <= 0.2` stays as it is. Line breaks and other control
+/// characters become spaces. Emphasis characters (`*`, `_`) are left alone: names such as
+/// `quasi_identifiers` stay readable, and emphasis injects nothing.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        let escape = match c {
+            '\\' | '`' | '[' | ']' | '|' => true,
+            '<' => next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?'),
+            '&' => next.is_ascii_alphanumeric() || next == '#',
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+            out.push(c);
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A code span holding `s` as it is (no escape applies inside one): delimited by a run of
+/// backticks longer than any in `s`, with control characters as spaces.
+fn code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest == 0 {
+        format!("{fence}{s}{fence}")
+    } else {
+        format!("{fence} {s} {fence}")
+    }
 }
 
 /// The Markdown text so far. Every block but the provenance ends with a blank line.
@@ -69,7 +116,7 @@ impl Markup for Writer {
     }
 
     fn heading(&mut self, text: &str) {
-        let _ = writeln!(self.0, "## {text}\n");
+        let _ = writeln!(self.0, "## {}\n", cell(text));
     }
 
     fn tables(&mut self, tables: &[Table]) {
@@ -80,14 +127,14 @@ impl Markup for Writer {
 
     fn charts(&mut self, charts: &[Chart]) {
         for (title, table) in charts.iter().filter_map(|c| c.table.as_ref()) {
-            let _ = writeln!(self.0, "### {title}\n");
+            let _ = writeln!(self.0, "### {}\n", cell(title));
             self.table(table);
         }
     }
 
     fn definitions(&mut self, items: &[(String, String)]) {
         for (k, v) in items {
-            let _ = writeln!(self.0, "* **{k}.** {v}");
+            let _ = writeln!(self.0, "* **{}.** {}", cell(k), cell(v));
         }
         self.0.push('\n');
     }
@@ -96,8 +143,8 @@ impl Markup for Writer {
         let s = &mut self.0;
         let _ = writeln!(
             s,
-            "* data: `{}`, {} bytes, {} records, SHA-256 `{}`",
-            cell(&r.dataset.path),
+            "* data: {}, {} bytes, {} records, SHA-256 `{}`",
+            code(&r.dataset.path),
             r.dataset.bytes,
             r.dataset.records,
             r.dataset.sha256
@@ -116,7 +163,7 @@ impl Markup for Writer {
             r.dataset.columns.len()
         );
         if let Some(p) = &r.policy {
-            let _ = writeln!(s, "* policy: `{}`, SHA-256 `{}`", cell(&p.path), p.sha256);
+            let _ = writeln!(s, "* policy: {}, SHA-256 `{}`", code(&p.path), p.sha256);
             if !p.overridden.is_empty() {
                 let _ = writeln!(
                     s,
@@ -128,9 +175,9 @@ impl Markup for Writer {
         for h in &r.hierarchies {
             let _ = writeln!(
                 s,
-                "* hierarchy of {}: `{}`, SHA-256 `{}`",
+                "* hierarchy of {}: {}, SHA-256 `{}`",
                 cell(&h.column),
-                cell(&h.path),
+                code(&h.path),
                 h.sha256
             );
         }
@@ -142,7 +189,7 @@ impl Markup for Writer {
             cell(&r.run.host),
             r.run.seconds
         );
-        let _ = writeln!(s, "* command: `{}`", cell(&r.run.command_line.join(" ")));
+        let _ = writeln!(s, "* command: {}", code(&r.run.command_line.join(" ")));
         let _ = writeln!(
             s,
             "* report SHA-256 (content, `reident verify`): `{}`",

@@ -244,6 +244,14 @@ impl ScoreTally {
         }
     }
 
+    /// Whether every MSU counted is in a class of one record, as SUDA2 finds them: a class
+    /// table whose counts are not what they say (crafted) can break it, which `suda` reports as
+    /// an error before [`ScoreTally::finish`] (which asserts it).
+    pub fn consistent(&self, counts: &[u64]) -> bool {
+        counts.len() == self.score.len()
+            && (0..counts.len()).all(|c| self.score[c] == 0.0 || counts[c] == 1)
+    }
+
     /// The scores of the class table whose class sizes are `counts`.
     pub fn finish(self, counts: &[u64], dis: Dis) -> SudaScores {
         let ScoreTally {
@@ -369,6 +377,14 @@ fn dis_scores(
 mod tests {
     use super::*;
     use crate::risk::suda::test_support::msu;
+
+    #[test]
+    fn an_msu_of_a_class_that_is_not_unique_is_inconsistent() {
+        let mut t = ScoreTally::new(3, 3, 3);
+        t.add(msu(2, &[0]));
+        assert!(!t.consistent(&[1, 1, 2]));
+        assert!(t.consistent(&[1, 1, 1]));
+    }
 
     #[test]
     fn scores_weigh_sizes_by_factorials() {
