@@ -13,3 +13,6 @@ if ! command -v minisign >/dev/null 2>&1; then
         { apt-get update -qq >/dev/null && apt-get install -y -qq minisign >/dev/null; }
 fi
 cargo test --locked
+# The Python package (python/): built from this checkout and installed, then its tests, which
+# compare it with the CLI that cargo test just built.
+python3 -m pip install --quiet --disable-pip-version-check ./python -r python/tests/requirements.txt && python3 -m pytest -q python/tests

@@ -10,8 +10,9 @@
 //! Everything rests on one engine, the **class table** ([`ClassTable`]): the records grouped by
 //! their quasi-identifiers (QIs), one row per equivalence class with its size, its sensitive
 //! values' histograms and its weight sum. It is built once from the data, in parallel, a window of
-//! chunks at a time ([`classes::Source`] reads Parquet, CSV, or a class table computed by an
-//! engine); every figure is computed from it, and a coarser table (fewer QIs, generalized values)
+//! chunks at a time ([`classes::Source`] reads Parquet, CSV, an in-memory Arrow table
+//! ([`options::TableSource::arrow`]: the Python package's tables), or a class table computed by
+//! an engine); every figure is computed from it, and a coarser table (fewer QIs, generalized values)
 //! is rolled up from a finer one, never recomputed from the rows.
 //!
 //! The pipelines, each with its `Options` (plain serde structs, resolved values only), `run`

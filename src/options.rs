@@ -14,12 +14,14 @@ use crate::classes::people::Signature;
 use crate::classes::Source;
 use crate::criteria::targets::TargetSpec;
 use crate::error::Result;
+use crate::input::arrow::{ArrowTable, ARROW_NAME};
 use crate::input::InputOptions;
 use crate::policy::{Missing, Policy, Roles};
 use crate::risk::estimators::SnbVariant;
 use crate::risk::population::PopulationSpec;
 
-/// Where a command's table comes from: a data file, or a class table given in its place.
+/// Where a command's table comes from: a data file, a class table given in its place, or an
+/// in-memory Arrow table.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TableSource {
     /// The data: a Parquet file, or a CSV file with a header row.
@@ -28,6 +30,11 @@ pub struct TableSource {
     pub classes: Option<PathBuf>,
     /// CSV delimiter; detected from the header line when not given.
     pub delimiter: Option<u8>,
+    /// Record batches in memory, read in place of `data` (the Python package's tables). Not
+    /// serialized: a report records the table's content hash instead, and `verify` re-runs on a
+    /// file that holds the same content.
+    #[serde(skip)]
+    pub arrow: Option<ArrowTable>,
 }
 
 impl TableSource {
@@ -39,17 +46,38 @@ impl TableSource {
         }
     }
 
+    /// The records of an in-memory Arrow table.
+    pub fn arrow(table: ArrowTable) -> TableSource {
+        TableSource {
+            arrow: Some(table),
+            ..TableSource::default()
+        }
+    }
+
     /// The file the figures come from: the data, or the class table given in its place (what a
-    /// report hashes and names).
+    /// report hashes and names); `<arrow stream>` for an in-memory table.
     pub(crate) fn path(&self) -> &Path {
+        if self.arrow.is_some() {
+            return Path::new(ARROW_NAME);
+        }
         self.classes
             .as_deref()
             .or(self.data.as_deref())
             .unwrap_or(Path::new(""))
     }
 
+    /// For an in-memory table, its content hash and size (what a report records in place of a
+    /// file's hash and length); `None` for a file.
+    pub(crate) fn content_digest(&self) -> Result<Option<(String, u64)>> {
+        self.arrow
+            .as_ref()
+            .map(ArrowTable::content_digest)
+            .transpose()
+    }
+
     /// Points at another copy of the same source (`verify` re-runs a report on the data given).
     pub(crate) fn with_path(mut self, path: PathBuf) -> TableSource {
+        self.arrow = None;
         if self.classes.is_some() {
             self.classes = Some(path);
         } else {
@@ -76,6 +104,11 @@ impl TableSource {
             .chain(&policy.entity)
             .cloned()
             .collect();
+        if let Some(table) = &self.arrow {
+            let source = Source::Records(table.input());
+            let roles = Roles::resolve(policy, source.columns())?;
+            return Ok((source, roles));
+        }
         let source = Source::open(
             self.data.as_deref(),
             self.classes.as_deref(),

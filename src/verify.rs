@@ -11,11 +11,12 @@
 //! * **consistency**: the verdict is the one its thresholds give; the policy's text hashes to
 //!   its recorded SHA-256 and parses to its recorded content; report.md and report.html are
 //!   rendered again from the JSON and compared byte for byte;
-//! * **re-run** (given the data): the data's hash, then the command re-run from the options the
-//!   report records, on the data given and private copies of the hierarchy files and population
-//!   table (found only among the files given after the data or beside the report, each a regular
-//!   file), reproducing every figure, threshold, verdict, record count, column role, hierarchy
-//!   hash and the data's name;
+//! * **re-run** (given the data): the data's hash (for a report of an in-memory Arrow table, the
+//!   file's content hash equals the table's: the file holds the same values), then the command
+//!   re-run from the options the report records, on the data given and private copies of the
+//!   hierarchy files and population table (found only among the files given after the data or
+//!   beside the report, each a regular file), reproducing every figure, threshold, verdict,
+//!   record count, column role, hierarchy hash and the data's name;
 //! * **audit log**: every line's hash and the chain; with a key, every line's signature; with a
 //!   report, its run's line where the report says the log stood.
 
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::input::{Format, Input, InputOptions};
 use crate::report::sign::PublicKeys;
 use crate::report::{content_hash, sha256_bytes, Report};
 
@@ -218,17 +220,25 @@ fn check_report(
     let Some(data) = &options.data else {
         return Ok(report);
     };
+    // A report of an in-memory table records its content hash (canonical values), not a file's:
+    // the file given must hold the same values.
     let mut f = crate::input::regular::open_regular(data)?;
-    let got = crate::report::sha256_reader(&mut f, data)?;
+    let (got, what) = if report.dataset.format == Format::Arrow.as_str() {
+        drop(f);
+        let input = Input::open(data, &InputOptions::default())?;
+        (input.content_sha256()?, "content SHA-256")
+    } else {
+        (crate::report::sha256_reader(&mut f, data)?, "SHA-256")
+    };
     let same = got == report.dataset.sha256;
     checks.push(Check::new(
         "data hash",
         same,
         if same {
-            format!("{} has SHA-256 {got}, as recorded", data.display())
+            format!("{} has {what} {got}, as recorded", data.display())
         } else {
             format!(
-                "{} has SHA-256 {got}, the report was made from {}",
+                "{} has {what} {got}, the report was made from {}",
                 data.display(),
                 report.dataset.sha256
             )

@@ -543,9 +543,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
         };
     let keep_entity = options.keep_entity
         || match (&source, roles.entity) {
-            (Source::Records(crate::input::Input::Parquet(p)), Some(e)) => {
-                p.pseudonymized().contains(&roles.columns[e])
-            }
+            (Source::Records(input), Some(e)) => input.pseudonymized().contains(&roles.columns[e]),
             _ => false,
         };
     let mut generalizer = Generalizer::new(base, &hierarchies)?;

@@ -246,12 +246,9 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
     }
     let written = chunks.iter().map(|c| c.rows as u64).sum();
     // Pseudonyms that safe-harbor marked stay marked (and text) in a Parquet release.
-    let marked: Vec<&String> = match input {
-        Input::Parquet(p) => {
-            let p = p.pseudonymized();
-            names.iter().filter(|n| p.contains(n)).collect()
-        }
-        Input::Csv(_) => Vec::new(),
+    let marked: Vec<&String> = {
+        let p = input.pseudonymized();
+        names.iter().filter(|n| p.contains(n)).collect()
     };
     let text: Vec<bool> = names.iter().map(|n| marked.contains(&n)).collect();
     let metadata = if marked.is_empty() {

@@ -253,6 +253,7 @@ impl TableArgs {
             data: self.data.clone(),
             classes: self.classes.clone(),
             delimiter: self.delimiter,
+            arrow: None,
         }
     }
 

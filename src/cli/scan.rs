@@ -38,6 +38,7 @@ pub fn run(args: Args) -> Result<i32> {
         delimiter: args.delimiter,
         sample: args.sample,
         rules: args.rules.clone(),
+        arrow: None,
     })?;
     super::publish(&report, false, |cl, _| {
         reident::report::build::scan(&outcome, cl)

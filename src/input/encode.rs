@@ -195,11 +195,28 @@ pub(crate) fn encode_array(array: &dyn Array) -> Result<LocalColumn, String> {
             }
             LocalColumn { dict: out, codes }
         }
-        DataType::Utf8 => intern_str(array, |i| array.as_string::<i32>().value(i)),
-        DataType::LargeUtf8 => intern_str(array, |i| array.as_string::<i64>().value(i)),
-        DataType::Utf8View => intern_str(array, |i| array.as_string_view().value(i)),
-        DataType::Binary => intern_bytes(array, |i| array.as_binary::<i32>().value(i)),
-        DataType::LargeBinary => intern_bytes(array, |i| array.as_binary::<i64>().value(i)),
+        // Each array is downcast once, not once per row (plain strings are the hot loop of an
+        // in-memory table).
+        DataType::Utf8 => {
+            let a = array.as_string::<i32>();
+            intern_str(array, |i| a.value(i))
+        }
+        DataType::LargeUtf8 => {
+            let a = array.as_string::<i64>();
+            intern_str(array, |i| a.value(i))
+        }
+        DataType::Utf8View => {
+            let a = array.as_string_view();
+            intern_str(array, |i| a.value(i))
+        }
+        DataType::Binary => {
+            let a = array.as_binary::<i32>();
+            intern_bytes(array, |i| a.value(i))
+        }
+        DataType::LargeBinary => {
+            let a = array.as_binary::<i64>();
+            intern_bytes(array, |i| a.value(i))
+        }
         DataType::BinaryView => intern_bytes(array, |i| array.as_binary_view().value(i)),
         DataType::FixedSizeBinary(_) => {
             intern_bytes(array, |i| array.as_fixed_size_binary().value(i))

@@ -1,10 +1,12 @@
-//! Reading tables: Parquet and ARX-style CSV, in chunks, in parallel, only the columns asked for.
+//! Reading tables: Parquet, ARX-style CSV and in-memory Arrow tables, in chunks, in parallel, only
+//! the columns asked for.
 //!
-//! Both formats produce the same thing: [`Chunk`]s, each a block of rows with every requested column
+//! Every kind produces the same thing: [`Chunk`]s, each a block of rows with every requested column
 //! dictionary-encoded on its own ([`encode::LocalColumn`]). Everything after that (the class table)
 //! is format-blind. Chunk boundaries depend only on the file (row groups, fixed row counts), never on
 //! the number of threads, so the results are the same on any machine.
 
+pub mod arrow;
 pub mod csv;
 pub mod encode;
 pub mod parquet;
@@ -33,6 +35,8 @@ pub struct Chunk {
 pub enum Format {
     Parquet,
     Csv,
+    /// An in-memory Arrow table ([`arrow::ArrowTable`]).
+    Arrow,
 }
 
 impl Format {
@@ -41,6 +45,7 @@ impl Format {
         match self {
             Format::Parquet => "parquet",
             Format::Csv => "csv",
+            Format::Arrow => "arrow",
         }
     }
 }
@@ -56,9 +61,22 @@ pub struct InputOptions {
 pub enum Input {
     Parquet(parquet::ParquetInput),
     Csv(csv::CsvInput),
+    /// Record batches in memory ([`arrow::ArrowTable::input`]).
+    Arrow(arrow::ArrowInput),
 }
 
 impl Input {
+    /// The columns marked as pseudonymized by safe-harbor: a Parquet file's metadata entry, or
+    /// an in-memory table's schema metadata (the same entry, as pyarrow reads it); a CSV file
+    /// has none. Readers check the values before trusting it.
+    pub(crate) fn pseudonymized(&self) -> Vec<String> {
+        match self {
+            Input::Parquet(p) => p.pseudonymized(),
+            Input::Csv(_) => Vec::new(),
+            Input::Arrow(a) => a.pseudonymized(),
+        }
+    }
+
     /// Opens a file, telling Parquet from CSV by its first bytes (`PAR1`), not by its name.
     pub fn open(path: &Path, options: &InputOptions) -> Result<Input> {
         use std::io::Read;
@@ -78,6 +96,7 @@ impl Input {
         match self {
             Input::Parquet(p) => &p.path,
             Input::Csv(c) => &c.path,
+            Input::Arrow(a) => &a.path,
         }
     }
 
@@ -85,14 +104,16 @@ impl Input {
         match self {
             Input::Parquet(_) => Format::Parquet,
             Input::Csv(_) => Format::Csv,
+            Input::Arrow(_) => Format::Arrow,
         }
     }
 
-    /// What a progress bar counts for this input: rows for Parquet, bytes for CSV.
+    /// What a progress bar counts for this input: rows for Parquet and Arrow, bytes for CSV.
     pub(crate) fn progress_total(&self) -> (u64, &'static str) {
         match self {
             Input::Parquet(p) => (p.num_rows(), "rows"),
             Input::Csv(c) => (c.file_len(), "bytes"),
+            Input::Arrow(a) => (a.num_rows(), "rows"),
         }
     }
 
@@ -101,6 +122,7 @@ impl Input {
         match self {
             Input::Parquet(p) => &p.columns,
             Input::Csv(c) => &c.columns,
+            Input::Arrow(a) => &a.columns,
         }
     }
 
@@ -120,12 +142,14 @@ impl Input {
     /// row groups spread evenly over the file (a file sorted by some column still shows more than
     /// its first values), read through the projection with a row limit, so only the first pages of
     /// those columns are decoded. CSV: the first `rows` data rows (a CSV file cannot be entered in
-    /// the middle safely: a quoted field may hold line breaks). Returns the chunks and a one-line
+    /// the middle safely: a quoted field may hold line breaks); an Arrow table: its first rows.
+    /// Returns the chunks and a one-line
     /// description of what was read, for the report.
     pub(crate) fn sample(&self, columns: &[usize], rows: usize) -> Result<(Vec<Chunk>, String)> {
         match self {
             Input::Parquet(p) => p.sample(columns, rows),
             Input::Csv(c) => c.sample(columns, rows),
+            Input::Arrow(a) => a.sample(columns, rows),
         }
     }
 
@@ -142,6 +166,7 @@ impl Input {
         match self {
             Input::Parquet(p) => p.for_each_window(columns, progress, f, sink),
             Input::Csv(c) => c.for_each_window(columns, progress, f, sink),
+            Input::Arrow(a) => a.for_each_window(columns, progress, f, sink),
         }
     }
 

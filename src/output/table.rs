@@ -73,6 +73,10 @@ pub(crate) fn write_chunks_with_text(
     write_atomically(out, |w| match format {
         Format::Parquet => write_parquet(w, names, chunks, options.compression, text, metadata),
         Format::Csv => write_csv(w, names, chunks, options.delimiter),
+        Format::Arrow => Err(Error::Invalid(format!(
+            "{}: an Arrow table is written as .parquet or .csv",
+            out.display()
+        ))),
     })?;
     Ok(format)
 }
@@ -144,22 +148,32 @@ fn write_parquet<W: Write + Send>(
                 .any(|ch| ch.columns[c].dict.iter().any(|v| is_binary_text(v)))
         })
         .collect();
-    let schema = Arc::new(Schema::new(
-        names
-            .iter()
-            .enumerate()
-            .map(|(c, n)| {
-                let t = if is_int[c] {
-                    DataType::Int64
-                } else if is_binary[c] {
-                    DataType::Binary
-                } else {
-                    DataType::Utf8
-                };
-                Field::new(n.as_str(), t, true)
-            })
-            .collect::<Vec<_>>(),
-    ));
+    let schema = Arc::new(
+        Schema::new(
+            names
+                .iter()
+                .enumerate()
+                .map(|(c, n)| {
+                    let t = if is_int[c] {
+                        DataType::Int64
+                    } else if is_binary[c] {
+                        DataType::Binary
+                    } else {
+                        DataType::Utf8
+                    };
+                    Field::new(n.as_str(), t, true)
+                })
+                .collect::<Vec<_>>(),
+        )
+        // In the Arrow schema stored in the file too: pyarrow reads a file's metadata from it (and
+        // so an in-memory table read from the file keeps the marks).
+        .with_metadata(
+            metadata
+                .iter()
+                .cloned()
+                .collect::<std::collections::HashMap<String, String>>(),
+        ),
+    );
     let props = WriterProperties::builder()
         .set_compression(match compression {
             Compression::Zstd => PqCompression::ZSTD(ZstdLevel::default()),

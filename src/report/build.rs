@@ -40,6 +40,7 @@ pub fn analysis(
             options: options_value(&o.options)?,
             started: o.started,
             data: o.options.table.path(),
+            content: o.options.table.content_digest()?,
             format: o.report.dataset.format.as_str(),
             records: o.report.dataset.records,
             columns: column_roles(&o.roles),
@@ -71,6 +72,7 @@ pub fn anonymization(
             options: options_value(&o.options)?,
             started: o.started,
             data: o.options.table.path(),
+            content: o.options.table.content_digest()?,
             format: o.format.as_str(),
             records: o.summary.before_records,
             columns: column_roles(&o.roles),
@@ -99,6 +101,7 @@ pub fn combinations(o: &crate::combos::Outcome, command_line: Vec<String>) -> Re
             command_line,
             started: o.started,
             data: o.options.table.path(),
+            content: o.options.table.content_digest()?,
             format: o.format.as_str(),
             records: o.records,
             roles: &o.roles,
@@ -121,6 +124,7 @@ pub fn suda(o: &crate::suda::Outcome, command_line: Vec<String>) -> Result<Repor
             command_line,
             started: o.started,
             data: o.options.table.path(),
+            content: o.options.table.content_digest()?,
             format: o.format.as_str(),
             records: o.records,
             roles: &o.roles,
@@ -134,6 +138,7 @@ struct Section<'a> {
     command_line: Vec<String>,
     started: std::time::SystemTime,
     data: &'a Path,
+    content: Option<(String, u64)>,
     format: &'a str,
     records: u64,
     roles: &'a Roles,
@@ -148,6 +153,7 @@ fn section_report(kind: &str, figures: Figures, options: Value, s: Section) -> R
             options,
             started: s.started,
             data: s.data,
+            content: s.content,
             format: s.format,
             records: s.records,
             columns: column_roles(s.roles),
@@ -211,6 +217,12 @@ pub fn scan(o: &crate::scan::Outcome, command_line: Vec<String>) -> Result<Repor
             options: options_value(&o.options)?,
             started: o.started,
             data: &o.options.data,
+            content: o
+                .options
+                .arrow
+                .as_ref()
+                .map(|t| t.content_digest())
+                .transpose()?,
             format: o.format.as_str(),
             records: o.report.sample.rows_read,
             columns: o
@@ -247,6 +259,7 @@ pub fn safe_harbor(o: &crate::safe_harbor::Outcome, command_line: Vec<String>) -
             options: options_value(&o.options)?,
             started: o.started,
             data: &o.options.data,
+            content: None,
             format: o.format.as_str(),
             records: o.report.records,
             columns: o

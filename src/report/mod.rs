@@ -350,6 +350,9 @@ pub(crate) struct ReportInput<'a> {
     pub options: Value,
     pub started: std::time::SystemTime,
     pub data: &'a Path,
+    /// The content hash and size of an in-memory table, recorded in place of the file's SHA-256
+    /// and length (there is no file; see `crate::input::arrow::ArrowTable::content_digest`).
+    pub content: Option<(String, u64)>,
     pub format: &'a str,
     pub records: u64,
     pub columns: Vec<ColumnRole>,
@@ -368,7 +371,12 @@ impl Report {
         figures: Figures,
         thresholds: Vec<Verdict>,
     ) -> Result<Report> {
-        let data_hash = sha256_source(input.data)?;
+        // An in-memory table records its content hash and size; a file (or a folder of parts)
+        // its bytes' hash and length.
+        let (sha256, bytes) = match input.content {
+            Some(content) => content,
+            None => sha256_source(input.data)?,
+        };
         let dataset = Dataset {
             file_name: input
                 .data
@@ -376,8 +384,8 @@ impl Report {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             path: input.data.display().to_string(),
-            sha256: data_hash.0,
-            bytes: data_hash.1,
+            sha256,
+            bytes,
             format: input.format.to_string(),
             records: input.records,
             columns: input.columns,

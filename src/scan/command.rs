@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{scan, Level, Rules, ScanOptions, ScanReport, DEFAULT_SAMPLE_ROWS};
 use crate::error::Result;
+use crate::input::arrow::{ArrowTable, ARROW_NAME};
 use crate::input::{Format, Input, InputOptions};
 
 /// What to scan, with which rules.
@@ -21,6 +22,9 @@ pub struct Options {
     pub sample: usize,
     /// A rules file (JSON, the schema of the built-in rules) instead of the built-in rules.
     pub rules: Option<PathBuf>,
+    /// An in-memory table scanned in place of `data` (see [`Options::arrow`]). Not serialized.
+    #[serde(skip)]
+    pub arrow: Option<ArrowTable>,
 }
 
 impl Options {
@@ -30,6 +34,16 @@ impl Options {
             delimiter: None,
             sample: DEFAULT_SAMPLE_ROWS,
             rules: None,
+            arrow: None,
+        }
+    }
+
+    /// A scan of an in-memory table (its data path is `<arrow stream>`; a report records the
+    /// table's content hash).
+    pub fn arrow(table: ArrowTable) -> Options {
+        Options {
+            arrow: Some(table),
+            ..Options::new(ARROW_NAME)
         }
     }
 }
@@ -72,12 +86,15 @@ impl Outcome {
 pub fn run(options: &Options) -> Result<Outcome> {
     let started = SystemTime::now();
     let rules = Rules::from_file_or_builtin(options.rules.as_deref())?;
-    let input = Input::open(
-        &options.data,
-        &InputOptions {
-            delimiter: options.delimiter,
-        },
-    )?;
+    let input = match &options.arrow {
+        Some(table) => table.input(),
+        None => Input::open(
+            &options.data,
+            &InputOptions {
+                delimiter: options.delimiter,
+            },
+        )?,
+    };
     let report = scan(
         &input,
         &rules,

@@ -89,10 +89,7 @@ pub fn scan(input: &Input, rules: &Rules, options: &ScanOptions) -> Result<ScanR
             path: input.path().clone(),
         });
     }
-    let marked = match input {
-        Input::Parquet(p) => p.pseudonymized(),
-        Input::Csv(_) => Vec::new(),
-    };
+    let marked = input.pseudonymized();
     let columns: Vec<ColumnScan> = samples
         .iter()
         .zip(input.columns())
@@ -132,6 +129,7 @@ pub fn scan(input: &Input, rules: &Rules, options: &ScanOptions) -> Result<ScanR
             records: match input {
                 Input::Parquet(p) => Some(p.num_rows()),
                 Input::Csv(_) => None,
+                Input::Arrow(a) => Some(a.num_rows()),
             },
             columns: input.columns().len(),
         },
