@@ -161,3 +161,16 @@ def test_a_pseudonym_mark_survives_pyarrow_and_is_checked(tmp_path):
               suppression_limit=0.1)
     assert "mrn" in reident.anonymize(out, **kw).table.column_names
     assert "mrn" in reident.anonymize(table, **kw).table.column_names
+    # A forged mark over plain identifiers does not carry them into a release: anonymize
+    # refuses (naming the column, no value) unless keep_entity says to keep it anyway.
+    raw_visits = pa.table({
+        "mrn": [f"{i // 2:08d}" for i in range(400)],
+        "sex": ["F", "M"] * 200,
+        "zip": [f"{100 + (i // 8) % 5}" for i in range(400)],
+    })
+    forged = raw_visits.replace_schema_metadata({"reident:pseudonymized": '["mrn"]'})
+    with pytest.raises(reident.ReidentError, match="not all of its values are pseudonyms") as e:
+        reident.anonymize(forged, **kw)
+    assert "00000001" not in str(e.value)
+    assert "mrn" not in reident.anonymize(raw_visits, **kw).table.column_names
+    assert "mrn" in reident.anonymize(forged, keep_entity=True, **kw).table.column_names

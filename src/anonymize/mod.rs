@@ -163,6 +163,8 @@ struct Prepared {
     /// Whether the output keeps the entity column: asked for, or it holds the pseudonyms that
     /// `safe-harbor --pseudonymize` wrote (a permitted re-identification code, 164.514(c)).
     keep_entity: bool,
+    /// `--keep-entity` was given (the entity is kept whatever its values).
+    keep_entity_asked: bool,
     /// The microaggregated columns that were QIs (taken out of the generalization).
     micro_qis: Vec<String>,
     /// The microaggregated columns, as indices into the source's columns.
@@ -541,6 +543,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
                 .into_iter()
                 .unzip()
         };
+    let keep_entity_asked = options.keep_entity;
     let keep_entity = options.keep_entity
         || match (&source, roles.entity) {
             (Source::Records(input), Some(e)) => input.pseudonymized().contains(&roles.columns[e]),
@@ -563,6 +566,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
         notices,
         people,
         keep_entity,
+        keep_entity_asked,
         micro_qis,
         micro_columns,
     })
@@ -685,6 +689,7 @@ fn write_output(
                             .map(|(_, e)| e.as_str())
                             .collect(),
                         keep_entity: p.keep_entity,
+                        by_mark: p.keep_entity && !p.keep_entity_asked,
                     }
                 }
                 _ => SuppressBy::Class {

@@ -40,12 +40,15 @@ pub(crate) enum SuppressBy<'a> {
         table: &'a ClassTable,
         failing: &'a [bool],
     },
-    /// The entity column, the entity values of the suppressed people, and whether the entity
-    /// column is written.
+    /// The entity column, the entity values of the suppressed people, whether the entity
+    /// column is written, and whether it is written only because the file marks it as
+    /// pseudonymized (then every value written must be a pseudonym: a forged mark must not
+    /// carry plain identifiers into a release).
     Person {
         entity: usize,
         suppressed: HashSet<&'a str>,
         keep_entity: bool,
+        by_mark: bool,
     },
 }
 
@@ -107,13 +110,14 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
             .collect(),
         SuppressBy::Person { .. } => HashMap::new(),
     };
-    let (entity, people, keep_entity) = match by {
+    let (entity, people, keep_entity, by_mark) = match by {
         SuppressBy::Person {
             entity,
             suppressed,
             keep_entity,
-        } => (Some(*entity), Some(suppressed), *keep_entity),
-        SuppressBy::Class { .. } => (None, None, true),
+            by_mark,
+        } => (Some(*entity), Some(suppressed), *keep_entity, *by_mark),
+        SuppressBy::Class { .. } => (None, None, true, false),
     };
     let mut keep_cols: Vec<usize> = (0..input.columns().len())
         .filter(|c| !roles.identifying.contains(c))
@@ -219,6 +223,12 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
             chunk.rows,
         )
     })?;
+    if let (true, true, Some(e)) = (keep_entity, by_mark, entity) {
+        let p = keep_cols[..written_cols].iter().position(|&c| c == e);
+        if let Some(p) = p {
+            check_pseudonyms(&input.columns()[e], written.iter().map(|w| &w.0.columns[p]))?;
+        }
+    }
     let mut chunks: Vec<Chunk> = Vec::with_capacity(written.len());
     let mut offset = 0usize;
     for (mut chunk, kept, rows) in written {
@@ -268,4 +278,25 @@ pub(crate) fn write_transformed(release: &Release, out: &Path) -> Result<u64> {
         &metadata,
     )?;
     Ok(written)
+}
+
+/// Every value written in an entity column kept because the file marks it as pseudonymized is a
+/// pseudonym of the form safe-harbor writes; otherwise the release is refused (a forged or stale
+/// mark must not carry plain identifiers into a release). The message names the column only.
+fn check_pseudonyms<'a>(column: &str, chunks: impl Iterator<Item = &'a LocalColumn>) -> Result<()> {
+    for col in chunks {
+        let mut seen = vec![false; col.dict.len()];
+        for &c in &col.codes {
+            let c = c as usize;
+            if c < seen.len() && !seen[c] {
+                seen[c] = true;
+                if col.dict[c] != NULL_TEXT && !crate::scan::is_pseudonym(&col.dict[c]) {
+                    return Err(crate::error::Error::Invalid(format!(
+                        "the file marks the entity column {column:?} as pseudonymized by safe-harbor, but not all of its values are pseudonyms: pass --keep-entity to keep it anyway, or drop it from the release (the mark is not trusted)"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
