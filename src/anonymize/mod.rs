@@ -549,6 +549,13 @@ fn prepare(options: &Options) -> Result<Prepared> {
             (Source::Records(input), Some(e)) => input.pseudonymized().contains(&roles.columns[e]),
             _ => false,
         };
+    let (work, what) = crate::search::generalize::build_work(&base, &hierarchies);
+    crate::options::check_work(
+        work,
+        options.max_work,
+        &what,
+        "use hierarchies with fewer levels or fewer quasi-identifiers",
+    )?;
     let mut generalizer = Generalizer::new(base, &hierarchies)?;
     if let Some((people, _)) = &people {
         generalizer = generalizer.with_people(people.table());
