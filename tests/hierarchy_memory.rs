@@ -101,17 +101,25 @@ fn a_3000_level_hierarchy_runs_in_bounded_memory() {
 fn building_the_generalization_is_estimated_and_refused_past_max_work() {
     let dir = tempfile::tempdir().unwrap();
     write_case(dir.path());
-    // 3,000 levels x (60 hierarchy rows + 60 values) = 360,000 cells.
-    let r = anonymize(dir.path(), &["--max-work", "100000"]);
+    // The search: 3,000 lattice nodes x (60 classes + 1000) = 3.18e6; building the levels:
+    // 3,000 levels x (60 hierarchy rows + 60 values) = 360,000 cells. A budget between the
+    // search alone and the whole is refused (before, only the search was estimated).
+    let r = anonymize(dir.path(), &["--max-work", "3.3e6"]);
     assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("estimated at 3.60e5"), "{err}");
-    assert!(err.contains("building the generalization"), "{err}");
+    assert!(err.contains("estimated at 3.54e6"), "{err}");
+    assert!(
+        err.contains("3000 lattice nodes x (60 classes + 1000)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("building the generalization: 360000 cells"),
+        "{err}"
+    );
     assert!(err.contains("3000 levels in all"), "{err}");
     assert!(err.contains("raise --max-work"), "{err}");
-    // Just enough budget for the build and the search (3,000 nodes x (60 classes + 1000)).
-    let r = anonymize(dir.path(), &["--max-work", "4e6"]);
+    let r = anonymize(dir.path(), &["--max-work", "3.6e6"]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
 }
 

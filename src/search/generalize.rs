@@ -166,7 +166,7 @@ pub(crate) fn build_work(base: &ClassTable, hierarchies: &[Hierarchy]) -> (f64, 
         levels += h.levels();
     }
     let what = format!(
-        "building the generalization: hierarchy levels x (hierarchy rows + distinct values) over {} quasi-identifiers, {levels} levels in all",
+        "building the generalization: {cells:.0} cells, hierarchy levels x (hierarchy rows + distinct values) over {} quasi-identifiers, {levels} levels in all",
         hierarchies.len()
     );
     (cells, what)
