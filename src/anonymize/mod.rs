@@ -192,9 +192,6 @@ pub fn run(options: &Options) -> Result<Outcome> {
     let p = prepare(options)?;
     let g = &p.generalizer;
     let (target, targets, suppression) = target(options, &p)?;
-    if !options.no_generalization {
-        check_search_work(options, g)?;
-    }
     let result = if options.no_generalization {
         let zeros = vec![0; g.qis.len()];
         let node = evaluate_counted(g, &zeros, &g.counted(&zeros, None), &target);
@@ -549,6 +546,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
             (Source::Records(input), Some(e)) => input.pseudonymized().contains(&roles.columns[e]),
             _ => false,
         };
+    check_work(options, &base, &hierarchies)?;
     let mut generalizer = Generalizer::new(base, &hierarchies)?;
     if let Some((people, _)) = &people {
         generalizer = generalizer.with_people(people.table());
@@ -574,35 +572,51 @@ fn prepare(options: &Options) -> Result<Prepared> {
 
 /// The nodes of the lattice (saturating: 40 QIs of 3,000 levels do not wrap).
 fn lattice_nodes(g: &Generalizer) -> u64 {
-    g.heights()
+    lattice_of(&g.heights())
+}
+
+/// The nodes of the lattice of QIs of these heights (saturating).
+fn lattice_of(heights: &[usize]) -> u64 {
+    heights
         .iter()
         .fold(1u64, |a, &h| a.saturating_mul(h as u64))
 }
 
-/// The work of the search, estimated before it starts and refused past `--max-work`: the
-/// optimal search rolls the class table up once per node; the heuristic's greedy climbs visit
-/// about the sum of the heights per step, its improvement phase is bounded by the time limit.
-fn check_search_work(options: &Options, g: &Generalizer) -> Result<()> {
-    let classes = g.base.counts.len() as f64;
-    let lattice = lattice_nodes(g);
-    let heights = g.heights();
+/// The work of the run, estimated before the generalization is built and refused past
+/// `--max-work`: building it (each QI's levels x its hierarchy rows and distinct values), then
+/// the search: the optimal search rolls the class table up once per node; the heuristic's greedy
+/// climbs visit about the sum of the heights per step, its improvement phase is bounded by the
+/// time limit.
+fn check_work(options: &Options, base: &ClassTable, hierarchies: &[Hierarchy]) -> Result<()> {
+    let (build, building) = crate::search::generalize::build_work(base, hierarchies);
+    if options.no_generalization {
+        return crate::options::check_work(
+            build,
+            options.max_work,
+            &building,
+            "use fewer quasi-identifiers",
+        );
+    }
+    let classes = base.counts.len() as f64;
+    let heights: Vec<usize> = hierarchies.iter().map(|h| h.levels()).collect();
+    let lattice = lattice_of(&heights);
     if lattice > MAX_OPTIMAL_NODES || options.heuristic {
         let sum: usize = heights.iter().sum();
         let nodes = (sum as f64) * (sum as f64);
         crate::options::check_work(
-            nodes * (classes + 1000.0),
+            nodes * (classes + 1000.0) + build,
             options.max_work,
             &format!(
-                "the heuristic's climbs over {} levels in all: about {nodes:.3e} nodes x ({classes} classes + 1000)",
+                "the heuristic's climbs over {} levels in all: about {nodes:.3e} nodes x ({classes} classes + 1000); plus {building}",
                 sum
             ),
             "use fewer quasi-identifiers or hierarchies with fewer levels",
         )
     } else {
         crate::options::check_work(
-            lattice as f64 * (classes + 1000.0),
+            lattice as f64 * (classes + 1000.0) + build,
             options.max_work,
-            &format!("{lattice} lattice nodes x ({classes} classes + 1000)"),
+            &format!("{lattice} lattice nodes x ({classes} classes + 1000); plus {building}"),
             "use --heuristic (bounded by --time-limit) or hierarchies with fewer levels",
         )
     }

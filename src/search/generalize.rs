@@ -1,9 +1,16 @@
 //! Full-domain generalization of a class table: every QI at one hierarchy level.
 //!
 //! A transformation is a level vector (one level per QI). Its class table is rolled up from the
-//! class table of any finer transformation (each level lower or equal), never from the rows: the
-//! recoding from level `a` to level `b` of a QI's hierarchy is precomputed for every pair of levels,
-//! so a search can derive each node from an already evaluated neighbour with few classes.
+//! class table of any finer transformation (each level lower or equal), never from the rows, so a
+//! search can derive each node from an already evaluated neighbour with few classes.
+//!
+//! Memory is linear in levels x values: a QI keeps the recoding from the base to each level and
+//! from each level to the next (the two a search uses: the optimal search rolls up from the
+//! base, the exhaustive one from a neighbour one level finer); any other pair of levels is
+//! recoded on demand from the base recodings. Keeping every pair made a 3,000-level hierarchy
+//! cost 4.5 million recodes (1.4 GB).
+
+use std::borrow::Cow;
 
 use crate::classes::people::{Counted, PeopleTable};
 use crate::classes::{ClassTable, Domain, Recode, RollupQi};
@@ -17,8 +24,11 @@ pub struct QiLevels {
     pub domains: Vec<Domain>,
     /// `from_base[l]`: base code -> level-`l` code.
     pub from_base: Vec<Recode>,
-    /// `step[a][b]` for `a <= b`: level-`a` code -> level-`b` code.
-    step: Vec<Vec<Option<Recode>>>,
+    /// `up[l]`: level-`l` code -> level-`l + 1` code.
+    up: Vec<Recode>,
+    /// Whether level 0's codes are the base codes (level 0 lists each value of the data once, so
+    /// it always is; checked rather than assumed): then the base recodings serve from level 0.
+    level0_is_base: bool,
     /// `share[l][code]`: the domain share of a level-`l` value, as ARX defines it for a
     /// hierarchy table: the number of hierarchy rows that generalize to it over the number of
     /// rows (values the data lacks count too).
@@ -48,21 +58,12 @@ impl QiLevels {
                 values: r.values.clone(),
             })
             .collect();
-        let mut step = vec![vec![None; levels]; levels];
-        for a in 0..levels {
-            for b in a..levels {
-                // Every base value maps to one code per level; the hierarchy is a tree, so the
-                // level-a code determines the level-b code.
-                let mut map = vec![0u32; from_base[a].values.len()];
-                for (base, &ca) in from_base[a].map.iter().enumerate() {
-                    map[ca as usize] = from_base[b].map[base];
-                }
-                step[a][b] = Some(Recode {
-                    map,
-                    values: from_base[b].values.clone(),
-                });
-            }
-        }
+        let level0_is_base = from_base.first().is_some_and(|r: &Recode| {
+            r.map.len() == r.values.len() && r.map.iter().enumerate().all(|(i, &c)| c as usize == i)
+        });
+        let up = (1..levels)
+            .map(|b| between(&from_base[b - 1], &from_base[b]))
+            .collect();
         let rows = hierarchy.rows.len() as f64;
         let share = from_base
             .iter()
@@ -92,7 +93,8 @@ impl QiLevels {
         Ok(QiLevels {
             domains,
             from_base,
-            step,
+            up,
+            level0_is_base,
             share,
             base_counts,
             mass,
@@ -103,10 +105,45 @@ impl QiLevels {
         self.domains.len()
     }
 
-    /// The recoding from level `a` to level `b` (`a <= b`).
-    pub(crate) fn step(&self, a: usize, b: usize) -> &Recode {
-        self.step[a][b].as_ref().expect("a <= b")
+    /// The recoding from level `a` to level `b` (`a <= b`): kept from the base and between
+    /// adjacent levels, computed for any other pair (in time linear in the base domain, less than
+    /// the roll-up it serves).
+    pub(crate) fn step(&self, a: usize, b: usize) -> Cow<'_, Recode> {
+        debug_assert!(a <= b);
+        if a == 0 && self.level0_is_base {
+            Cow::Borrowed(&self.from_base[b])
+        } else if b == a + 1 {
+            Cow::Borrowed(&self.up[a])
+        } else {
+            Cow::Owned(between(&self.from_base[a], &self.from_base[b]))
+        }
     }
+}
+
+/// The recoding from level `a` to level `b` given both recodings from the base: every base value
+/// maps to one code per level and the hierarchy is a tree, so the level-`a` code determines the
+/// level-`b` code.
+fn between(a: &Recode, b: &Recode) -> Recode {
+    let mut map = vec![0u32; a.values.len()];
+    for (base, &ca) in a.map.iter().enumerate() {
+        map[ca as usize] = b.map[base];
+    }
+    Recode {
+        map,
+        values: b.values.clone(),
+    }
+}
+
+/// A roll-up's QIs over recodes held by the caller.
+fn rollup_qis<'a>(recodes: &'a [Option<Cow<'a, Recode>>]) -> Vec<RollupQi<'a>> {
+    recodes
+        .iter()
+        .enumerate()
+        .map(|(q, r)| RollupQi {
+            source: q,
+            recode: r.as_deref(),
+        })
+        .collect()
 }
 
 /// The base class table and every QI's levels; with an entity, the base people-level table.
@@ -116,6 +153,23 @@ pub struct Generalizer {
     /// The people of the base table (their signatures over its classes), when classes count
     /// people: every node's people-level table is rolled up with its row table.
     pub people: Option<PeopleTable>,
+}
+
+/// The work of building a generalizer, estimated before it starts (refused past `--max-work`):
+/// each QI's levels x (its hierarchy's rows + the data's distinct values), the cells recoded
+/// and the codes kept; and a sentence saying so.
+pub(crate) fn build_work(base: &ClassTable, hierarchies: &[Hierarchy]) -> (f64, String) {
+    let mut cells = 0.0f64;
+    let mut levels = 0usize;
+    for (d, h) in base.qis.iter().zip(hierarchies) {
+        cells += h.levels() as f64 * (h.rows.len() + d.values.len()) as f64;
+        levels += h.levels();
+    }
+    let what = format!(
+        "building the generalization: {cells:.0} cells, hierarchy levels x (hierarchy rows + distinct values) over {} quasi-identifiers, {levels} levels in all",
+        hierarchies.len()
+    );
+    (cells, what)
 }
 
 impl Generalizer {
@@ -163,25 +217,24 @@ impl Generalizer {
             Some((t, f)) => (t, f.to_vec()),
             None => (&self.base, vec![0; levels.len()]),
         };
-        table.rollup(&self.steps(&from, levels))
+        table.rollup(&rollup_qis(&self.steps(&from, levels)))
     }
 
-    /// The roll-up from the table of `from` to that of `levels`.
-    fn steps(&self, from: &[usize], levels: &[usize]) -> Vec<RollupQi<'_>> {
+    /// The recodes of the roll-up from the table of `from` to that of `levels` (none for a QI
+    /// whose level stays).
+    fn steps(&self, from: &[usize], levels: &[usize]) -> Vec<Option<Cow<'_, Recode>>> {
         (0..levels.len())
-            .map(|q| RollupQi {
-                source: q,
-                recode: (levels[q] != from[q]).then(|| self.qis[q].step(from[q], levels[q])),
-            })
+            .map(|q| (levels[q] != from[q]).then(|| self.qis[q].step(from[q], levels[q])))
             .collect()
     }
 
     /// [`Generalizer::table`] with the people-level table of the node when there are people.
     pub fn counted(&self, levels: &[usize], finer: Option<(&Counted, &[usize])>) -> Counted {
         match finer {
-            Some((t, from)) => t.rollup(&self.steps(from, levels)),
+            Some((t, from)) => t.rollup(&rollup_qis(&self.steps(from, levels))),
             None => {
-                let keep = self.steps(&vec![0; levels.len()], levels);
+                let steps = self.steps(&vec![0; levels.len()], levels);
+                let keep = rollup_qis(&steps);
                 match &self.people {
                     None => Counted::rows(self.base.rollup(&keep)),
                     Some(p) => {
@@ -198,8 +251,7 @@ impl Generalizer {
 
     /// Each base class's class in the table of `levels`.
     pub fn base_map(&self, levels: &[usize]) -> Vec<u32> {
-        self.base
-            .rollup_with_map(&self.steps(&vec![0; levels.len()], levels))
-            .1
+        let steps = self.steps(&vec![0; levels.len()], levels);
+        self.base.rollup_with_map(&rollup_qis(&steps)).1
     }
 }
