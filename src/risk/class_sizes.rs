@@ -38,6 +38,12 @@ pub struct ClassSizes {
 
 impl ClassSizes {
     pub(crate) fn of(table: &ClassTable) -> ClassSizes {
+        ClassSizes::by_sizes(table, &table.counts)
+    }
+
+    /// The histogram and extremes when each class `c` (holding `table.counts[c]` records)
+    /// counts as size `sizes[c]`: its own count, or a matched size under wildcard counting.
+    pub(crate) fn by_sizes(table: &ClassTable, sizes: &[u64]) -> ClassSizes {
         let mut histogram: Vec<SizeBucket> = BUCKETS
             .iter()
             .map(|&(min, max)| SizeBucket {
@@ -52,10 +58,10 @@ impl ClassSizes {
                 records: 0,
             })
             .collect();
-        for &f in &table.counts {
+        for (&f, &size) in table.counts.iter().zip(sizes) {
             if let Some(b) = histogram
                 .iter_mut()
-                .find(|b| f >= b.min && b.max.is_none_or(|m| f <= m))
+                .find(|b| size >= b.min && b.max.is_none_or(|m| size <= m))
             {
                 b.classes += 1;
                 b.records += f;
@@ -64,8 +70,8 @@ impl ClassSizes {
         ClassSizes {
             records: table.n_records,
             classes: table.n_classes() as u64,
-            smallest: table.counts.iter().copied().min().unwrap_or(0),
-            largest: table.counts.iter().copied().max().unwrap_or(0),
+            smallest: sizes.iter().copied().min().unwrap_or(0),
+            largest: sizes.iter().copied().max().unwrap_or(0),
             histogram,
         }
     }

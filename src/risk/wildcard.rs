@@ -10,8 +10,7 @@
 //! classes, which matched sizes are not: they are reported as invalid, with the reason.
 
 use super::attacker::{ClassSizeSource, JournalistRisk, MarketerRisk};
-use super::class_sizes::SizeBucket;
-use super::class_sizes::{ClassSizes, BUCKETS};
+use super::class_sizes::ClassSizes;
 use super::estimators::{
     DankarEstimate, Estimate, Model, PopulationUniqueness, SnbVariant, Status,
 };
@@ -27,36 +26,7 @@ const NO_PARTITION: &str = "missing values are wildcards (--missing wildcard): a
 
 /// The class-size histogram and extremes, by matched size.
 pub(crate) fn class_sizes(t: &ClassTable, m: &Matched) -> ClassSizes {
-    let mut histogram: Vec<SizeBucket> = BUCKETS
-        .iter()
-        .map(|&(min, max)| SizeBucket {
-            sizes: match max {
-                Some(x) if x == min => min.to_string(),
-                Some(x) => format!("{min}-{x}"),
-                None => format!("{min}+"),
-            },
-            min,
-            max,
-            classes: 0,
-            records: 0,
-        })
-        .collect();
-    for (&f, &size) in t.counts.iter().zip(&m.sizes) {
-        if let Some(b) = histogram
-            .iter_mut()
-            .find(|b| size >= b.min && b.max.is_none_or(|x| size <= x))
-        {
-            b.classes += 1;
-            b.records += f;
-        }
-    }
-    ClassSizes {
-        records: t.n_records,
-        classes: t.n_classes() as u64,
-        smallest: m.sizes.iter().copied().min().unwrap_or(0),
-        largest: m.sizes.iter().copied().max().unwrap_or(0),
-        histogram,
-    }
+    ClassSizes::by_sizes(t, &m.sizes)
 }
 
 pub(crate) fn prosecutor(t: &ClassTable, m: &Matched) -> ProsecutorRisk {
