@@ -318,6 +318,7 @@ fn hierarchies(
                 &domain.name,
                 &domain.values,
                 &crate::hierarchy::locator(input, column),
+                None,
             )?;
             Ok((
                 HierarchyFile {

@@ -404,3 +404,97 @@ fn a_long_quoted_field_in_a_one_column_file_is_read_in_linear_time() {
     assert_eq!(v["classes"]["records"], 2);
     assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
 }
+
+#[test]
+fn building_a_hierarchy_past_the_budget_is_refused_before_it_starts() {
+    // The interval, mask and date builders made one label per distinct value and level with no
+    // estimate: 50,000 values x 2,002 levels is 10^8 strings (about 5 GB) before anything was
+    // written. Each built cell counts 1,000 units against --max-work (default 1e11: 10^8 cells).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many.csv");
+    let mut text = String::from("v;d\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("{i};2020-01-{:02}\n", i % 28 + 1));
+    }
+    std::fs::write(&p, text).unwrap();
+    let path = p.to_str().unwrap();
+    let out = dir.path().join("h.csv");
+    let out_s = out.to_str().unwrap();
+    let widths: Vec<String> = (1..=2000).map(|w| w.to_string()).collect();
+    let widths = widths.join(",");
+    fails_with(
+        &[
+            "hierarchy",
+            path,
+            "--column",
+            "v",
+            "--interval",
+            &widths,
+            "-o",
+            out_s,
+        ],
+        &[
+            "estimated at 1.00e11",
+            "50000 distinct values x 2002 levels",
+            "about 5.0 GB",
+            "--max-work",
+        ],
+    );
+    assert!(!out.exists());
+    // The same refusal where anonymize builds a hierarchy from --interval.
+    fails_with(
+        &[
+            "anonymize",
+            path,
+            "--qi",
+            "v",
+            "--interval",
+            &format!("v:{widths}"),
+            "-o",
+            out_s,
+        ],
+        &["building the hierarchy of \"v\"", "--max-work"],
+    );
+    // A budget given is used, for every builder: 28 dates x 3 levels (84,000 units) pass a
+    // budget of 1e5 and not one of 8e4.
+    for (flag, spec) in [("--date", "year"), ("--mask", "1"), ("--interval", "5")] {
+        fails_with(
+            &[
+                "hierarchy",
+                path,
+                "--column",
+                "d",
+                flag,
+                spec,
+                "-o",
+                out_s,
+                "--max-work",
+                "8e4",
+            ],
+            &[
+                "28 distinct values x 3 levels",
+                "past the budget of 8e4",
+                "--max-work",
+            ],
+        );
+    }
+    let ok = run_cli(&[
+        "hierarchy",
+        path,
+        "--column",
+        "d",
+        "--date",
+        "year",
+        "-o",
+        out_s,
+        "--max-work",
+        "1e5",
+    ]);
+    assert!(ok.status.success(), "{ok:?}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), 28);
+    assert!(
+        written.lines().all(|l| l.split(';').count() == 3),
+        "{written}"
+    );
+}

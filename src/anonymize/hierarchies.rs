@@ -71,6 +71,7 @@ impl QiHierarchies {
         domain: &Domain,
         dir: Option<&Path>,
         locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+        max_work: Option<f64>,
     ) -> Result<(Hierarchy, Option<BuiltHierarchy>)> {
         if let Some(file) = self.file(qi) {
             return Ok((Hierarchy::load(file)?, None));
@@ -94,7 +95,7 @@ impl QiHierarchies {
                 )))
             }
         };
-        let (h, used) = spec.build(qi, &domain.values, locate)?;
+        let (h, used) = spec.build(qi, &domain.values, locate, max_work)?;
         let built = BuiltHierarchy {
             qi: qi.to_string(),
             builder: used,

@@ -532,9 +532,13 @@ fn prepare(options: &Options) -> Result<Prepared> {
                         Some(input) => crate::hierarchy::locator(input, column)(values),
                         None => None,
                     };
-                    options
-                        .hierarchies
-                        .load(q, domain, settings.hierarchies.as_deref(), &locate)
+                    options.hierarchies.load(
+                        q,
+                        domain,
+                        settings.hierarchies.as_deref(),
+                        &locate,
+                        options.max_work,
+                    )
                 })
                 .collect::<Result<Vec<_>>>()?
                 .into_iter()

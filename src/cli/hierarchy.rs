@@ -38,6 +38,10 @@ pub struct Args {
     /// Replace the output file if it exists (refused otherwise).
     #[arg(long)]
     pub force: bool,
+    /// Work budget: the build (distinct values x levels cells, each counted as 1,000) is
+    /// estimated first and refused past it (default 1e11, 10^8 cells).
+    #[arg(long, value_name = "N")]
+    pub max_work: Option<f64>,
 }
 
 pub fn run(args: Args, progress: bool) -> Result<i32> {
@@ -61,6 +65,7 @@ pub fn run(args: Args, progress: bool) -> Result<i32> {
         output: args.output.clone(),
         progress,
         force: args.force,
+        max_work: args.max_work,
     })?;
     if progress || args.auto {
         eprintln!(

@@ -118,6 +118,14 @@ impl Spec {
     }
 }
 
+/// The work one cell of a built hierarchy counts for against `--max-work` (see
+/// [`Builder::check_work`]).
+pub(crate) const CELL_WORK: f64 = 1000.0;
+
+/// The memory of one cell of a built hierarchy, about: a `String` (24 bytes), its label on the
+/// heap and the allocator's share.
+pub(crate) const CELL_BYTES: f64 = 50.0;
+
 fn bad(spec: &str, why: &str) -> Error {
     Error::Invalid(format!("hierarchy spec {spec:?}: {why}"))
 }
@@ -243,6 +251,30 @@ impl Builder {
                 out
             })
             .collect())
+    }
+
+    /// The work of building a hierarchy over `distinct` values, estimated before it starts
+    /// and refused past `max_work` (`--max-work`): one label per value and level, the value
+    /// and `*` included. A built cell is a string held in memory and written out (about
+    /// [`CELL_BYTES`] bytes), so it counts as [`CELL_WORK`] units of work: the default budget
+    /// allows 10^8 cells, about 5 GB.
+    pub(crate) fn check_work(
+        &self,
+        column: &str,
+        distinct: usize,
+        max_work: Option<f64>,
+    ) -> Result<()> {
+        let levels = self.inner_levels() + 2;
+        let cells = distinct as f64 * levels as f64;
+        crate::options::check_work(
+            cells * CELL_WORK,
+            max_work,
+            &format!(
+                "building the hierarchy of {column:?}: {distinct} distinct values x {levels} levels = {cells:.0} cells of {CELL_WORK:.0} units, about {:.1} GB",
+                cells * CELL_BYTES / 1e9
+            ),
+            "give fewer levels (widths, mask sizes or date levels) or generalize a column with fewer distinct values",
+        )
     }
 
     /// A hierarchy over `values` (a column's distinct values), named after `column`.

@@ -23,6 +23,10 @@ pub struct Options {
     pub builder: Spec,
     /// The hierarchy file to write (ARX format).
     pub output: PathBuf,
+    /// The work budget (`--max-work`; default [`crate::options::DEFAULT_MAX_WORK`]): the build
+    /// is estimated before it starts and refused past it.
+    #[serde(default)]
+    pub max_work: Option<f64>,
     /// Replace output files that exist (without it they are refused, before any work).
     #[serde(skip)]
     pub force: bool,
@@ -44,6 +48,8 @@ pub struct Outcome {
 /// Reads the column's distinct values, builds the hierarchy and writes it.
 pub fn run(options: &Options) -> Result<Outcome> {
     crate::output::check_output(&options.output, options.force, [&options.data])?;
+    // A budget that is not a positive number is refused before the data is read.
+    crate::options::check_work(0.0, options.max_work, "", "")?;
     if options.builder != Spec::Auto {
         options.builder.builder()?;
     }
@@ -63,6 +69,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         &options.column,
         &table.qis[0].values,
         &super::locator(&input, column),
+        options.max_work,
     )?;
     hierarchy.write(&options.output)?;
     Ok(Outcome {

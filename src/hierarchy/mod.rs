@@ -226,14 +226,19 @@ impl Spec {
     /// Builds the hierarchy of `column` over its distinct `values` (an automatic one is
     /// resolved first); returns it with the specification used. `locate` gives the rows (1 for
     /// the first data row) of example values, for error messages, when the data is at hand.
+    /// The work is estimated first and refused past `max_work` (`--max-work`, see
+    /// [`build::Builder::check_work`]).
     pub(crate) fn build(
         &self,
         column: &str,
         values: &[String],
         locate: &dyn Fn(&[&str]) -> Option<Vec<u64>>,
+        max_work: Option<f64>,
     ) -> Result<(Hierarchy, Spec)> {
         let spec = self.resolve(values);
-        let h = spec.builder()?.build_locating(column, values, locate)?;
+        let builder = spec.builder()?;
+        builder.check_work(column, values.len(), max_work)?;
+        let h = builder.build_locating(column, values, locate)?;
         Ok((h, spec))
     }
 }
