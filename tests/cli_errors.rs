@@ -372,20 +372,26 @@ fn work_past_the_budget_is_refused_before_it_starts() {
         &["combos", path, "--qi", "q1,q2", "--max-work", "10"],
         &["past the budget of 1e1", "--max-work"],
     );
+    // anonymize: each hierarchy it builds (3 values x 2 levels, 6,000 units) passes a budget of
+    // 1e4, the search (16 lattice nodes x (classes + 1000)) does not.
     fails_with(
         &[
             "anonymize",
             path,
             "--qi",
-            "q1,q2",
+            "q1,q2,q3,q4",
             "--suppress",
             "q1",
             "--suppress",
             "q2",
+            "--suppress",
+            "q3",
+            "--suppress",
+            "q4",
             "--max-work",
-            "10",
+            "1e4",
         ],
-        &["lattice nodes", "--max-work"],
+        &["16 lattice nodes", "--max-work"],
     );
 }
 
