@@ -399,6 +399,13 @@ def anonymize(
     top: Optional[int] = None,
     output: Optional[PathLike] = None,
     suppressed: Optional[str] = None,
+    local_suppression: bool = False,
+    importance: Optional[Pairs] = None,
+    blank: Optional[str] = None,
+    microaggregate: Optional[str] = None,
+    microaggregate_measure: Optional[str] = None,
+    no_generalization: bool = False,
+    max_work: Optional[float] = None,
     no_scan: bool = False,
     threads: Optional[int] = None,
     progress: bool = False,
@@ -435,6 +442,17 @@ def anonymize(
         top: list the N best transformations that meet the targets.
         output: also write the transformed data to this file (``.parquet`` or ``.csv``).
         suppressed: ``"remove"`` (default) or ``"star"`` (keep the records, QIs as ``*``).
+        local_suppression: keep the records of classes that fail, with the fewest QI cells
+            blanked (a blank matches every value) so that every record is matched by k
+            records, as sdcMicro's ``localSuppression``; ``importance`` ranks the QIs
+            (``{qi: rank}``, 1 = most important, blanked last; default: more distinct values,
+            less important), ``blank`` is ``"star"`` (default) or ``"null"``.
+        microaggregate: ``"COL,COL,...:k"``: replace these numeric columns by MDAV group
+            means (``microaggregate_measure="median"`` for medians), groups of k to 2k - 1.
+        no_generalization: keep every QI as it is (no hierarchies): local suppression or
+            microaggregation alone.
+        max_work: the work budget (default 1e11): a run estimated past it is refused before
+            it starts.
         no_scan, threads, progress: as in :func:`analyze`.
 
     Returns:
@@ -459,6 +477,9 @@ def anonymize(
         suppression_limit=suppression_limit, heuristic=heuristic, time_limit=time_limit,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         metric=metric, top=top, output=out if tmp is None else None, suppressed=suppressed,
+        local_suppression=local_suppression, importance=importance, blank=blank,
+        microaggregate=microaggregate, microaggregate_measure=microaggregate_measure,
+        no_generalization=no_generalization, max_work=max_work,
         no_scan=no_scan, progress=progress,
     )
     if tmp is not None:
@@ -484,6 +505,7 @@ def combos(
     delimiter: Optional[str] = None,
     max_size: Optional[int] = None,
     threshold: Optional[str] = None,
+    max_work: Optional[float] = None,
     sampling_fraction: Optional[float] = None,
     population: Union[int, str, None] = None,
     population_table: Optional[PathLike] = None,
@@ -502,6 +524,8 @@ def combos(
         max_size: the largest subset (default: all subsets up to 12 QIs, otherwise 4).
         threshold: per-size thresholds ``"SIZE:K,..."``: flag subsets of that size whose
             smallest class is at most K.
+        max_work: the work budget (default 1e11, subsets x classes): a run estimated past
+            it is refused before it starts.
         sampling_fraction, population, population_table, population_count, snb: the
             population, for each subset's estimated population uniqueness.
         threads, progress: as in :func:`analyze`.
@@ -513,6 +537,7 @@ def combos(
     kwargs = dict(
         qi=qi, entity=entity, entity_signature=entity_signature, policy=policy,
         classes=classes, delimiter=delimiter, max_size=max_size, threshold=threshold,
+        max_work=max_work,
         **_population_kwargs(sampling_fraction, population, population_table, population_count, snb),
         progress=progress,
     )
@@ -530,6 +555,7 @@ def suda(
     classes: Optional[PathLike] = None,
     delimiter: Optional[str] = None,
     max_size: Optional[int] = None,
+    max_work: Optional[float] = None,
     dis_fraction: Optional[float] = None,
     dis_linear: Optional[float] = None,
     dis: Optional[float] = None,
@@ -544,6 +570,8 @@ def suda(
         data, qi, policy, classes, delimiter: as in :func:`analyze` (``entity`` is refused:
             SUDA is defined on records).
         max_size: the largest MSU searched (default: the number of QIs).
+        max_work: the work budget (default 1e11): a run estimated past it is refused before
+            it starts.
         dis_fraction: DIS-SUDA as sdcMicro computes it, from this sampling fraction (its
             DisFraction; the default, 0.01).
         dis_linear: DIS-SUDA as a file-level DIS probability spread linearly over the records
@@ -560,7 +588,8 @@ def suda(
     rr, tmp = _record_risk(record_risk)
     kwargs = dict(
         qi=qi, entity=entity, entity_signature=entity_signature, policy=policy,
-        classes=classes, delimiter=delimiter, max_size=max_size, dis_fraction=dis_fraction,
+        classes=classes, delimiter=delimiter, max_size=max_size, max_work=max_work,
+        dis_fraction=dis_fraction,
         dis_linear=dis_linear, dis=dis,
         top=top, record_risk=rr, progress=progress, _hide_record_risk=tmp is not None,
     )

@@ -321,6 +321,71 @@ impl<'py> Args<'py> {
         }
     }
 
+    /// `local_suppression=True` with `importance` (`{qi: rank}`, 1 = most important, or the
+    /// CLI's `"QI=RANK,..."`) and `blank` (`"star"`, the default, or `"null"`).
+    pub fn local_suppression(&self) -> PyResult<Option<reident::sdc::LocalOptions>> {
+        // `{qi: rank}` with int ranks, else the CLI's `"QI=RANK"` strings (ranks as text).
+        let ranks: Vec<(String, String)> = match self.item("importance")? {
+            Some(v) if v.cast::<PyDict>().is_ok() => v
+                .cast::<PyDict>()?
+                .iter()
+                .map(|(k, x)| Ok((k.extract::<String>()?, x.str()?.to_cow()?.into_owned())))
+                .collect::<PyResult<_>>()?,
+            _ => self.pairs("importance", '=')?,
+        };
+        if !self.flag("local_suppression")? {
+            if !ranks.is_empty() || self.item("blank")?.is_some() {
+                return Err(invalid(
+                    "importance and blank are local suppression's: add local_suppression=True",
+                ));
+            }
+            return Ok(None);
+        }
+        let blank = match self.get::<String>("blank")?.as_deref() {
+            None | Some("star") => reident::sdc::Blank::Star,
+            Some("null") => reident::sdc::Blank::Null,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "blank {other:?}: use \"star\" or \"null\""
+                )))
+            }
+        };
+        let importance = ranks
+            .into_iter()
+            .map(|(qi, rank)| match rank.trim().parse::<u32>() {
+                Ok(r) => Ok((qi, r)),
+                Err(_) => Err(invalid(format!(
+                    "importance {qi:?}: the rank is a whole number (1 = most important)"
+                ))),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Some(reident::sdc::LocalOptions { importance, blank }))
+    }
+
+    /// `microaggregate="COL,COL,...:k"` (the CLI's form) and `microaggregate_measure`
+    /// (`"mean"`, the default, or `"median"`).
+    pub fn microaggregation(&self) -> PyResult<Option<reident::sdc::MicroOptions>> {
+        use reident::sdc::mdav::Measure;
+        let measure = match self.get::<String>("microaggregate_measure")?.as_deref() {
+            None | Some("mean") => Measure::Mean,
+            Some("median") => Measure::Median,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "microaggregate_measure {other:?}: use \"mean\" or \"median\""
+                )))
+            }
+        };
+        match self.get::<String>("microaggregate")? {
+            None if self.item("microaggregate_measure")?.is_some() => Err(invalid(
+                "microaggregate_measure is microaggregation's: add microaggregate=\"COLS:k\"",
+            )),
+            None => Ok(None),
+            Some(spec) => reident::sdc::MicroOptions::parse(&spec, measure)
+                .map(Some)
+                .map_err(crate::error::to_py),
+        }
+    }
+
     /// A CSV delimiter: one ASCII character, or `tab`.
     pub fn delimiter(&self) -> PyResult<Option<u8>> {
         match self.get::<String>("delimiter")? {

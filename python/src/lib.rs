@@ -146,6 +146,10 @@ fn run(
             o.suppressed = a.suppressed()?;
             o.keep_entity = a.flag("keep_entity")?;
             o.scan = !a.flag("no_scan")?;
+            o.local_suppression = a.local_suppression()?;
+            o.microaggregation = a.microaggregation()?;
+            o.no_generalization = a.flag("no_generalization")?;
+            o.max_work = a.get("max_work")?;
             o.progress = progress;
             let mut outcome = detached(py, threads, || reident::anonymize::run(&o))?;
             if hide {
@@ -161,6 +165,7 @@ fn run(
             let mut o = reident::combos::Options::new(table_source(data, &a)?, a.settings()?);
             o.max_size = a.get("max_size")?;
             o.thresholds = a.get("threshold")?;
+            o.max_work = a.get("max_work")?;
             o.population = a.population()?;
             o.progress = progress;
             Kind::Combos(Box::new(detached(py, threads, || {
@@ -171,6 +176,7 @@ fn run(
             let mut o = reident::suda::Options::new(table_source(data, &a)?, a.settings()?);
             o.max_size = a.get("max_size")?;
             o.dis = a.dis()?;
+            o.max_work = a.get("max_work")?;
             o.top = a.get("top")?.unwrap_or(o.top);
             o.record_risk = a.path("record_risk")?;
             o.progress = progress;

@@ -164,3 +164,47 @@ def test_anonymize_with_automatic_hierarchies_equals_the_cli(cli, tmp_path):
     one = reident.anonymize(PARQUET, qi=qi, k=5, auto="age",
                             hierarchy={q: str(ADULT / f"hierarchy_{q}.csv") for q in ("sex", "race")})
     assert [h["qi"] for h in one.to_dict()["built_hierarchies"]] == ["age"]
+
+
+def test_local_suppression_and_microaggregation_equal_the_cli(cli, tmp_path):
+    qi = ["sex", "race", "marital-status"]
+    out = tmp_path / "cli.parquet"
+    code, stdout, err = cli(
+        "anonymize", CSV, "--qi", ",".join(qi), "--k", "3", "--no-generalization",
+        "--local-suppression", "--importance", "sex=1,race=2,marital-status=3", "--blank", "null",
+        "--microaggregate", "age:3", "--microaggregate-measure", "median", "-o", out, "--json",
+    )
+    assert code == 0, err
+    want = json.loads(stdout)
+    got = reident.anonymize(
+        CSV, qi=qi, k=3, no_generalization=True, local_suppression=True,
+        importance={"sex": 1, "race": 2, "marital-status": 3}, blank="null",
+        microaggregate="age:3", microaggregate_measure="median",
+    )
+    d = got.to_dict()
+    assert without(d, "seconds", "output", "records_written") == without(
+        want, "seconds", "output", "records_written"
+    )
+    assert got.table.equals(pq.read_table(out))
+    local, micro = d["local_suppression"], d["microaggregation"]
+    assert local["blank"] == "null" and local["smallest_matched"] >= 3 and local["cells"] > 0
+    assert [q["importance"] for q in local["qis"]] == [1, 2, 3]
+    assert micro["columns"] == ["age"] and micro["measure"] == "median" and micro["smallest_group"] >= 3
+    # Every record is kept: cells are blanked, not records removed.
+    assert got.table.num_rows == 30_162
+    assert got.table.column("marital-status").null_count == local["qis"][2]["cells"]
+
+
+def test_sdc_arguments_are_checked():
+    with pytest.raises(reident.ReidentError, match="add local_suppression=True"):
+        reident.anonymize(CSV, qi="sex,race", importance={"sex": 1, "race": 2})
+    with pytest.raises(reident.ReidentError, match=r"expected COL,COL,...:k"):
+        reident.anonymize(CSV, qi="sex,race", no_generalization=True, microaggregate="age")
+    with pytest.raises(reident.ReidentError, match='blank "zero"'):
+        reident.anonymize(CSV, qi="sex,race", local_suppression=True, blank="zero")
+    with pytest.raises(reident.ReidentError, match="past the budget of 1e1.*--max-work"):
+        reident.anonymize(CSV, qi="sex,race", suppress="sex,race", max_work=10)
+    with pytest.raises(reident.ReidentError, match="--max-work"):
+        reident.combos(CSV, qi="sex,race,age", max_work=10)
+    with pytest.raises(reident.ReidentError, match="--max-work"):
+        reident.suda(CSV, qi="sex,race,age", max_work=10)

@@ -191,23 +191,14 @@ impl Args {
     }
 
     fn microaggregation(&self) -> Result<Option<reident::sdc::MicroOptions>> {
-        let Some(spec) = &self.microaggregate else {
-            return Ok(None);
+        let measure = match self.microaggregate_measure {
+            MeasureArg::Mean => reident::sdc::mdav::Measure::Mean,
+            MeasureArg::Median => reident::sdc::mdav::Measure::Median,
         };
-        let bad = || {
-            reident::Error::Invalid(format!(
-                "--microaggregate {spec:?}: expected COL,COL,...:k (e.g. income,age:5)"
-            ))
-        };
-        let (cols, k) = spec.rsplit_once(':').ok_or_else(bad)?;
-        Ok(Some(reident::sdc::MicroOptions {
-            columns: cols.split(',').map(|c| c.trim().to_string()).collect(),
-            k: k.parse().map_err(|_| bad())?,
-            measure: match self.microaggregate_measure {
-                MeasureArg::Mean => reident::sdc::mdav::Measure::Mean,
-                MeasureArg::Median => reident::sdc::mdav::Measure::Median,
-            },
-        }))
+        self.microaggregate
+            .as_deref()
+            .map(|spec| reident::sdc::MicroOptions::parse(spec, measure))
+            .transpose()
     }
 
     /// The hierarchies stated per QI: files, and the builders of `--interval`, `--mask`,

@@ -73,6 +73,24 @@ pub struct MicroOptions {
     pub measure: mdav::Measure,
 }
 
+impl MicroOptions {
+    /// The columns and k of `--microaggregate COL,COL,...:k` (the CLI's flag and the Python
+    /// package's `microaggregate=`), with the measure.
+    pub fn parse(spec: &str, measure: mdav::Measure) -> crate::Result<MicroOptions> {
+        let bad = || {
+            crate::Error::Invalid(format!(
+                "--microaggregate {spec:?}: expected COL,COL,...:k (e.g. income,age:5)"
+            ))
+        };
+        let (cols, k) = spec.rsplit_once(':').ok_or_else(bad)?;
+        Ok(MicroOptions {
+            columns: cols.split(',').map(|c| c.trim().to_string()).collect(),
+            k: k.trim().parse().map_err(|_| bad())?,
+            measure,
+        })
+    }
+}
+
 /// What a microaggregation did: a report's `anonymization.microaggregation`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MicroFigures {
