@@ -210,16 +210,6 @@ fn folder_of_parts_and_duplicate_classes_merge() {
     );
 }
 
-fn reident_json(args: &[&str]) -> Value {
-    let out = run_cli(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn classes_file(dir: &Path, qi: &str, sensitive: Option<&str>) -> String {
     let out = dir.join("c.parquet");
     let mut args = vec![
@@ -244,7 +234,7 @@ fn classes_file(dir: &Path, qi: &str, sensitive: Option<&str>) -> String {
 fn combos_and_suda_from_a_class_table() {
     let dir = tempfile::tempdir().unwrap();
     let c = classes_file(dir.path(), QI9, None);
-    let summary = reident_json(&[
+    let summary = cli_json(&[
         "--quiet",
         "classes",
         "--classes",
@@ -261,7 +251,7 @@ fn combos_and_suda_from_a_class_table() {
         v["dataset"] = Value::Null;
         v
     };
-    let a = reident_json(&[
+    let a = cli_json(&[
         "--quiet",
         "combos",
         "datasets/adult/adult.parquet",
@@ -271,7 +261,7 @@ fn combos_and_suda_from_a_class_table() {
         "3",
         "--json",
     ]);
-    let b = reident_json(&[
+    let b = cli_json(&[
         "--quiet",
         "combos",
         "--classes",
@@ -290,7 +280,7 @@ fn combos_and_suda_from_a_class_table() {
         }
         v
     };
-    let a = reident_json(&[
+    let a = cli_json(&[
         "--quiet",
         "suda",
         "datasets/adult/adult.parquet",
@@ -300,7 +290,7 @@ fn combos_and_suda_from_a_class_table() {
         "3",
         "--json",
     ]);
-    let b = reident_json(&[
+    let b = cli_json(&[
         "--quiet",
         "suda",
         "--classes",
@@ -379,13 +369,13 @@ fn anonymize_from_a_class_table_writes_the_released_classes() {
             released.to_str().unwrap(),
         ];
         b.extend(&common);
-        let (ra, rb) = (reident_json(&a), reident_json(&b));
+        let (ra, rb) = (cli_json(&a), cli_json(&b));
         assert_eq!(ra["best"], rb["best"]);
         assert_eq!(ra["records_written"], rb["records_written"]);
         // The data's release keeps its other columns (insensitive here); the released class
         // table holds the QIs and the sensitive histograms only.
         let fig = |args: &[&str]| {
-            let mut v = reident_json(args);
+            let mut v = cli_json(args);
             v["dataset"] = Value::Null;
             v["roles"]["insensitive"] = Value::Null;
             v
@@ -476,7 +466,7 @@ fn per_record_outputs_are_unavailable_from_a_class_table() {
         &["written as Parquet"],
     );
     // Identifying and insensitive columns the class table lacks are listed, never read.
-    let v = reident_json(&[
+    let v = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",
@@ -573,7 +563,7 @@ fn hand_written_class_file_gives_hand_checked_figures() {
         &["d1", "d2", "NULL"].map(String::from)
     );
     assert_eq!(t.sensitive[0].of(0), (&[0u32, 2][..], &[4u64, 1][..]));
-    let v = reident_json(&[
+    let v = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",

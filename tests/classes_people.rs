@@ -13,17 +13,6 @@ use arrow_schema::{DataType, Field, Fields, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
-use serde_json::Value;
-
-fn json(args: &[&str]) -> Value {
-    let out = run_cli(args);
-    assert!(
-        out.status.success(),
-        "reident {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
-}
 
 fn fails_with(args: &[&str], needles: &[&str]) {
     let out = run_cli(args);
@@ -174,7 +163,7 @@ fn hand_written_people_file_gives_hand_checked_figures() {
         None,
     );
     let pf = p.to_str().unwrap();
-    let v = json(&[
+    let v = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",
@@ -200,7 +189,7 @@ fn hand_written_people_file_gives_hand_checked_figures() {
     assert_eq!(v["sensitive"][0]["l_diversity"]["distinct"]["l"], 1);
     // As sets: {x} (2 people) and {x, y} (2) and {NULL} (3): the same classes here; over no
     // distinction of repeats a person with {x:2} and one with {x:1} would merge (below).
-    let s = json(&[
+    let s = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",
@@ -231,7 +220,7 @@ fn hand_written_people_file_gives_hand_checked_figures() {
         None,
     );
     let qf = q.to_str().unwrap();
-    let m = json(&[
+    let m = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",
@@ -249,7 +238,7 @@ fn hand_written_people_file_gives_hand_checked_figures() {
         ),
         (Some(2), Some(1))
     );
-    let s = json(&[
+    let s = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",

@@ -14,9 +14,6 @@ use common::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use reident::progress::Progress;
-use reident::{Input, InputOptions};
-
 /// The column names of one export.
 struct Export {
     file: &'static str,
@@ -52,25 +49,6 @@ const SECOND: Export = Export {
         "age_at_visit",
     ],
 };
-
-/// Every row of a table (Parquet or CSV) as canonical texts, with its header.
-fn read_all(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let input = Input::open(path, &InputOptions::default()).unwrap();
-    let cols: Vec<usize> = (0..input.columns().len()).collect();
-    let chunks = input.map_chunks(&cols, &Progress::hidden(), |c| c).unwrap();
-    let mut rows = Vec::new();
-    for ch in chunks {
-        for r in 0..ch.rows {
-            rows.push(
-                ch.columns
-                    .iter()
-                    .map(|c| c.dict[c.codes[r] as usize].clone())
-                    .collect(),
-            );
-        }
-    }
-    (input.columns().to_vec(), rows)
-}
 
 /// The export as the csv crate reads it: header and records.
 fn raw(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

@@ -11,55 +11,6 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// Fails (never skips) when DuckDB is missing: CI must install it.
-fn require_duckdb() {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "python3 cannot import duckdb: run `pip install -r tests/requirements.txt`"
-    );
-}
-
-/// Runs SQL statements in DuckDB with the given Parquet files as views.
-fn duckdb(sql: &str, views: &[(&str, &Path)]) {
-    require_duckdb();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("q.sql");
-    std::fs::write(&file, sql).unwrap();
-    let mut cmd = std::process::Command::new("python3");
-    cmd.arg(root().join("scripts/duckdb_sql.py"))
-        .arg("--file")
-        .arg(&file);
-    for (name, path) in views {
-        cmd.arg("--view").arg(format!("{name}={}", path.display()));
-    }
-    let out = cmd.output().expect("run python3");
-    assert!(
-        out.status.success(),
-        "DuckDB failed: {}\n{sql}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs reident and returns its stdout (it must succeed).
-fn reident(args: &[&str]) -> String {
-    let out = run_cli(args);
-    assert!(
-        out.status.success(),
-        "reident {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&reident(args)).expect("JSON")
-}
-
 /// The report without the fields that must differ between the raw file and a class table:
 /// the input's path, its column count and the class-table mark.
 fn figures(mut v: Value) -> Value {
@@ -122,7 +73,7 @@ fn check_class_table(data: &Path, qi: &str, sensitive: Option<&str>, extra: &[&s
         .collect();
     sql_args.extend(&weight);
     sql_args.extend(["--copy-to", classes.to_str().unwrap()]);
-    duckdb(&reident(&sql_args), &[("t", data)]);
+    duckdb(&cli_stdout(&sql_args), &[("t", data)]);
     let mut raw = vec!["--quiet", "analyze", data.to_str().unwrap()];
     raw.extend(&roles);
     raw.extend(extra);
@@ -131,7 +82,7 @@ fn check_class_table(data: &Path, qi: &str, sensitive: Option<&str>, extra: &[&s
     cls.extend(&roles);
     cls.extend(extra);
     cls.push("--json");
-    let (a, b) = (json(&raw), json(&cls));
+    let (a, b) = (cli_json(&raw), cli_json(&cls));
     assert_eq!(b["dataset"]["class_table"], Value::Bool(true));
     assert!(a["dataset"].get("class_table").is_none());
     let differing = assert_same(&figures(a), &figures(b), "report");
@@ -190,7 +141,7 @@ fn duckdb_grouping_sets_weights_and_awkward_names() {
 fn ansi_dialect_runs_in_duckdb() {
     let dir = tempfile::tempdir().unwrap();
     let classes = dir.path().join("ansi.parquet");
-    let q = reident(&[
+    let q = cli_stdout(&[
         "sql",
         "--dialect",
         "ansi",
@@ -206,7 +157,7 @@ fn ansi_dialect_runs_in_duckdb() {
         &format!("COPY ({q}) TO '{}' (FORMAT PARQUET)", classes.display()),
         &[("t", &data)],
     );
-    let a = json(&[
+    let a = cli_json(&[
         "--quiet",
         "analyze",
         data.to_str().unwrap(),
@@ -216,7 +167,7 @@ fn ansi_dialect_runs_in_duckdb() {
         "occupation",
         "--json",
     ]);
-    let b = json(&[
+    let b = cli_json(&[
         "--quiet",
         "analyze",
         "--classes",
@@ -254,14 +205,14 @@ fn check_apply(qi: &str, extra: &[&str], star: bool) {
     if star {
         args.extend(["--suppressed", "star"]);
     }
-    let text = reident(&args);
+    let text = cli_stdout(&args);
     std::fs::write(&report, &text).unwrap();
     let r: Value = serde_json::from_str(&text).unwrap();
     assert!(
         r["best"]["suppressed"].as_u64().unwrap() > 0,
         "the case should suppress records"
     );
-    let q = reident(&[
+    let q = cli_stdout(&[
         "sql",
         "--dialect",
         "duckdb",
@@ -276,7 +227,7 @@ fn check_apply(qi: &str, extra: &[&str], star: bool) {
     ]);
     duckdb(&q, &[("adult", &data)]);
     let analyze = |p: &Path| {
-        figures(json(&[
+        figures(cli_json(&[
             "--quiet",
             "analyze",
             p.to_str().unwrap(),
@@ -332,7 +283,7 @@ fn apply_query_matches_anonymize_with_stars() {
 fn apply_query_refuses_criteria_without_sql() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("anon.json");
-    let text = reident(&[
+    let text = cli_stdout(&[
         "--quiet",
         "anonymize",
         "datasets/adult/adult.parquet",

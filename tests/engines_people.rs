@@ -15,54 +15,6 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use serde_json::Value;
 
-/// Fails (never skips) when DuckDB is missing: CI must install it.
-fn require_duckdb() {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        ok,
-        "python3 cannot import duckdb: run `pip install -r tests/requirements.txt`"
-    );
-}
-
-/// Runs SQL statements in DuckDB with the given Parquet files as views.
-fn duckdb(sql: &str, views: &[(&str, &Path)]) {
-    require_duckdb();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("q.sql");
-    std::fs::write(&file, sql).unwrap();
-    let mut cmd = std::process::Command::new("python3");
-    cmd.arg(root().join("scripts/duckdb_sql.py"))
-        .arg("--file")
-        .arg(&file);
-    for (name, path) in views {
-        cmd.arg("--view").arg(format!("{name}={}", path.display()));
-    }
-    let out = cmd.output().expect("run python3");
-    assert!(
-        out.status.success(),
-        "DuckDB failed: {}\n{sql}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn reident(args: &[&str]) -> String {
-    let out = run_cli(args);
-    assert!(
-        out.status.success(),
-        "reident {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&reident(args)).expect("JSON")
-}
-
 /// The report without what must differ between the records and a class table: the input's
 /// path, format, column count and class-table mark, and the insensitive columns (a class table
 /// holds only the columns it was computed over).
@@ -300,7 +252,7 @@ fn duckdb_people_in_groups(
     let out_s = out.to_str().unwrap();
     if dialect == "duckdb" {
         args.extend(["--copy-to", out_s]);
-        let mut q = reident(&args);
+        let mut q = cli_stdout(&args);
         if let Some(n) = row_group {
             q = q.replace(
                 "(FORMAT PARQUET",
@@ -309,7 +261,7 @@ fn duckdb_people_in_groups(
         }
         duckdb(&q, &[("t", &v.path)]);
     } else {
-        let q = reident(&args);
+        let q = cli_stdout(&args);
         duckdb(
             &format!("COPY ({q}) TO '{out_s}' (FORMAT PARQUET)"),
             &[("t", &v.path)],
@@ -341,7 +293,7 @@ fn check_same_figures(v: &Visits, classes: &Path, extra: &[&str]) -> Value {
         args.extend(more);
         args.into_iter().map(String::from).collect()
     };
-    let call = |args: Vec<String>| json(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    let call = |args: Vec<String>| cli_json(&args.iter().map(|s| s.as_str()).collect::<Vec<_>>());
     let a = call(run("analyze", &[&data], &["--json"]));
     let b = call(run("analyze", &["--classes", &cls], &["--json"]));
     assert_eq!(b["dataset"]["class_table"], Value::Bool(true));
@@ -493,7 +445,7 @@ fn classes_entity_round_trip() {
         ];
         args.extend(&extra);
         args.extend(["-o", o, "--json"]);
-        let summary = json(&args);
+        let summary = cli_json(&args);
         let a = check_same_figures(&v, &out, &extra);
         assert_eq!(summary["people"]["people"], a["people"]["people"]);
         assert_eq!(summary["records"], a["people"]["rows"]);
@@ -512,7 +464,7 @@ fn classes_entity_round_trip() {
         ];
         args.extend(&extra);
         args.extend(["-o", again.to_str().unwrap()]);
-        reident(&args);
+        cli_stdout(&args);
         check_same_figures(&v, &again, &extra);
         // DuckDB's file for the same table gives the same figures as reident's.
         let duck = dir.path().join(format!("duck{set}.parquet"));
@@ -530,7 +482,7 @@ fn classes_entity_round_trip() {
             ];
             args.extend(&extra);
             args.push("--json");
-            figures(json(&args))
+            figures(cli_json(&args))
         };
         assert_same(&read(&out), &read(&duck), "reident vs duckdb");
     }
@@ -568,7 +520,7 @@ fn people_files_roll_up_and_merge() {
         .iter()
         .enumerate()
     {
-        let q = reident(&[
+        let q = cli_stdout(&[
             "sql",
             "--dialect",
             "duckdb",
@@ -601,7 +553,7 @@ fn duckdb_people_sql_fails_on_rows_without_an_entity() {
         ],
         &[],
     );
-    let q = reident(&[
+    let q = cli_stdout(&[
         "sql",
         "--dialect",
         "duckdb",

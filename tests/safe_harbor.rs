@@ -25,31 +25,6 @@ fn opts() -> SafeHarborOptions {
     }
 }
 
-/// Every row of a file as canonical texts, with its header.
-fn read_all(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let input = Input::open(path, &InputOptions::default()).unwrap();
-    let cols: Vec<usize> = (0..input.columns().len()).collect();
-    let chunks = input.map_chunks(&cols, &Progress::hidden(), |c| c).unwrap();
-    let mut rows = Vec::new();
-    for ch in chunks {
-        for r in 0..ch.rows {
-            rows.push(
-                ch.columns
-                    .iter()
-                    .map(|c| c.dict[c.codes[r] as usize].clone())
-                    .collect(),
-            );
-        }
-    }
-    (input.columns().to_vec(), rows)
-}
-
-fn column(path: &Path, name: &str) -> Vec<String> {
-    let (header, rows) = read_all(path);
-    let c = header.iter().position(|h| h == name).unwrap();
-    rows.into_iter().map(|r| r[c].clone()).collect()
-}
-
 #[test]
 fn output_rescanned_has_no_direct_identifier() {
     let dir = tempfile::tempdir().unwrap();
