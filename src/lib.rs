@@ -110,6 +110,7 @@ pub mod suda;
 pub mod text;
 pub mod tool;
 pub mod verify;
+pub mod work;
 
 pub use classes::ClassTable;
 pub use error::{Error, Result};

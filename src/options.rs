@@ -250,35 +250,5 @@ impl Settings {
     }
 }
 
-/// The default work budget (`--max-work`): about 10^11 class visits (a subset's, a search
-/// node's or a hierarchy cell's share of the work), minutes at most on one machine.
-pub const DEFAULT_MAX_WORK: f64 = 1e11;
-
-/// The number of subsets of `n` items of sizes 1 to `max_size`, as a float (it may be huge).
-pub(crate) fn subsets(n: usize, max_size: usize) -> f64 {
-    let mut c = 1.0f64;
-    let mut total = 0.0;
-    for s in 1..=max_size.min(n) {
-        c = c * (n - s + 1) as f64 / s as f64;
-        total += c;
-    }
-    total
-}
-
-/// Refuses work estimated past the budget `max` (default [`DEFAULT_MAX_WORK`]) before it
-/// starts: `what` says what was counted (`"2^40 subsets x 19,502 classes"`), `fix` how to ask
-/// for less.
-pub(crate) fn check_work(estimate: f64, max: Option<f64>, what: &str, fix: &str) -> Result<()> {
-    let max = max.unwrap_or(DEFAULT_MAX_WORK);
-    if max.is_nan() || max <= 0.0 {
-        return Err(crate::Error::Invalid(format!(
-            "--max-work {max}: must be a positive number"
-        )));
-    }
-    if estimate.is_nan() || estimate > max {
-        return Err(crate::Error::Invalid(format!(
-            "the work is estimated at {estimate:.2e} ({what}), past the budget of {max:.0e}: {fix}, or raise --max-work"
-        )));
-    }
-    Ok(())
-}
+pub use crate::work::DEFAULT_MAX_WORK;
+pub(crate) use crate::work::{check_work, subsets};

@@ -806,6 +806,41 @@ fn gate_reports_on_a_folder_of_parts() {
         r["dataset"]["bytes"].as_u64().unwrap(),
         std::fs::metadata(&p1).unwrap().len()
     );
+    // verify re-runs it on the folder (it asked for a file): the hash over the parts, then
+    // every figure again.
+    let rep = report.join("report.json");
+    let verify = |data: &Path| {
+        run_cli(&[
+            "verify",
+            rep.to_str().unwrap(),
+            data.to_str().unwrap(),
+            "-q",
+        ])
+    };
+    let out = verify(&parts);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("SHA-256 over its parts") && said.contains("VERIFIED (re-run on"),
+        "{said}"
+    );
+    // A part added (the same classes twice: every class passes 2-anonymity still) or the one
+    // part given alone is other data: the data hash fails and nothing is re-run.
+    std::fs::copy(&p1, parts.join("part-1.parquet")).unwrap();
+    for data in [parts.clone(), p1.clone()] {
+        let out = verify(&data);
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert_eq!(out.status.code(), Some(1), "{data:?}: {said}");
+        assert!(
+            said.contains("FAIL data hash") && said.contains("NOT VERIFIED"),
+            "{said}"
+        );
+    }
 }
 
 /// Counts read from a class file are checked: a total that does not fit (it wrapped to a small

@@ -266,7 +266,7 @@ impl Builder {
     ) -> Result<()> {
         let levels = self.inner_levels() + 2;
         let cells = distinct as f64 * levels as f64;
-        crate::options::check_work(
+        crate::work::check_work(
             cells * CELL_WORK,
             max_work,
             &format!(

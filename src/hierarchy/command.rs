@@ -23,7 +23,7 @@ pub struct Options {
     pub builder: Spec,
     /// The hierarchy file to write (ARX format).
     pub output: PathBuf,
-    /// The work budget (`--max-work`; default [`crate::options::DEFAULT_MAX_WORK`]): the build
+    /// The work budget (`--max-work`; default [`crate::work::DEFAULT_MAX_WORK`]): the build
     /// is estimated before it starts and refused past it.
     #[serde(default)]
     pub max_work: Option<f64>,
@@ -49,7 +49,7 @@ pub struct Outcome {
 pub fn run(options: &Options) -> Result<Outcome> {
     crate::output::check_output(&options.output, options.force, [&options.data])?;
     // A budget that is not a positive number is refused before the data is read.
-    crate::options::check_work(0.0, options.max_work, "", "")?;
+    crate::work::check_work(0.0, options.max_work, "", "")?;
     if options.builder != Spec::Auto {
         options.builder.builder()?;
     }

@@ -215,17 +215,7 @@ pub(crate) fn sha256_source(path: &Path) -> Result<(String, u64)> {
             .len();
         return Ok((sha256_file(path)?, len));
     }
-    let mut parts: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| Error::io(path, e))?
-        .filter_map(|e| e.ok())
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
-        })
-        .map(|e| e.path())
-        .collect();
-    parts.sort();
+    let parts = crate::classes::io::part_files(path)?;
     let mut listing = String::new();
     let mut bytes = 0u64;
     for p in &parts {

@@ -115,6 +115,7 @@ mod read;
 mod write;
 
 pub use people::write_people_table;
+pub(crate) use read::part_files;
 pub use read::ClassFile;
 pub use write::write_class_table;
 

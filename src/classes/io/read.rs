@@ -58,21 +58,29 @@ struct Shape {
     has_row_count: bool,
 }
 
+/// The part files of a folder class table (as Spark writes one), in name order: every file
+/// whose name does not start with `.` or `_` (`_SUCCESS`, `.part-0.crc`). The one listing the
+/// reader reads and a report's hash covers ([`crate::report::sha256_source`]).
+pub(crate) fn part_files(path: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 impl ClassFile {
     /// Opens a class file, or a folder of class files with the same columns, and checks its shape.
     pub fn open(path: &Path) -> Result<Self> {
         let files = if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|e| Error::io(path, e))?
-                .filter_map(|e| e.ok())
-                .filter(|e| {
-                    let name = e.file_name();
-                    let name = name.to_string_lossy();
-                    !name.starts_with('.') && !name.starts_with('_') && e.path().is_file()
-                })
-                .map(|e| e.path())
-                .collect();
-            files.sort();
+            let files = part_files(path)?;
             if files.is_empty() {
                 return Err(Error::Invalid(format!(
                     "{}: the folder holds no class-table file",
