@@ -35,3 +35,26 @@ pub(crate) fn check_work(estimate: f64, max: Option<f64>, what: &str, fix: &str)
     }
     Ok(())
 }
+
+/// A number as a message shows it: as written for ordinary sizes, in exponent form past
+/// 10^15 or below 10^-6 (`1e300`, not three hundred digits).
+pub(crate) fn short(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn short_numbers() {
+        assert_eq!(super::short(1e300), "1e300");
+        assert_eq!(super::short(-2.5e-9), "-2.5e-9");
+        assert_eq!(super::short(60.0), "60");
+        assert_eq!(super::short(0.5), "0.5");
+        assert_eq!(super::short(f64::INFINITY), "inf");
+        assert_eq!(super::short(f64::NAN), "NaN");
+    }
+}

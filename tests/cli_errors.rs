@@ -235,7 +235,7 @@ fn time_limits_that_are_not_durations_are_refused() {
                 "--time-limit",
                 t,
             ],
-            &["--time-limit", "seconds"],
+            &[&format!("--time-limit {t}: "), "seconds"],
         );
     }
 }

@@ -467,7 +467,7 @@ fn prepare(options: &Options) -> Result<Prepared> {
     if !(0.0..=MAX_TIME_LIMIT).contains(&options.time_limit) {
         return Err(Error::Invalid(format!(
             "--time-limit {}: must be a number of seconds from 0 to {MAX_TIME_LIMIT} (a year)",
-            options.time_limit
+            crate::work::short(options.time_limit)
         )));
     }
     let metric = match &settings.metric {
