@@ -86,8 +86,14 @@ impl ParquetInput {
         })
     }
 
+    /// The rows the reader reads: the sum over the row groups (the footer's own total is not
+    /// trusted: a file may declare rows that no row group holds).
     pub(crate) fn num_rows(&self) -> u64 {
-        self.metadata.metadata().file_metadata().num_rows().max(0) as u64
+        self.metadata
+            .metadata()
+            .row_groups()
+            .iter()
+            .fold(0u64, |a, g| a.saturating_add(g.num_rows().max(0) as u64))
     }
 
     pub(crate) fn num_row_groups(&self) -> usize {
@@ -116,10 +122,10 @@ impl ParquetInput {
         let meta = self.metadata.metadata();
         let groups = self.num_row_groups();
         let total = self.num_rows() as usize;
-        let picked: Vec<usize> = if total <= rows {
+        let picked: Vec<usize> = if total <= rows || groups == 0 {
             (0..groups).collect()
         } else {
-            let k = groups.clamp(1, SAMPLE_ROW_GROUPS);
+            let k = groups.min(SAMPLE_ROW_GROUPS);
             let mut p: Vec<usize> = (0..k).map(|i| i * groups / k).collect();
             p.dedup();
             p
