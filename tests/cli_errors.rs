@@ -165,19 +165,13 @@ fn policy_file_gives_roles() {
         r#"{"schema_version": 1, "quasi_identifiers": ["sex", "age"], "sensitive": ["occupation"], "identifying": ["native-country"]}"#,
     )
     .unwrap();
-    let out = run_cli(&[
+    let v = cli_json(&[
         "analyze",
         "datasets/adult/adult.parquet",
         "--policy",
         p.to_str().unwrap(),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["roles"]["quasi_identifiers"],
         serde_json::json!(["sex", "age"])

@@ -47,7 +47,7 @@ fn adult_msus_by_size() {
 fn cli_suda_json_and_record_file() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("suda.parquet");
-    let out = run_cli(&[
+    let v = cli_json(&[
         "suda",
         "datasets/adult/adult_subset.csv",
         "--qi",
@@ -58,12 +58,6 @@ fn cli_suda_json_and_record_file() {
         out_path.to_str().unwrap(),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["summary"]["msus_by_size"],
         serde_json::json!([9, 1066, 5233])
@@ -93,7 +87,7 @@ fn cli_suda_json_and_record_file() {
 fn dis_suda_reproduces_sdcmicro_on_adult() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("suda.parquet");
-    let out = run_cli(&[
+    let v = cli_json(&[
         "suda",
         "datasets/adult/adult.parquet",
         "--qi",
@@ -104,12 +98,6 @@ fn dis_suda_reproduces_sdcmicro_on_adult() {
         out_path.to_str().unwrap(),
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["dis"],
         serde_json::json!({"method": "sdcmicro", "fraction": 0.01})
